@@ -1,0 +1,105 @@
+// Package contract describes an event contract: an Avro schema bound to a
+// Kafka topic and a schema-registry subject, as the manifest in avro/ binds it
+// and as generated code carries it.
+//
+// Generated event types implement Event; the SDK's serializers, producer and
+// consumer work on that interface, so they never need reflection.
+package contract
+
+import "fmt"
+
+// Compatibility is a schema-registry compatibility level.
+type Compatibility string
+
+// The compatibility levels of the Confluent Schema Registry.
+const (
+	Backward           Compatibility = "BACKWARD"
+	BackwardTransitive Compatibility = "BACKWARD_TRANSITIVE"
+	Forward            Compatibility = "FORWARD"
+	ForwardTransitive  Compatibility = "FORWARD_TRANSITIVE"
+	Full               Compatibility = "FULL"
+	FullTransitive     Compatibility = "FULL_TRANSITIVE"
+	None               Compatibility = "NONE"
+)
+
+// Levels lists every compatibility level.
+var Levels = []Compatibility{Backward, BackwardTransitive, Forward, ForwardTransitive, Full, FullTransitive, None}
+
+// ParseCompatibility returns the level named s (as the registry spells it).
+func ParseCompatibility(s string) (Compatibility, error) {
+	for _, l := range Levels {
+		if string(l) == s {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("unknown compatibility level %q (want one of %v)", s, Levels)
+}
+
+// SubjectStrategy names how a subject is derived from a topic and a record.
+type SubjectStrategy string
+
+// The subject name strategies of the Confluent serializers.
+const (
+	// TopicName: "<topic>-value". The default.
+	TopicName SubjectStrategy = "TopicNameStrategy"
+	// RecordName: "<record full name>".
+	RecordName SubjectStrategy = "RecordNameStrategy"
+	// TopicRecordName: "<topic>-<record full name>".
+	TopicRecordName SubjectStrategy = "TopicRecordNameStrategy"
+)
+
+// Subject returns the subject for a value schema named recordFullName on
+// topic under the strategy.
+func (s SubjectStrategy) Subject(topic, recordFullName string) (string, error) {
+	switch s {
+	case TopicName, "":
+		return topic + "-value", nil
+	case RecordName:
+		return recordFullName, nil
+	case TopicRecordName:
+		return topic + "-" + recordFullName, nil
+	}
+	return "", fmt.Errorf("unknown subject name strategy %q (want %s, %s or %s)", string(s), TopicName, RecordName, TopicRecordName)
+}
+
+// Contract is what generated code knows of one event type.
+type Contract struct {
+	// Type is the event type ("deadline.passed"), used as the CloudEvents
+	// type header.
+	Type string
+	// Name is the Avro full name of the record ("lunchbot.events.DeadlinePassed").
+	Name string
+	// Topic, Subject and Compatibility come from the manifest.
+	Topic         string
+	Subject       string
+	Compatibility Compatibility
+	// KeyField is the Avro name of the field whose value keys the Kafka
+	// message, empty for none.
+	KeyField string
+	// Schema is the schema exactly as it is registered (docs and defaults
+	// kept).
+	Schema string
+	// Canonical is the schema's Parsing Canonical Form; CRC64 and SHA256 are
+	// its fingerprints.
+	Canonical string
+	CRC64     uint64
+	SHA256    [32]byte
+}
+
+// Event is implemented by the generated type of every event in the manifest.
+// The methods have pointer receivers; *T implements Event.
+type Event interface {
+	// Contract returns the event's contract. It returns the same pointer on
+	// every call.
+	Contract() *Contract
+	// AppendAvro appends the Avro binary encoding of the event to dst.
+	AppendAvro(dst []byte) ([]byte, error)
+	// UnmarshalAvro replaces the event with the one encoded in src, which
+	// must hold exactly one encoded value.
+	UnmarshalAvro(src []byte) error
+	// AppendKey appends the Kafka message key (the key field, as text) to
+	// dst; it appends nothing when the contract has no key field.
+	AppendKey(dst []byte) []byte
+	// Validate reports the first way the event breaks its contract.
+	Validate() error
+}

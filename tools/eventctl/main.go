@@ -1,0 +1,106 @@
+// Command eventctl is the project's command line: it generates Go code from
+// the event contracts, checks schema compatibility, registers schemas, and
+// produces and consumes events.
+//
+// Usage:
+//
+//	eventctl <command> [flags]
+//
+// Run "eventctl help" for the list of commands, "eventctl <command> -h" for
+// the flags of one. Exit status: 0 on success, 1 when a check found problems
+// (for example an incompatible schema), 2 on bad input or when the work could
+// not be done.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitProblems = 1
+	exitBadInput = 2
+)
+
+// command is one subcommand of eventctl.
+type command struct {
+	name    string
+	summary string
+	// run executes the command with its arguments (after the command name)
+	// and returns the exit status.
+	run func(ctx context.Context, env *environment, args []string) int
+}
+
+// environment is what a command reads and writes, so tests can run commands
+// in process.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+var commands = map[string]command{}
+
+// register adds a command; each command's file calls it from init.
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("eventctl: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, env *environment, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.stdout)
+		if len(args) == 0 {
+			return exitBadInput
+		}
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.stderr, "eventctl: unknown command %q\n\n", args[0])
+		usage(env.stderr)
+		return exitBadInput
+	}
+	return c.run(ctx, env, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: eventctl <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "eventctl <command> -h" for a command's flags.`)
+}
+
+// fail prints "eventctl <cmd>: err" and returns exitBadInput.
+func fail(env *environment, cmd string, err error) int {
+	fmt.Fprintf(env.stderr, "eventctl %s: %v\n", cmd, err)
+	return exitBadInput
+}
+
+var errUsage = errors.New("usage")
