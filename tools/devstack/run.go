@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// errPortTaken marks a port another process already listens on.
+var errPortTaken = errors.New("port already in use")
+
+// config is what "run" is told by its flags.
+type config struct {
+	kafkaPort        int
+	registryPort     int
+	dataDir          string
+	manifest         string
+	partitions       int
+	registryBin      string
+	compatibility    string
+	logLevel         string
+	readyFile        string
+	exitOnStdinClose bool
+	timeout          time.Duration
+}
+
+// registerRunFlags defines the flags of "run" (and of "up", which passes them
+// on) in fs.
+func registerRunFlags(fs *flag.FlagSet) *config {
+	c := &config{}
+	fs.IntVar(&c.kafkaPort, "kafka-port", 9092, "Kafka broker port on 127.0.0.1 (0 picks a free one)")
+	fs.IntVar(&c.registryPort, "registry-port", 8081, "schema registry port on 127.0.0.1 (0 picks a free one)")
+	fs.StringVar(&c.dataDir, "data", "", "directory where the broker persists topics, records and offsets across restarts (default: memory only)")
+	fs.StringVar(&c.manifest, "manifest", "", "avro/manifest.json whose topics are created at start (default: none)")
+	fs.IntVar(&c.partitions, "partitions", 3, "partitions of created and auto-created topics")
+	fs.StringVar(&c.registryBin, "registry-bin", "", "schema registry binary (default: schema-registry beside this binary)")
+	fs.StringVar(&c.compatibility, "compatibility", "BACKWARD", "registry's global compatibility level")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "broker log level: none, error, warn, info, debug")
+	fs.StringVar(&c.readyFile, "ready-file", "", "when ready, write KAFKA_BROKER_URL=… and SCHEMA_REGISTRY_URL=… lines to this file (removed at stop)")
+	fs.BoolVar(&c.exitOnStdinClose, "exit-on-stdin-close", false, "stop when standard input reaches EOF (lets a parent process that dies take the stack with it)")
+	fs.DurationVar(&c.timeout, "timeout", time.Minute, "how long to wait for each server to answer")
+	return c
+}
+
+func (c *config) validate() error {
+	if c.kafkaPort < 0 || c.kafkaPort > 65535 {
+		return fmt.Errorf("-kafka-port %d: not a port", c.kafkaPort)
+	}
+	if c.registryPort < 0 || c.registryPort > 65535 {
+		return fmt.Errorf("-registry-port %d: not a port", c.registryPort)
+	}
+	if c.kafkaPort != 0 && c.kafkaPort == c.registryPort {
+		return fmt.Errorf("-kafka-port and -registry-port are both %d", c.kafkaPort)
+	}
+	if c.partitions < 1 {
+		return fmt.Errorf("-partitions %d: need at least 1", c.partitions)
+	}
+	if _, ok := kafkaLogLevels[strings.ToLower(c.logLevel)]; !ok {
+		return fmt.Errorf("-log-level %q: want none, error, warn, info or debug", c.logLevel)
+	}
+	if c.timeout <= 0 {
+		return fmt.Errorf("-timeout %v: must be positive", c.timeout)
+	}
+	return nil
+}
+
+func runMain(args []string) int {
+	fs := flag.NewFlagSet("devstack run", flag.ContinueOnError)
+	cfg := registerRunFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "devstack run: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "devstack run: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if cfg.exitOnStdinClose {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel(errors.New("standard input closed"))
+		}()
+	}
+
+	if err := run(ctx, cfg, log, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "devstack: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// run starts the broker and the registry, reports them on out once both
+// answer, and keeps them up until ctx is done or the registry dies.
+func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err error) {
+	// Refuse a taken fixed port before starting anything, so the message
+	// names the port instead of a half-started stack's noise.
+	if cfg.kafkaPort != 0 {
+		if err := checkPortFree("kafka broker", "-kafka-port", cfg.kafkaPort); err != nil {
+			return err
+		}
+	}
+	if cfg.registryPort != 0 {
+		if err := checkPortFree("schema registry", "-registry-port", cfg.registryPort); err != nil {
+			return err
+		}
+	}
+	regBin, err := registryBinary(cfg.registryBin)
+	if err != nil {
+		return err
+	}
+	var topics []string
+	if cfg.manifest != "" {
+		if topics, err = manifestTopics(cfg.manifest); err != nil {
+			return err
+		}
+	}
+
+	broker, err := startKafka(ctx, cfg, topics, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		broker.close()
+		log.Info("kafka broker stopped", "addr", broker.addr)
+	}()
+
+	reg, err := startRegistry(ctx, cfg, regBin, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if stopErr := reg.stop(10 * time.Second); stopErr != nil && err == nil {
+			err = stopErr
+		}
+		log.Info("schema registry stopped", "url", reg.url)
+	}()
+
+	storage := "in memory"
+	if cfg.dataDir != "" {
+		storage = "persisted in " + cfg.dataDir
+	}
+	fmt.Fprintf(out, "devstack ready (Ctrl-C or SIGTERM stops it)\n")
+	fmt.Fprintf(out, "  kafka broker:    %s (data %s; %d partitions per topic; auto-creation on)\n", broker.addr, storage, cfg.partitions)
+	fmt.Fprintf(out, "  schema registry: %s (storage: memory; compatibility %s)\n", reg.url, strings.ToUpper(cfg.compatibility))
+	fmt.Fprintf(out, "KAFKA_BROKER_URL=%s SCHEMA_REGISTRY_URL=%s DEVSTACK_PID=%d REGISTRY_PID=%d\n",
+		broker.addr, reg.url, os.Getpid(), reg.cmd.Process.Pid)
+
+	if cfg.readyFile != "" {
+		content := fmt.Sprintf("KAFKA_BROKER_URL=%s\nSCHEMA_REGISTRY_URL=%s\nDEVSTACK_PID=%d\nREGISTRY_PID=%d\n",
+			broker.addr, reg.url, os.Getpid(), reg.cmd.Process.Pid)
+		if err := writeFileAtomic(cfg.readyFile, []byte(content)); err != nil {
+			return fmt.Errorf("writing -ready-file: %w", err)
+		}
+		defer os.Remove(cfg.readyFile)
+	}
+
+	select {
+	case <-ctx.Done():
+		cause := context.Cause(ctx)
+		if errors.Is(cause, context.Canceled) {
+			cause = errors.New("signal")
+		}
+		log.Info("stopping", "reason", cause.Error())
+		return nil
+	case <-reg.done:
+		return fmt.Errorf("schema registry exited unexpectedly (%v); last output:\n%s", reg.waitErr, reg.tail.String())
+	}
+}
+
+// checkPortFree reports errPortTaken, with a message that says what to do,
+// when something already listens on 127.0.0.1:port.
+func checkPortFree(what, flagName string, port int) error {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%s: 127.0.0.1:%d is taken by another process (%w); stop it (another devstack? try make dev-down) or choose %s (0 picks a free port)",
+				what, port, errPortTaken, flagName)
+		}
+		return fmt.Errorf("%s: cannot listen on 127.0.0.1:%d: %w", what, port, err)
+	}
+	return ln.Close()
+}
+
+// freePort asks the kernel for a port that is free on 127.0.0.1 right now.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it,
+// so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
