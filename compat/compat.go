@@ -116,7 +116,7 @@ func Check(level contract.Compatibility, previous []*schema.Parsed, next *schema
 	if transitive {
 		oldest = 0
 	}
-	for v := len(previous) - 1; v >= oldest && (backward || forward); v-- {
+	for v := len(previous) - 1; v >= 0 && v >= oldest && (backward || forward); v-- {
 		old := previous[v]
 		// The registry's mutual-read strategy checks old-reads-new first.
 		if forward {
