@@ -1,0 +1,186 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/lunchbot/eventkit/schema"
+)
+
+// Git reads previous versions of schema files from a git repository: the
+// versions a file had in the commits that touched it, up to and including a
+// reference (by default the merge base of HEAD with the main branch), with
+// renames followed.
+//
+// The idea is that what is on the main branch has been registered; the
+// version in the working tree is the one being checked.
+type Git struct {
+	dir     string // the directory schema paths are relative to
+	root    string // the repository's top level
+	ref     string // the resolved commit
+	label   string // how the reference was named
+	shallow bool
+}
+
+// OpenGit opens the repository that contains dir ("" for the current
+// directory). against names the reference whose history counts as
+// registered; "" means the merge base of HEAD with "main", or with
+// "origin/main" when there is no local main branch. Errors match ErrSource.
+func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSource, err)
+	}
+	g := &Git{dir: abs}
+	top, err := g.git(ctx, abs, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not in a git repository: %v", ErrSource, abs, err)
+	}
+	g.root = strings.TrimSpace(string(top))
+	if out, err := g.git(ctx, g.root, "rev-parse", "--is-shallow-repository"); err == nil {
+		g.shallow = strings.TrimSpace(string(out)) == "true"
+	}
+	if against != "" {
+		out, err := g.git(ctx, g.root, "rev-parse", "--verify", "--end-of-options", against+"^{commit}")
+		if err != nil {
+			return nil, fmt.Errorf("%w: unknown git reference %q: %v", ErrSource, against, err)
+		}
+		g.ref, g.label = strings.TrimSpace(string(out)), against
+		return g, nil
+	}
+	var errs []error
+	for _, main := range []string{"main", "origin/main"} {
+		out, err := g.git(ctx, g.root, "merge-base", "HEAD", main)
+		if err == nil {
+			g.ref = strings.TrimSpace(string(out))
+			g.label = "merge base of HEAD and " + main
+			return g, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", main, err))
+	}
+	return nil, fmt.Errorf("%w: cannot find where HEAD left the main branch (%v); name the reference with --against", ErrSource, errors.Join(errs...))
+}
+
+// Ref returns the commit the history is read up to, abbreviated, and how it
+// was named.
+func (g *Git) Ref() (commit, label string) { return short(g.ref), g.label }
+
+// Previous implements Source: the versions of s.File in the commits up to
+// the reference that touched it, oldest first, with identical consecutive
+// versions (up to white space) kept once. A file absent at the reference is
+// new: it has no previous version.
+func (g *Git) Previous(ctx context.Context, s Schema) (Versions, error) {
+	vs := Versions{Where: fmt.Sprintf("git history up to %s (%s)", g.label, short(g.ref))}
+	if g.shallow {
+		vs.Where += "; the clone is shallow, so older versions may be missing (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
+	}
+	path := s.File
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(g.dir, path)
+	}
+	rel, err := g.relative(path)
+	if err != nil {
+		return vs, err
+	}
+	// Is the file there at the reference? If not, it is new.
+	if _, err := g.git(ctx, g.root, "cat-file", "-e", g.ref+":"+rel); err != nil {
+		return vs, nil
+	}
+	out, err := g.git(ctx, g.root, "log", "--follow", "--format=commit %H", "--name-only", g.ref, "--", rel)
+	if err != nil {
+		return vs, fmt.Errorf("%w: git log of %s: %v", ErrSource, rel, err)
+	}
+	type rev struct{ commit, name string }
+	var revs []rev // newest first
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "commit "):
+			revs = append(revs, rev{commit: strings.TrimPrefix(line, "commit ")})
+		case len(revs) > 0 && revs[len(revs)-1].name == "":
+			revs[len(revs)-1].name = line
+		}
+	}
+	var last string
+	for i := len(revs) - 1; i >= 0; i-- {
+		r := revs[i]
+		if r.name == "" {
+			continue // a commit that touched the file without naming it (a merge)
+		}
+		text, err := g.git(ctx, g.root, "show", r.commit+":"+r.name)
+		if err != nil {
+			continue // the commit deleted the file
+		}
+		key := compact(text)
+		if key == last {
+			continue
+		}
+		last = key
+		p, err := schema.Parse(string(text))
+		if err != nil {
+			vs.Skipped = append(vs.Skipped, Skipped{Ref: short(r.commit), Reason: fmt.Sprintf("%s does not parse, so it cannot have been registered: %v", r.name, err)})
+			continue
+		}
+		vs.Versions = append(vs.Versions, Version{Number: len(vs.Versions) + 1, Ref: short(r.commit), Schema: p})
+	}
+	return vs, nil
+}
+
+func (g *Git) relative(path string) (string, error) {
+	root, err := filepath.EvalSymlinks(g.root)
+	if err != nil {
+		root = g.root
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		dir = filepath.Dir(path)
+	}
+	rel, err := filepath.Rel(root, filepath.Join(dir, filepath.Base(path)))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", fmt.Errorf("%w: %s is outside the git repository at %s", ErrSource, path, g.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func (g *Git) git(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			return nil, fmt.Errorf("git %s: %w", args[0], err)
+		}
+		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return out, nil
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}
+
+// compact is the text without insignificant white space, so that versions
+// differing only in layout count as one.
+func compact(text []byte) string {
+	var b bytes.Buffer
+	if json.Compact(&b, text) != nil {
+		return string(text)
+	}
+	return b.String()
+}

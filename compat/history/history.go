@@ -1,0 +1,70 @@
+// Package history supplies the previous versions of a schema that a new
+// version is checked against: from git (Git, the schema file's history up to
+// a reference) or, through the same Source interface, from anywhere else that
+// keeps them, such as a schema registry's subject.
+package history
+
+import (
+	"context"
+	"errors"
+
+	"github.com/lunchbot/eventkit/schema"
+)
+
+// ErrSource is matched (errors.Is) by the errors of a Source that could not
+// be read at all: not a git repository, an unknown reference, an
+// unreachable registry. A schema without previous versions is not an error.
+var ErrSource = errors.New("cannot read previous schema versions")
+
+// Schema names a schema whose previous versions are wanted.
+type Schema struct {
+	// File is the path of the schema file, as the manifest gives it
+	// (relative to the working directory, or absolute).
+	File string
+	// Subject is the schema-registry subject the schema is registered under.
+	Subject string
+}
+
+// Version is one previous version of a schema.
+type Version struct {
+	// Number counts the versions from 1, oldest first (for a registry: the
+	// subject's version number).
+	Number int
+	// Ref says where the version was found, for people: an abbreviated
+	// commit hash for git, a schema id for a registry.
+	Ref string
+	// Schema is the parsed version.
+	Schema *schema.Parsed
+}
+
+// Skipped is a previous version that was left out, with why.
+type Skipped struct {
+	// Ref is where it was found.
+	Ref string
+	// Reason says why it was left out.
+	Reason string
+}
+
+// Versions is what a Source returns for a schema.
+type Versions struct {
+	// Versions are the previous versions, oldest first; empty for a schema
+	// that is new.
+	Versions []Version
+	// Skipped are versions that were left out, such as a commit where the
+	// file did not parse (it cannot have been registered).
+	Skipped []Skipped
+	// Where says what the versions were read from ("git history up to
+	// origin/main (abc1234)", "registry https://...").
+	Where string
+}
+
+// Source gives the previous versions of schemas.
+//
+// Git is the implementation for a repository. A registry implementation
+// returns the versions registered under Schema.Subject; `eventctl compat
+// check` chooses the Source, so adding one there is all a registry needs.
+type Source interface {
+	// Previous returns the versions of s before the one being checked,
+	// oldest first. Errors that prevent reading any version match ErrSource.
+	Previous(ctx context.Context, s Schema) (Versions, error)
+}
