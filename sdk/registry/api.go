@@ -1,0 +1,262 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/riferrei/srclient"
+
+	"github.com/lunchbot/eventkit/contract"
+)
+
+// sr returns a srclient client whose requests go through the attempt (and
+// so carry its context and credentials). srclient's own caches are off:
+// they are unbounded and never expire "latest" (srclient #47).
+func (a *attempt) sr() *srclient.SchemaRegistryClient {
+	c := srclient.NewSchemaRegistryClient(a.baseURL, srclient.WithClient(a.httpClient()))
+	c.CachingEnabled(false)
+	return c
+}
+
+// LookupID implements Client. Answers are cached (bounded, LRU) and
+// concurrent lookups of the same schema share one request.
+func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, version int, err error) {
+	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
+	if v, ok := c.lookups.get(key); ok && v.version > 0 {
+		c.hits.Add(1)
+		return v.id, v.version, nil
+	}
+	c.misses.Add(1)
+	v, err := flight(ctx, &c.group, "lookup\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
+		var v lookupVal
+		var text string
+		err := c.call(ctx, "look up schema under subject "+strconv.Quote(subject), func(a *attempt) error {
+			s, err := a.sr().LookupSchema(subject, schema, srclient.Avro)
+			if err != nil {
+				return err
+			}
+			v, text = lookupVal{id: s.ID(), version: s.Version()}, s.Schema()
+			return nil
+		})
+		if err != nil {
+			return v, err
+		}
+		if v.id <= 0 || v.version <= 0 {
+			return v, fmt.Errorf("registry: look up schema under subject %q: %w: id %d, version %d", subject, ErrBadResponse, v.id, v.version)
+		}
+		c.lookups.put(key, v)
+		if text != "" {
+			c.ids.put(v.id, text)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return 0, 0, wrapCtx(err, "look up schema under subject "+strconv.Quote(subject))
+	}
+	return v.id, v.version, nil
+}
+
+// Register implements Client. It is done over net/http rather than
+// srclient, whose CreateSchema follows the POST with a second request (GET
+// /schemas/ids/{id}) that the answer makes unnecessary. Answers are cached
+// as LookupID's are.
+func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int, error) {
+	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
+	if v, ok := c.lookups.get(key); ok {
+		c.hits.Add(1)
+		return v.id, nil
+	}
+	c.misses.Add(1)
+	body, err := json.Marshal(struct {
+		Schema string `json:"schema"`
+	}{schema})
+	if err != nil {
+		return 0, err
+	}
+	op := "register schema under subject " + strconv.Quote(subject)
+	v, err := flight(ctx, &c.group, "register\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
+		var out struct {
+			ID int `json:"id"`
+		}
+		err := c.call(ctx, op, func(a *attempt) error {
+			return a.do(http.MethodPost, "/subjects/"+url.PathEscape(subject)+"/versions", body, &out)
+		})
+		if err != nil {
+			return lookupVal{}, err
+		}
+		if out.ID <= 0 {
+			return lookupVal{}, fmt.Errorf("registry: %s: %w: id %d", op, ErrBadResponse, out.ID)
+		}
+		v := lookupVal{id: out.ID}
+		if old, ok := c.lookups.get(key); ok && old.id == v.id {
+			v.version = old.version
+		}
+		c.lookups.put(key, v)
+		return v, nil
+	})
+	if err != nil {
+		return 0, wrapCtx(err, op)
+	}
+	return v.id, nil
+}
+
+// SchemaByID implements Client. Answers are cached (bounded, LRU) and
+// concurrent fetches of the same id share one request.
+func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
+	if s, ok := c.ids.get(id); ok {
+		c.hits.Add(1)
+		return s, nil
+	}
+	c.misses.Add(1)
+	op := "fetch schema id " + strconv.Itoa(id)
+	if id <= 0 {
+		// The registry hands out positive ids only; do not ask.
+		return "", fmt.Errorf("registry: %s: %w", op, ErrSchemaNotFound)
+	}
+	s, err := flight(ctx, &c.group, "id\x00"+strconv.Itoa(id), func(ctx context.Context) (string, error) {
+		var text string
+		err := c.call(ctx, op, func(a *attempt) error {
+			s, err := a.sr().GetSchema(id)
+			if err != nil {
+				return err
+			}
+			text = s.Schema()
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+		if text == "" {
+			return "", fmt.Errorf("registry: %s: %w: empty schema", op, ErrBadResponse)
+		}
+		c.ids.put(id, text)
+		return text, nil
+	})
+	if err != nil {
+		return "", wrapCtx(err, op)
+	}
+	return s, nil
+}
+
+// Versions implements Client. It is not cached.
+func (c *HTTPClient) Versions(ctx context.Context, subject string) ([]int, error) {
+	var out []int
+	err := c.call(ctx, "list versions of subject "+strconv.Quote(subject), func(a *attempt) error {
+		v, err := a.sr().GetSchemaVersions(subject)
+		out = v
+		return err
+	})
+	return out, err
+}
+
+// SchemaByVersion implements Client. It is not cached (ids are, on the
+// way).
+func (c *HTTPClient) SchemaByVersion(ctx context.Context, subject string, version int) (Schema, error) {
+	if version <= 0 && version != Latest {
+		return Schema{}, fmt.Errorf("registry: fetch subject %q version %d: %w", subject, version, ErrVersionNotFound)
+	}
+	var out Schema
+	err := c.call(ctx, fmt.Sprintf("fetch subject %q version %s", subject, versionString(version)), func(a *attempt) error {
+		var s *srclient.Schema
+		var err error
+		if version == Latest {
+			s, err = a.sr().GetLatestSchema(subject)
+		} else {
+			s, err = a.sr().GetSchemaByVersion(subject, version)
+		}
+		if err != nil {
+			return err
+		}
+		out = Schema{Subject: subject, ID: s.ID(), Version: s.Version(), Text: s.Schema()}
+		return nil
+	})
+	if err == nil && out.ID > 0 && out.Text != "" {
+		c.ids.put(out.ID, out.Text)
+	}
+	return out, err
+}
+
+func versionString(v int) string {
+	if v == Latest {
+		return "latest"
+	}
+	return strconv.Itoa(v)
+}
+
+// Compatibility implements Client.
+func (c *HTTPClient) Compatibility(ctx context.Context, subject string) (contract.Compatibility, error) {
+	var level contract.Compatibility
+	op := "get compatibility of subject " + strconv.Quote(subject)
+	err := c.call(ctx, op, func(a *attempt) error {
+		l, err := a.sr().GetCompatibilityLevel(subject, true)
+		if err != nil {
+			return err
+		}
+		level, err = contract.ParseCompatibility(string(*l))
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrBadResponse, err)
+		}
+		return nil
+	})
+	return level, err
+}
+
+// SetCompatibility implements Client.
+func (c *HTTPClient) SetCompatibility(ctx context.Context, subject string, level contract.Compatibility) error {
+	op := fmt.Sprintf("set compatibility of subject %q to %s", subject, level)
+	if _, err := contract.ParseCompatibility(string(level)); err != nil {
+		return fmt.Errorf("registry: %s: %w", op, err)
+	}
+	return c.call(ctx, op, func(a *attempt) error {
+		_, err := a.sr().ChangeSubjectCompatibilityLevel(subject, srclient.CompatibilityLevel(level))
+		return err
+	})
+}
+
+// CheckCompatibility implements Client. It is done over net/http rather
+// than srclient, whose IsSchemaCompatible cannot ask for (nor return) the
+// registry's reasons.
+func (c *HTTPClient) CheckCompatibility(ctx context.Context, subject, schema string) (bool, []string, error) {
+	body, err := json.Marshal(struct {
+		Schema string `json:"schema"`
+	}{schema})
+	if err != nil {
+		return false, nil, err
+	}
+	var out struct {
+		IsCompatible *bool    `json:"is_compatible"`
+		Messages     []string `json:"messages"`
+	}
+	op := "check compatibility with subject " + strconv.Quote(subject)
+	err = c.call(ctx, op, func(a *attempt) error {
+		out.IsCompatible, out.Messages = nil, nil
+		if err := a.do(http.MethodPost, "/compatibility/subjects/"+url.PathEscape(subject)+"/versions/latest?verbose=true", body, &out); err != nil {
+			return err
+		}
+		if out.IsCompatible == nil {
+			return fmt.Errorf("%w: no is_compatible in the answer", ErrBadResponse)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, nil, err
+	}
+	if *out.IsCompatible {
+		return true, nil, nil
+	}
+	return false, out.Messages, nil
+}
+
+// wrapCtx names the operation on a bare context error (a caller that
+// stopped waiting for a shared request).
+func wrapCtx(err error, op string) error {
+	if err == context.Canceled || err == context.DeadlineExceeded {
+		return fmt.Errorf("registry: %s: %w", op, err)
+	}
+	return err
+}

@@ -1,0 +1,88 @@
+// Package registry talks to a Confluent-compatible schema registry.
+//
+// Client is the SDK's own interface to a registry; the serializers in
+// sdk/serde and the eventctl commands work on it. HTTPClient implements it
+// over HTTP (through github.com/riferrei/srclient for the calls that library
+// does right, and net/http for the rest) with what a service needs in
+// production:
+//
+//   - the context's deadline and cancellation honoured on every call;
+//   - ids and schemas cached both ways in bounded LRU caches (id → schema,
+//     (subject, schema) → id), and concurrent misses for the same key
+//     collapsed into one request;
+//   - retries with jittered exponential backoff on 408, 429, 5xx and network
+//     errors (dial and DNS included), none on other 4xx, each retry with its
+//     full request body;
+//   - failover between several registry URLs;
+//   - basic or bearer authentication, TLS with a custom CA and client
+//     certificates;
+//   - bounded response sizes;
+//   - errors matchable with errors.Is (ErrSubjectNotFound, ...) and
+//     errors.As (*Error), which never carry a secret.
+//
+// Configure it from code with Config or from the environment with
+// ConfigFromEnv (see there for the variables).
+package registry
+
+import (
+	"context"
+
+	"github.com/lunchbot/eventkit/contract"
+)
+
+// Latest, passed as a version, names the latest version of a subject.
+const Latest = -1
+
+// Schema is one version of a subject.
+type Schema struct {
+	Subject string
+	// ID is the registry-wide schema id, the one in the wire format.
+	ID int
+	// Version is the version of the schema under Subject.
+	Version int
+	// Text is the schema as the registry returns it.
+	Text string
+}
+
+// Client is the SDK's interface to a schema registry. All methods honour the
+// context's deadline and cancellation. Errors match the sentinel errors of
+// this package (errors.Is) and, for an error answer of the registry, *Error
+// (errors.As).
+type Client interface {
+	// LookupID returns the id and version of schema under subject (POST
+	// /subjects/{subject}). It fails with ErrSubjectNotFound when the
+	// subject does not exist and ErrSchemaNotFound when the schema is not
+	// registered under it.
+	LookupID(ctx context.Context, subject, schema string) (id, version int, err error)
+	// Register registers schema under subject (POST
+	// /subjects/{subject}/versions) and returns its id; registering a schema
+	// that is already there returns its id. It fails with ErrIncompatible
+	// when the subject's compatibility level refuses the schema and
+	// ErrInvalidSchema when the registry cannot parse it.
+	Register(ctx context.Context, subject, schema string) (id int, err error)
+	// SchemaByID returns the schema text of id (GET /schemas/ids/{id}). It
+	// fails with ErrSchemaNotFound for an unknown id.
+	SchemaByID(ctx context.Context, id int) (schema string, err error)
+	// Versions returns the versions of subject in ascending order (GET
+	// /subjects/{subject}/versions). It fails with ErrSubjectNotFound.
+	Versions(ctx context.Context, subject string) ([]int, error)
+	// SchemaByVersion returns one version of subject, or the latest for
+	// version Latest (GET /subjects/{subject}/versions/{version}). It fails
+	// with ErrSubjectNotFound or ErrVersionNotFound. The latest version is
+	// never cached.
+	SchemaByVersion(ctx context.Context, subject string, version int) (Schema, error)
+	// Compatibility returns the compatibility level that applies to subject:
+	// its own, or the registry's global level when it has none (GET
+	// /config/{subject}?defaultToGlobal=true).
+	Compatibility(ctx context.Context, subject string) (contract.Compatibility, error)
+	// SetCompatibility sets subject's compatibility level (PUT
+	// /config/{subject}).
+	SetCompatibility(ctx context.Context, subject string, level contract.Compatibility) error
+	// CheckCompatibility asks the registry whether schema may be registered
+	// under subject as its next version (POST
+	// /compatibility/subjects/{subject}/versions/latest?verbose=true). When
+	// it may not, reasons holds the registry's explanations. It fails with
+	// ErrSubjectNotFound when the subject does not exist yet (every schema
+	// is then acceptable).
+	CheckCompatibility(ctx context.Context, subject, schema string) (compatible bool, reasons []string, err error)
+}

@@ -1,0 +1,202 @@
+package serde
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/wire"
+)
+
+// Deserializer reads wire-format bytes into generated events. It is safe
+// for concurrent use.
+type Deserializer struct {
+	client  registry.Client
+	writers *cache[int, *schema.Parsed] // schema id → writer schema
+	plans   *cache[planKey, *plan]      // (schema id, reader) → how to decode
+	group   singleflight.Group
+}
+
+type planKey struct {
+	id     int
+	reader *contract.Contract
+}
+
+// plan says how to decode messages of one writer schema id into one event
+// type.
+type plan struct {
+	fast     bool             // same Parsing Canonical Form: decode directly
+	resolver *schema.Resolver // otherwise: transcode to the reader's schema first
+	err      error            // the writer cannot be read as the reader (ErrIncompatible)
+}
+
+// DeserializerOption configures a Deserializer.
+type DeserializerOption func(*Deserializer)
+
+// WithCacheSize sets the number of entries of each of the Deserializer's
+// caches: writer schemas by id, and decoding plans by (schema id, event
+// type). Default: DefaultCacheSize.
+func WithCacheSize(n int) DeserializerOption {
+	return func(d *Deserializer) {
+		d.writers, d.plans = newCache[int, *schema.Parsed](n), newCache[planKey, *plan](n)
+	}
+}
+
+// NewDeserializer returns a Deserializer that fetches writer schemas with
+// client.
+func NewDeserializer(client registry.Client, opts ...DeserializerOption) *Deserializer {
+	d := &Deserializer{client: client}
+	WithCacheSize(DefaultCacheSize)(d)
+	for _, o := range opts {
+		o(d)
+	}
+	return d
+}
+
+// Decode decodes msg into dst (dst.Contract() is the reader's schema) and
+// returns the writer's schema id. It reads the id, fetches and caches the
+// writer's schema, decodes with the generated fast path when the writer's
+// schema is the reader's (same Parsing Canonical Form), and through Avro
+// schema resolution when the writer used an older or newer compatible
+// version, applying the reader's defaults. The plan for a (writer id,
+// reader type) pair is built once.
+//
+// Errors match wire.ErrTooShort or wire.ErrBadMagic (not a wire-format
+// message), registry.ErrSchemaNotFound (unknown id) or another registry
+// error, ErrIncompatible (the writer's schema cannot be read as dst's), or
+// ErrDecode (the body does not decode). The schema id is returned whenever
+// the header parsed.
+func (d *Deserializer) Decode(ctx context.Context, msg []byte, dst contract.Event) (schemaID int, err error) {
+	id32, body, err := wire.Parse(msg)
+	if err != nil {
+		return 0, fmt.Errorf("serde: %w", err)
+	}
+	id := int(id32)
+	if dst == nil {
+		return id, fmt.Errorf("%w: nil destination event", ErrDecode)
+	}
+	c := dst.Contract()
+	p, ok := d.plans.get(planKey{id, c})
+	if !ok {
+		if p, err = d.plan(ctx, id, c); err != nil {
+			return id, err
+		}
+	}
+	if p.err != nil {
+		return id, p.err
+	}
+	if p.fast {
+		return id, unmarshal(dst, body, c, id)
+	}
+	// The transcoded body is not pooled: generated decoders may keep
+	// sub-slices of it.
+	buf, err := p.resolver.Transcode(make([]byte, 0, len(body)+64), body)
+	if err != nil {
+		return id, fmt.Errorf("%w: %s with schema id %d: %w", ErrDecode, c.Type, id, err)
+	}
+	return id, unmarshal(dst, buf, c, id)
+}
+
+// unmarshal runs the generated decoder, turning a panic (a bug there) into
+// an error so that no input crashes a consumer.
+func unmarshal(dst contract.Event, body []byte, c *contract.Contract, id int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s with schema id %d: decoder panicked: %v", ErrDecode, c.Type, id, r)
+		}
+	}()
+	if err := dst.UnmarshalAvro(body); err != nil {
+		return fmt.Errorf("%w: %s with schema id %d: %w", ErrDecode, c.Type, id, err)
+	}
+	return nil
+}
+
+// plan builds (once for concurrent callers) and caches the plan for
+// messages of schema id read as c. Registry errors are not cached;
+// incompatibility verdicts are.
+func (d *Deserializer) plan(ctx context.Context, id int, c *contract.Contract) (*plan, error) {
+	if c == nil {
+		return nil, fmt.Errorf("%w: event has a nil contract", ErrDecode)
+	}
+	key := strconv.Itoa(id) + "/" + fmt.Sprintf("%p", c)
+	for {
+		ch := d.group.DoChan(key, func() (any, error) {
+			if p, ok := d.plans.get(planKey{id, c}); ok {
+				return p, nil
+			}
+			w, err := d.writer(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			p := buildPlan(w, c, id)
+			d.plans.put(planKey{id, c}, p)
+			return p, nil
+		})
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("serde: schema id %d: %w", id, ctx.Err())
+		case r := <-ch:
+			if r.Err != nil {
+				if ctx.Err() == nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
+					// The caller that led the shared fetch gave up; fetch
+					// again with this caller's context.
+					continue
+				}
+				return nil, r.Err
+			}
+			return r.Val.(*plan), nil
+		}
+	}
+}
+
+func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, error) {
+	if w, ok := d.writers.get(id); ok {
+		return w, nil
+	}
+	text, err := d.client.SchemaByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("serde: writer schema id %d: %w", id, err)
+	}
+	w, err := schema.Parse(text)
+	if err != nil {
+		// Not an Avro schema (a JSON Schema or Protobuf id, say): no Avro
+		// reader can read it.
+		return nil, fmt.Errorf("%w: schema id %d is not an Avro schema: %w", ErrIncompatible, id, err)
+	}
+	d.writers.put(id, w)
+	return w, nil
+}
+
+func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
+	canonical := c.Canonical
+	var reader *schema.Parsed
+	if canonical == "" {
+		r, err := schema.Parse(c.Schema)
+		if err != nil {
+			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrIncompatible, c.Type, err)}
+		}
+		reader, canonical = r, r.Canonical()
+	}
+	if w.Canonical() == canonical {
+		return &plan{fast: true}
+	}
+	if reader == nil {
+		r, err := schema.Parse(c.Schema)
+		if err != nil {
+			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrIncompatible, c.Type, err)}
+		}
+		reader = r
+	}
+	res, err := schema.NewResolver(w, reader)
+	if err != nil {
+		return &plan{err: fmt.Errorf("%w: schema id %d read as %s (%s): %w", ErrIncompatible, id, c.Type, c.Name, err)}
+	}
+	return &plan{resolver: res}
+}
+

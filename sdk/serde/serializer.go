@@ -1,0 +1,129 @@
+package serde
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/wire"
+)
+
+// Serializer turns generated events into Confluent wire-format bytes. It is
+// safe for concurrent use.
+type Serializer struct {
+	client       registry.Client
+	autoRegister bool
+
+	// ids maps contracts to schema ids. It is replaced, never changed, so
+	// reads need no lock.
+	ids atomic.Pointer[map[*contract.Contract]int]
+	mu  sync.Mutex // serializes replacements of ids
+}
+
+// SerializerOption configures a Serializer.
+type SerializerOption func(*Serializer)
+
+// WithAutoRegister makes the Serializer register a contract's schema under
+// its subject when the registry does not have it. Default off: CI registers
+// the schemas (eventctl register), and a service that registers its own
+// schemas bypasses the compatibility review.
+func WithAutoRegister(on bool) SerializerOption {
+	return func(s *Serializer) { s.autoRegister = on }
+}
+
+// NewSerializer returns a Serializer that finds schema ids with client.
+func NewSerializer(client registry.Client, opts ...SerializerOption) *Serializer {
+	s := &Serializer{client: client}
+	for _, o := range opts {
+		o(s)
+	}
+	empty := map[*contract.Contract]int{}
+	s.ids.Store(&empty)
+	return s
+}
+
+// Warm resolves the schema ids of the contracts now: it looks each schema up
+// under its subject, and registers it only with WithAutoRegister. A missing
+// subject or schema is an error here (matching registry.ErrSubjectNotFound
+// or registry.ErrSchemaNotFound), as is an unreachable registry; call it at
+// start-up so that a service that cannot publish fails before it takes
+// traffic. The errors of all contracts are joined.
+func (s *Serializer) Warm(ctx context.Context, contracts ...*contract.Contract) error {
+	var errs []error
+	for _, c := range contracts {
+		if _, err := s.resolve(ctx, c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Append appends the wire bytes (header + Avro body) of e to dst and returns
+// the extended buffer and the schema id it used. After the contract is
+// resolved (by Warm or a first call, which uses ctx) it makes no registry
+// call and no allocation beyond dst growth. On error it returns dst
+// unchanged.
+func (s *Serializer) Append(ctx context.Context, dst []byte, e contract.Event) (out []byte, schemaID int, err error) {
+	if e == nil {
+		return dst, 0, fmt.Errorf("%w: nil event", ErrEncode)
+	}
+	c := e.Contract()
+	id, ok := (*s.ids.Load())[c]
+	if !ok {
+		if id, err = s.resolve(ctx, c); err != nil {
+			return dst, 0, err
+		}
+	}
+	out = wire.AppendHeader(dst, uint32(id))
+	out, err = e.AppendAvro(out)
+	if err != nil {
+		return dst, 0, fmt.Errorf("%w: %s: %w", ErrEncode, c.Type, err)
+	}
+	return out, id, nil
+}
+
+// SchemaID returns the schema id resolved for c, if it is.
+func (s *Serializer) SchemaID(c *contract.Contract) (id int, ok bool) {
+	id, ok = (*s.ids.Load())[c]
+	return id, ok
+}
+
+func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, error) {
+	if c == nil {
+		return 0, fmt.Errorf("%w: nil contract", ErrEncode)
+	}
+	if id, ok := (*s.ids.Load())[c]; ok {
+		return id, nil
+	}
+	id, _, err := s.client.LookupID(ctx, c.Subject, c.Schema)
+	if err != nil && s.autoRegister && (errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound)) {
+		id, err = s.client.Register(ctx, c.Subject, c.Schema)
+	}
+	if err != nil {
+		hint := ""
+		if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound) {
+			hint = " (register it first with eventctl register, or use serde.WithAutoRegister)"
+		}
+		return 0, fmt.Errorf("serde: schema id of %s under subject %q: %w%s", c.Type, c.Subject, err, hint)
+	}
+	if id <= 0 || id > math.MaxUint32 {
+		return 0, fmt.Errorf("serde: schema id of %s under subject %q: registry returned id %d, outside the wire format's range", c.Type, c.Subject, id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := *s.ids.Load()
+	next := make(map[*contract.Contract]int, len(old)+1)
+	if len(old) < maxContracts {
+		for k, v := range old {
+			next[k] = v
+		}
+	}
+	next[c] = id
+	s.ids.Store(&next)
+	return id, nil
+}
