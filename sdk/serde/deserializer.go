@@ -199,4 +199,3 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 	}
 	return &plan{resolver: res}
 }
-
