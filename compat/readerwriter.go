@@ -115,6 +115,9 @@ const (
 type segment struct {
 	kind segKind
 	name string
+	// writerUnion is set on the branch of a writer union read by a reader
+	// that is not a union.
+	writerUnion *schema.Schema
 }
 
 type checker struct {
@@ -206,7 +209,7 @@ func (c *checker) calculate(r, w *schema.Schema) []Incompatibility {
 		// The reader must read every branch of the writer's union.
 		var out []Incompatibility
 		for i, wb := range w.Branches {
-			out = append(out, c.get(strconv.Itoa(i), segment{kind: segBranch, name: strconv.Itoa(i)}, r, wb)...)
+			out = append(out, c.get(strconv.Itoa(i), segment{kind: segBranch, name: strconv.Itoa(i), writerUnion: w}, r, wb)...)
 		}
 		return out
 	}
@@ -414,15 +417,21 @@ func (c *checker) enumFieldWithoutDefault(rf *schema.Field, w *schema.Schema) In
 
 func (c *checker) typeMismatch(r, w *schema.Schema) Incompatibility {
 	why := ""
-	if r.Kind.IsPrimitive() && w.Kind.IsPrimitive() {
+	if promotable(r.Kind) && promotable(w.Kind) {
 		why = fmt.Sprintf(" Avro cannot read %s as %s: it only widens int to long, float or double, long to float or double and float to double, and converts between string and bytes.", w.Kind, r.Kind)
+	}
+	writes := describe(w)
+	if n := len(c.where); n > 0 && c.where[n-1].writerUnion != nil {
+		u := c.where[n-1].writerUnion
+		writes = fmt.Sprintf("%s (branch %s of its %s)", writes, c.where[n-1].name, describe(u))
+		why += fmt.Sprintf(" A reader that is not a union must read every branch of the writer's union; make it a union with a %s branch too.", describe(w))
 	}
 	return Incompatibility{
 		Kind:        TypeMismatch,
 		Location:    c.pointer(),
 		AvroMessage: fmt.Sprintf("reader type: %s not compatible with writer type: %s", upper(r.Kind), upper(w.Kind)),
 		Message: fmt.Sprintf("%s: %s reads it as %s, but %s writes %s: %s.%s",
-			c.subject(), c.roles.reader, describe(r), c.roles.writer, describe(w), c.roles.effect, why),
+			c.subject(), c.roles.reader, describe(r), c.roles.writer, writes, c.roles.effect, why),
 	}
 }
 
@@ -495,6 +504,15 @@ func describe(s *schema.Schema) string {
 		return s.Kind.String() + " (" + s.Logical + ")"
 	}
 	return s.Kind.String()
+}
+
+// promotable reports whether k takes part in Avro's promotions.
+func promotable(k schema.Kind) bool {
+	switch k {
+	case schema.Int, schema.Long, schema.Float, schema.Double, schema.String, schema.Bytes:
+		return true
+	}
+	return false
 }
 
 func upper(k schema.Kind) string { return strings.ToUpper(k.String()) }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,6 @@ import (
 // The idea is that what is on the main branch has been registered; the
 // version in the working tree is the one being checked.
 type Git struct {
-	dir     string // the directory schema paths are relative to
 	root    string // the repository's top level
 	ref     string // the resolved commit
 	label   string // how the reference was named
@@ -29,7 +29,8 @@ type Git struct {
 }
 
 // OpenGit opens the repository that contains dir ("" for the current
-// directory). against names the reference whose history counts as
+// directory). Relative schema paths given to Previous are relative to the
+// working directory, as the manifest gives them. against names the reference whose history counts as
 // registered; "" means the merge base of HEAD with "main", or with
 // "origin/main" when there is no local main branch. Errors match ErrSource.
 func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
@@ -40,7 +41,7 @@ func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSource, err)
 	}
-	g := &Git{dir: abs}
+	g := &Git{}
 	top, err := g.git(ctx, abs, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not in a git repository: %v", ErrSource, abs, err)
@@ -83,9 +84,14 @@ func (g *Git) Previous(ctx context.Context, s Schema) (Versions, error) {
 	if g.shallow {
 		vs.Where += "; the clone is shallow, so older versions may be missing (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
 	}
-	path := s.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(g.dir, path)
+	path, err := filepath.Abs(s.File)
+	if err != nil {
+		return vs, fmt.Errorf("%w: %v", ErrSource, err)
+	}
+	// The file being checked must exist: a wrong path would otherwise look
+	// like a new schema and pass unchecked.
+	if _, err := os.Stat(path); err != nil {
+		return vs, fmt.Errorf("%w: %v", ErrSource, err)
 	}
 	rel, err := g.relative(path)
 	if err != nil {

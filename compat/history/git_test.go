@@ -104,7 +104,7 @@ func TestGitHistory(t *testing.T) {
 	if commit, label := g.Ref(); label != "merge base of HEAD and main" || commit == "" {
 		t.Errorf("Ref() = %q, %q", commit, label)
 	}
-	vs, err := g.Previous(ctx, Schema{File: "avro/x.avsc"})
+	vs, err := g.Previous(ctx, Schema{File: filepath.Join(r.dir, "avro/x.avsc")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestGitNewFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := g.Previous(ctx, Schema{File: "avro/new.avsc"})
+	vs, err := g.Previous(ctx, Schema{File: filepath.Join(r.dir, "avro/new.avsc")})
 	if err != nil || len(vs.Versions) != 0 {
 		t.Errorf("new file: %+v, %v", vs, err)
 	}
@@ -160,7 +160,7 @@ func TestGitFollowsRenames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := g.Previous(ctx, Schema{File: "avro/new.avsc"})
+	vs, err := g.Previous(ctx, Schema{File: filepath.Join(r.dir, "avro/new.avsc")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestGitFallsBackToOriginMain(t *testing.T) {
 	if _, label := g.Ref(); label != "merge base of HEAD and origin/main" {
 		t.Errorf("label = %q", label)
 	}
-	vs, err := g.Previous(ctx, Schema{File: "x.avsc"})
+	vs, err := g.Previous(ctx, Schema{File: filepath.Join(clone.dir, "x.avsc")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,8 +212,16 @@ func TestGitErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Previous(ctx, Schema{File: filepath.Join(t.TempDir(), "x.avsc")}); !errors.Is(err, ErrSource) {
+	outside := filepath.Join(t.TempDir(), "x.avsc")
+	if err := os.WriteFile(outside, []byte(record(``)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Previous(ctx, Schema{File: outside}); !errors.Is(err, ErrSource) || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("file outside the repository: %v", err)
+	}
+	// A path that does not exist is an error, not a new schema.
+	if _, err := g.Previous(ctx, Schema{File: filepath.Join(r.dir, "avro/typo.avsc")}); !errors.Is(err, ErrSource) {
+		t.Errorf("missing file: %v", err)
 	}
 }
 
@@ -230,7 +238,7 @@ func TestGitVersionsAreParsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := g.Previous(ctx, Schema{File: "x.avsc"})
+	vs, err := g.Previous(ctx, Schema{File: filepath.Join(r.dir, "x.avsc")})
 	if err != nil || len(vs.Versions) != 1 {
 		t.Fatalf("%+v, %v", vs, err)
 	}

@@ -1,0 +1,411 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lunchbot/eventkit/compat"
+	"github.com/lunchbot/eventkit/compat/history"
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/schema"
+)
+
+func init() {
+	register(command{
+		name:    "compat",
+		summary: "check schema compatibility as the Confluent Schema Registry would",
+		run:     runCompat,
+	})
+}
+
+const compatUsage = `usage:
+  eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
+  eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]
+
+Checks schemas with the rules the Confluent Schema Registry applies (Apache
+Avro's schema resolution) and reports every incompatibility, one per line.
+
+With --new, checks NEW.avsc against the --old files (oldest first) at LEVEL
+(default BACKWARD, the registry's default).
+
+Without --new, checks every schema of the manifest at its manifest level
+against its previous versions in git: those on the main branch, i.e. the
+file's history up to REF (default: the merge base of HEAD with main, or with
+origin/main). Plain levels compare with the version at REF; *_TRANSITIVE
+levels with every version in the file's history up to REF (renames followed,
+identical consecutive versions once). A schema not at REF is new: nothing to
+check. --level overrides the manifest's levels.
+
+Levels: BACKWARD (the new schema reads data written with the latest previous
+one), FORWARD (the latest previous reads the new), FULL (both), their
+*_TRANSITIVE forms (against every previous version), NONE.
+
+Formats (--format):
+  text    FILE:LOCATION: KIND: MESSAGE (LEVEL, against VERSION), one line per
+          problem on stdout; notes and a summary on stderr.
+  github  GitHub Actions workflow commands (::error file=...,title=...::...).
+  json    one object: {"compatible": bool, "schemas": [{"file", "event_type",
+          "subject", "level", "source", "note", "compatible",
+          "previous": [{"version", "ref", "file"}],
+          "skipped": [{"ref", "reason"}],
+          "problems": [{"file", "location", "kind", "message", "avro_message",
+                        "level", "direction", "against": {"version", "ref", "file"},
+                        "causes": [...]}]}]}
+          where direction is "new-reads-old" or "old-reads-new" and kind is an
+          Apache Avro incompatibility type (TYPE_MISMATCH, ...).
+
+Exit status: 0 compatible, 1 incompatible, 2 bad input (unparseable schema,
+unknown level, missing file, not a git repository or unknown reference).
+
+Flags:
+`
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runCompat(ctx context.Context, env *environment, args []string) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runCompatCheck(ctx, env, args[1:])
+	}
+	w := env.stderr
+	code := exitBadInput
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		w, code = env.stdout, exitOK
+	} else if len(args) > 0 {
+		fmt.Fprintf(env.stderr, "eventctl compat: unknown subcommand %q\n", args[0])
+	}
+	fmt.Fprint(w, compatUsage)
+	return code
+}
+
+// compatOptions are the flags of "compat check".
+type compatOptions struct {
+	level    string
+	olds     stringList
+	newFile  string
+	manifest string
+	against  string
+	format   string
+}
+
+func runCompatCheck(ctx context.Context, env *environment, args []string) int {
+	var o compatOptions
+	fs := flag.NewFlagSet("eventctl compat check", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), compatUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.level, "level", "", "compatibility `LEVEL` (explicit files: default BACKWARD; repository: overrides the manifest)")
+	fs.Var(&o.olds, "old", "a previous version's `FILE`, oldest first; repeat for each version")
+	fs.StringVar(&o.newFile, "new", "", "the new schema `FILE`; without it, the manifest's schemas are checked against git")
+	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE` (repository mode)")
+	fs.StringVar(&o.against, "against", "", "git `REF` whose history counts as registered (default: merge base of HEAD with main, or origin/main)")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or github")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBadInput
+	}
+	if fs.NArg() > 0 {
+		return fail(env, "compat check", fmt.Errorf("unexpected argument %q (schema files go in --old and --new)", fs.Arg(0)))
+	}
+	var write func(io.Writer, *compatReport)
+	switch o.format {
+	case "text":
+		write = writeCompatText
+	case "json":
+		write = writeCompatJSON
+	case "github":
+		write = writeCompatGitHub
+	default:
+		return fail(env, "compat check", fmt.Errorf("unknown format %q (want text, json or github)", o.format))
+	}
+	var level contract.Compatibility
+	if o.level != "" {
+		l, err := contract.ParseCompatibility(strings.ToUpper(o.level))
+		if err != nil {
+			return fail(env, "compat check", err)
+		}
+		level = l
+	}
+
+	var rep *compatReport
+	var err error
+	switch {
+	case o.newFile != "":
+		if o.against != "" {
+			return fail(env, "compat check", errors.New("--against is for repository mode; with --new, name the previous versions with --old"))
+		}
+		if level == "" {
+			level = contract.Backward
+		}
+		rep, err = checkFiles(level, o.olds, o.newFile)
+	case len(o.olds) > 0:
+		return fail(env, "compat check", errors.New("--old needs --new"))
+	default:
+		rep, err = checkRepository(ctx, o, level)
+	}
+	if err != nil {
+		return fail(env, "compat check", err)
+	}
+	write(env.stdout, rep)
+	if o.format == "text" {
+		writeCompatNotes(env.stderr, rep)
+	}
+	if !rep.Compatible {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// compatReport is what "compat check" found; its JSON form is the json
+// format, documented in compatUsage.
+type compatReport struct {
+	Compatible bool            `json:"compatible"`
+	Schemas    []*schemaReport `json:"schemas"`
+}
+
+type schemaReport struct {
+	File       string                 `json:"file"`
+	EventType  string                 `json:"event_type,omitempty"`
+	Subject    string                 `json:"subject,omitempty"`
+	Level      contract.Compatibility `json:"level"`
+	Source     string                 `json:"source"`
+	Note       string                 `json:"note,omitempty"`
+	Compatible bool                   `json:"compatible"`
+	Previous   []versionRef           `json:"previous"`
+	Skipped    []skippedRef           `json:"skipped,omitempty"`
+	Problems   []problemReport        `json:"problems"`
+}
+
+type versionRef struct {
+	Version int    `json:"version"`
+	Ref     string `json:"ref,omitempty"`
+	File    string `json:"file,omitempty"`
+}
+
+// label names a version for people: "version 2 at abc1234" or a file.
+func (v versionRef) label() string {
+	if v.File != "" && v.Ref == "" {
+		return v.File
+	}
+	s := fmt.Sprintf("version %d", v.Version)
+	if v.Ref != "" {
+		s += " at " + v.Ref
+	}
+	return s
+}
+
+type skippedRef struct {
+	Ref    string `json:"ref"`
+	Reason string `json:"reason"`
+}
+
+type problemReport struct {
+	File        string                   `json:"file"`
+	Location    string                   `json:"location"`
+	Kind        compat.Kind              `json:"kind"`
+	Message     string                   `json:"message"`
+	AvroMessage string                   `json:"avro_message"`
+	Level       contract.Compatibility   `json:"level"`
+	Direction   compat.Direction         `json:"direction"`
+	Against     versionRef               `json:"against"`
+	Causes      []compat.Incompatibility `json:"causes,omitempty"`
+}
+
+// check runs compat.Check for one schema and fills in the report.
+func (s *schemaReport) check(previous []versionRef, schemas []*schema.Parsed, next *schema.Parsed) error {
+	s.Previous = previous
+	res, err := compat.Check(s.Level, schemas, next)
+	if err != nil {
+		return err
+	}
+	s.Compatible = res.Compatible
+	for _, p := range res.Problems {
+		s.Problems = append(s.Problems, problemReport{
+			File: s.File, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
+			Level: s.Level, Direction: p.Direction, Against: previous[p.Version], Causes: p.Causes,
+		})
+	}
+	return nil
+}
+
+func newSchemaReport(file string, level contract.Compatibility, source string) *schemaReport {
+	return &schemaReport{File: file, Level: level, Source: source, Compatible: true,
+		Previous: []versionRef{}, Problems: []problemReport{}}
+}
+
+// readSchemaFile reads and parses one schema file.
+func readSchemaFile(path string) (*schema.Parsed, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := schema.Parse(string(text))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// checkFiles is the explicit-files mode.
+func checkFiles(level contract.Compatibility, olds []string, newFile string) (*compatReport, error) {
+	next, err := readSchemaFile(newFile)
+	if err != nil {
+		return nil, err
+	}
+	var previous []versionRef
+	var schemas []*schema.Parsed
+	for i, f := range olds {
+		p, err := readSchemaFile(f)
+		if err != nil {
+			return nil, err
+		}
+		previous = append(previous, versionRef{Version: i + 1, File: f})
+		schemas = append(schemas, p)
+	}
+	s := newSchemaReport(newFile, level, "files given with --old")
+	if len(olds) == 0 {
+		s.Note = "no --old version given: nothing to check"
+	}
+	if err := s.check(previous, schemas, next); err != nil {
+		return nil, err
+	}
+	return &compatReport{Compatible: s.Compatible, Schemas: []*schemaReport{s}}, nil
+}
+
+// previousSource chooses where the previous versions of the manifest's
+// schemas come from. Git is the only source today; a schema registry source
+// (a --registry URL flag) plugs in here as another history.Source, reading
+// the versions registered under each event's subject.
+func previousSource(ctx context.Context, o compatOptions) (history.Source, error) {
+	return history.OpenGit(ctx, filepath.Dir(o.manifest), o.against)
+}
+
+// checkRepository is the repository mode.
+func checkRepository(ctx context.Context, o compatOptions, override contract.Compatibility) (*compatReport, error) {
+	m, err := manifest.Load(o.manifest)
+	if err != nil {
+		return nil, err
+	}
+	src, err := previousSource(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	rep := &compatReport{Compatible: true}
+	for _, e := range m.Events {
+		level := e.Compatibility
+		if override != "" {
+			level = override
+		}
+		vs, err := src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
+		if err != nil {
+			return nil, err
+		}
+		s := newSchemaReport(e.SchemaFile, level, vs.Where)
+		s.EventType, s.Subject = e.Type, e.Subject
+		for _, sk := range vs.Skipped {
+			s.Skipped = append(s.Skipped, skippedRef(sk))
+		}
+		previous := make([]versionRef, len(vs.Versions))
+		schemas := make([]*schema.Parsed, len(vs.Versions))
+		for i, v := range vs.Versions {
+			previous[i] = versionRef{Version: v.Number, Ref: v.Ref}
+			schemas[i] = v.Schema
+		}
+		switch {
+		case len(vs.Versions) == 0:
+			s.Note = "new schema (no previous version): nothing to check"
+		case level == contract.None:
+			s.Note = "level NONE: nothing to check"
+		}
+		if err := s.check(previous, schemas, e.Schema); err != nil {
+			return nil, err
+		}
+		rep.Schemas = append(rep.Schemas, s)
+		rep.Compatible = rep.Compatible && s.Compatible
+	}
+	return rep, nil
+}
+
+func writeCompatText(w io.Writer, rep *compatReport) {
+	for _, s := range rep.Schemas {
+		for _, p := range s.Problems {
+			fmt.Fprintf(w, "%s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.label())
+		}
+	}
+}
+
+// writeCompatNotes writes what was checked, and what was not, for people.
+func writeCompatNotes(w io.Writer, rep *compatReport) {
+	bad := 0
+	for _, s := range rep.Schemas {
+		if s.Note != "" {
+			fmt.Fprintf(w, "%s: %s\n", s.File, s.Note)
+		}
+		for _, sk := range s.Skipped {
+			fmt.Fprintf(w, "%s: skipped the version at %s: %s\n", s.File, sk.Ref, sk.Reason)
+		}
+		if !s.Compatible {
+			bad++
+		}
+	}
+	source := ""
+	if len(rep.Schemas) > 0 {
+		source = " against " + rep.Schemas[0].Source
+	}
+	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), plural(len(rep.Schemas), "schema", "schemas"), source, bad)
+}
+
+func writeCompatJSON(w io.Writer, rep *compatReport) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(rep)
+}
+
+// writeCompatGitHub writes GitHub Actions workflow commands: an error per
+// problem, a notice per note, a warning per skipped version.
+func writeCompatGitHub(w io.Writer, rep *compatReport) {
+	for _, s := range rep.Schemas {
+		if s.Note != "" {
+			fmt.Fprintf(w, "::notice file=%s::%s\n", ghProperty(s.File), ghData(s.Note))
+		}
+		for _, sk := range s.Skipped {
+			fmt.Fprintf(w, "::warning file=%s::%s\n", ghProperty(s.File), ghData("skipped the version at "+sk.Ref+": "+sk.Reason))
+		}
+		for _, p := range s.Problems {
+			title := fmt.Sprintf("%s at %s (%s, against %s)", p.Kind, p.Location, p.Level, p.Against.label())
+			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", ghProperty(p.File), ghProperty(title), ghData(p.Message))
+		}
+	}
+}
+
+// ghData escapes the message of a workflow command.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a property value of a workflow command.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
