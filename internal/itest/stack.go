@@ -1,0 +1,192 @@
+package itest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// Options configure a stack started with Start. The zero value gives a
+// broker that persists to a temporary directory (so Restart keeps topics,
+// records and committed offsets), free ports, and devstack's defaults.
+type Options struct {
+	// DataDir is where the broker persists its state; it survives Restart.
+	// Empty means a new directory under t.TempDir(), unless InMemory.
+	DataDir string
+	// InMemory keeps the broker's state in memory only: Restart then
+	// starts an empty broker.
+	InMemory bool
+	// Manifest is the path of an avro/manifest.json whose topics are
+	// created at start. Empty creates none.
+	Manifest string
+	// Partitions is the partition count of created and auto-created
+	// topics. Zero means devstack's default, 3.
+	Partitions int
+	// KafkaPort and RegistryPort fix the ports; zero picks free ones.
+	// Either way Restart reuses the ports of the first start.
+	KafkaPort, RegistryPort int
+}
+
+// Stack is a broker and a registry that one test controls: it can stop and
+// restart them to test faults. The registry keeps schemas in memory, so a
+// restarted registry is empty; the broker keeps its data unless
+// Options.InMemory. Stop, Kill and Restart must not run concurrently.
+type Stack struct {
+	// BrokerAddr is the broker's bootstrap address, host:port. It stays
+	// the same across Restart.
+	BrokerAddr string
+	// RegistryURL is the registry's base URL. It stays the same across
+	// Restart.
+	RegistryURL string
+	// DataDir is where the broker persists its state, or empty.
+	DataDir string
+
+	t    testing.TB
+	opts Options
+	bins bins
+	log  string // devstack's output, appended across restarts
+
+	mu sync.Mutex
+	p  *proc // nil while stopped
+}
+
+// Start builds devstack if needed and starts a stack of its own for t,
+// stopped when t ends. It fails t when the stack cannot start; in -short
+// mode it skips t.
+func Start(t testing.TB, opts Options) *Stack {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("itest: starting a Kafka broker and a schema registry; skipped in -short mode")
+	}
+	b, err := binaries()
+	if err != nil {
+		t.Fatalf("itest: %v", err)
+	}
+	s := &Stack{t: t, opts: opts, bins: b, DataDir: opts.DataDir}
+	dir := t.TempDir()
+	if s.DataDir == "" && !opts.InMemory {
+		s.DataDir = filepath.Join(dir, "kafka-data")
+	}
+	s.log = filepath.Join(dir, "devstack.log")
+	// Registered after t.TempDir's own cleanup, so it runs first: the
+	// processes stop before their data directory is removed.
+	t.Cleanup(func() {
+		s.mu.Lock()
+		p := s.p
+		s.mu.Unlock()
+		if p != nil && t.Failed() {
+			t.Logf("itest: last lines of the stack's output:\n%s", p.tail.last(40))
+		}
+		s.Stop()
+	})
+	if err := s.start(opts.KafkaPort, opts.RegistryPort); err != nil {
+		t.Fatalf("itest: %v", err)
+	}
+	return s
+}
+
+func (s *Stack) start(kafkaPort, registryPort int) error {
+	args := []string{
+		"-kafka-port=" + strconv.Itoa(kafkaPort),
+		"-registry-port=" + strconv.Itoa(registryPort),
+	}
+	if s.DataDir != "" {
+		args = append(args, "-data="+s.DataDir)
+	}
+	if s.opts.Manifest != "" {
+		args = append(args, "-manifest="+s.opts.Manifest)
+	}
+	if s.opts.Partitions > 0 {
+		args = append(args, "-partitions="+strconv.Itoa(s.opts.Partitions))
+	}
+	log, err := os.OpenFile(s.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	p, err := launch(ctx, s.bins, args, log)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.p = p
+	s.mu.Unlock()
+	if s.BrokerAddr == "" {
+		s.BrokerAddr, s.RegistryURL = p.brokerAddr, p.registryURL
+	} else if s.BrokerAddr != p.brokerAddr || s.RegistryURL != p.registryURL {
+		return fmt.Errorf("restarted stack listens on %s and %s, not on %s and %s",
+			p.brokerAddr, p.registryURL, s.BrokerAddr, s.RegistryURL)
+	}
+	return nil
+}
+
+// Stop stops the broker and the registry, letting the broker persist its
+// state. It does nothing on a stopped stack. A failure to stop cleanly
+// fails the test without stopping it.
+func (s *Stack) Stop() {
+	s.t.Helper()
+	s.mu.Lock()
+	p := s.p
+	s.p = nil
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	if err := p.stop(); err != nil {
+		s.t.Errorf("itest: stopping the stack: %v", err)
+	}
+}
+
+// Kill stops the stack abruptly, as a crash would: SIGKILL to devstack,
+// whose registry dies with it. The broker keeps what it had written to
+// DataDir by then. It does nothing on a stopped stack.
+func (s *Stack) Kill() {
+	s.t.Helper()
+	s.mu.Lock()
+	p := s.p
+	s.p = nil
+	s.mu.Unlock()
+	if p != nil {
+		p.kill()
+	}
+}
+
+// Restart stops the stack if it runs and starts it again on the same ports
+// with the same DataDir. Call it from the goroutine running the test that
+// started the stack: a failure to restart stops the test.
+func (s *Stack) Restart() {
+	s.t.Helper()
+	kafkaPort, registryPort, err := s.ports()
+	if err != nil {
+		s.t.Fatalf("itest: %v", err)
+	}
+	s.Stop()
+	if err := s.start(kafkaPort, registryPort); err != nil {
+		s.t.Fatalf("itest: restarting the stack: %v", err)
+	}
+}
+
+func (s *Stack) ports() (kafka, registry int, err error) {
+	_, kp, err := net.SplitHostPort(s.BrokerAddr)
+	if err != nil {
+		return 0, 0, fmt.Errorf("broker address %q: %w", s.BrokerAddr, err)
+	}
+	u, err := url.Parse(s.RegistryURL)
+	if err != nil {
+		return 0, 0, fmt.Errorf("registry URL %q: %w", s.RegistryURL, err)
+	}
+	if kafka, err = strconv.Atoi(kp); err != nil {
+		return 0, 0, fmt.Errorf("broker address %q: %w", s.BrokerAddr, err)
+	}
+	if registry, err = strconv.Atoi(u.Port()); err != nil {
+		return 0, 0, fmt.Errorf("registry URL %q: %w", s.RegistryURL, err)
+	}
+	return kafka, registry, nil
+}
