@@ -68,11 +68,11 @@ unknown level, missing file, not a git repository or unknown reference).
 Flags:
 `
 
-// stringList is a repeatable string flag.
-type stringList []string
+// compatFileList is a repeatable string flag.
+type compatFileList []string
 
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *compatFileList) String() string     { return strings.Join(*s, ",") }
+func (s *compatFileList) Set(v string) error { *s = append(*s, v); return nil }
 
 func runCompat(ctx context.Context, env *environment, args []string) int {
 	if len(args) > 0 && args[0] == "check" {
@@ -92,7 +92,7 @@ func runCompat(ctx context.Context, env *environment, args []string) int {
 // compatOptions are the flags of "compat check".
 type compatOptions struct {
 	level    string
-	olds     stringList
+	olds     compatFileList
 	newFile  string
 	manifest string
 	against  string
@@ -152,11 +152,11 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 		if level == "" {
 			level = contract.Backward
 		}
-		rep, err = checkFiles(level, o.olds, o.newFile)
+		rep, err = compatCheckFiles(level, o.olds, o.newFile)
 	case len(o.olds) > 0:
 		return fail(env, "compat check", errors.New("--old needs --new"))
 	default:
-		rep, err = checkRepository(ctx, o, level)
+		rep, err = compatCheckRepository(ctx, o, level)
 	}
 	if err != nil {
 		return fail(env, "compat check", err)
@@ -174,11 +174,11 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 // compatReport is what "compat check" found; its JSON form is the json
 // format, documented in compatUsage.
 type compatReport struct {
-	Compatible bool            `json:"compatible"`
-	Schemas    []*schemaReport `json:"schemas"`
+	Compatible bool                  `json:"compatible"`
+	Schemas    []*compatSchemaReport `json:"schemas"`
 }
 
-type schemaReport struct {
+type compatSchemaReport struct {
 	File       string                 `json:"file"`
 	EventType  string                 `json:"event_type,omitempty"`
 	Subject    string                 `json:"subject,omitempty"`
@@ -186,19 +186,19 @@ type schemaReport struct {
 	Source     string                 `json:"source"`
 	Note       string                 `json:"note,omitempty"`
 	Compatible bool                   `json:"compatible"`
-	Previous   []versionRef           `json:"previous"`
-	Skipped    []skippedRef           `json:"skipped,omitempty"`
-	Problems   []problemReport        `json:"problems"`
+	Previous   []compatVersionRef     `json:"previous"`
+	Skipped    []compatSkippedRef     `json:"skipped,omitempty"`
+	Problems   []compatProblemReport  `json:"problems"`
 }
 
-type versionRef struct {
+type compatVersionRef struct {
 	Version int    `json:"version"`
 	Ref     string `json:"ref,omitempty"`
 	File    string `json:"file,omitempty"`
 }
 
 // label names a version for people: "version 2 at abc1234" or a file.
-func (v versionRef) label() string {
+func (v compatVersionRef) label() string {
 	if v.File != "" && v.Ref == "" {
 		return v.File
 	}
@@ -209,12 +209,12 @@ func (v versionRef) label() string {
 	return s
 }
 
-type skippedRef struct {
+type compatSkippedRef struct {
 	Ref    string `json:"ref"`
 	Reason string `json:"reason"`
 }
 
-type problemReport struct {
+type compatProblemReport struct {
 	File        string                   `json:"file"`
 	Location    string                   `json:"location"`
 	Kind        compat.Kind              `json:"kind"`
@@ -222,12 +222,12 @@ type problemReport struct {
 	AvroMessage string                   `json:"avro_message"`
 	Level       contract.Compatibility   `json:"level"`
 	Direction   compat.Direction         `json:"direction"`
-	Against     versionRef               `json:"against"`
+	Against     compatVersionRef         `json:"against"`
 	Causes      []compat.Incompatibility `json:"causes,omitempty"`
 }
 
 // check runs compat.Check for one schema and fills in the report.
-func (s *schemaReport) check(previous []versionRef, schemas []*schema.Parsed, next *schema.Parsed) error {
+func (s *compatSchemaReport) check(previous []compatVersionRef, schemas []*schema.Parsed, next *schema.Parsed) error {
 	s.Previous = previous
 	res, err := compat.Check(s.Level, schemas, next)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *schemaReport) check(previous []versionRef, schemas []*schema.Parsed, ne
 	}
 	s.Compatible = res.Compatible
 	for _, p := range res.Problems {
-		s.Problems = append(s.Problems, problemReport{
+		s.Problems = append(s.Problems, compatProblemReport{
 			File: s.File, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
 			Level: s.Level, Direction: p.Direction, Against: previous[p.Version], Causes: p.Causes,
 		})
@@ -243,13 +243,13 @@ func (s *schemaReport) check(previous []versionRef, schemas []*schema.Parsed, ne
 	return nil
 }
 
-func newSchemaReport(file string, level contract.Compatibility, source string) *schemaReport {
-	return &schemaReport{File: file, Level: level, Source: source, Compatible: true,
-		Previous: []versionRef{}, Problems: []problemReport{}}
+func compatNewSchemaReport(file string, level contract.Compatibility, source string) *compatSchemaReport {
+	return &compatSchemaReport{File: file, Level: level, Source: source, Compatible: true,
+		Previous: []compatVersionRef{}, Problems: []compatProblemReport{}}
 }
 
-// readSchemaFile reads and parses one schema file.
-func readSchemaFile(path string) (*schema.Parsed, error) {
+// compatReadSchemaFile reads and parses one schema file.
+func compatReadSchemaFile(path string) (*schema.Parsed, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -261,47 +261,47 @@ func readSchemaFile(path string) (*schema.Parsed, error) {
 	return p, nil
 }
 
-// checkFiles is the explicit-files mode.
-func checkFiles(level contract.Compatibility, olds []string, newFile string) (*compatReport, error) {
-	next, err := readSchemaFile(newFile)
+// compatCheckFiles is the explicit-files mode.
+func compatCheckFiles(level contract.Compatibility, olds []string, newFile string) (*compatReport, error) {
+	next, err := compatReadSchemaFile(newFile)
 	if err != nil {
 		return nil, err
 	}
-	var previous []versionRef
+	var previous []compatVersionRef
 	var schemas []*schema.Parsed
 	for i, f := range olds {
-		p, err := readSchemaFile(f)
+		p, err := compatReadSchemaFile(f)
 		if err != nil {
 			return nil, err
 		}
-		previous = append(previous, versionRef{Version: i + 1, File: f})
+		previous = append(previous, compatVersionRef{Version: i + 1, File: f})
 		schemas = append(schemas, p)
 	}
-	s := newSchemaReport(newFile, level, "files given with --old")
+	s := compatNewSchemaReport(newFile, level, "files given with --old")
 	if len(olds) == 0 {
 		s.Note = "no --old version given: nothing to check"
 	}
 	if err := s.check(previous, schemas, next); err != nil {
 		return nil, err
 	}
-	return &compatReport{Compatible: s.Compatible, Schemas: []*schemaReport{s}}, nil
+	return &compatReport{Compatible: s.Compatible, Schemas: []*compatSchemaReport{s}}, nil
 }
 
-// previousSource chooses where the previous versions of the manifest's
+// compatPreviousSource chooses where the previous versions of the manifest's
 // schemas come from. Git is the only source today; a schema registry source
 // (a --registry URL flag) plugs in here as another history.Source, reading
 // the versions registered under each event's subject.
-func previousSource(ctx context.Context, o compatOptions) (history.Source, error) {
+func compatPreviousSource(ctx context.Context, o compatOptions) (history.Source, error) {
 	return history.OpenGit(ctx, filepath.Dir(o.manifest), o.against)
 }
 
-// checkRepository is the repository mode.
-func checkRepository(ctx context.Context, o compatOptions, override contract.Compatibility) (*compatReport, error) {
+// compatCheckRepository is the repository mode.
+func compatCheckRepository(ctx context.Context, o compatOptions, override contract.Compatibility) (*compatReport, error) {
 	m, err := manifest.Load(o.manifest)
 	if err != nil {
 		return nil, err
 	}
-	src, err := previousSource(ctx, o)
+	src, err := compatPreviousSource(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -315,15 +315,15 @@ func checkRepository(ctx context.Context, o compatOptions, override contract.Com
 		if err != nil {
 			return nil, err
 		}
-		s := newSchemaReport(e.SchemaFile, level, vs.Where)
+		s := compatNewSchemaReport(e.SchemaFile, level, vs.Where)
 		s.EventType, s.Subject = e.Type, e.Subject
 		for _, sk := range vs.Skipped {
-			s.Skipped = append(s.Skipped, skippedRef(sk))
+			s.Skipped = append(s.Skipped, compatSkippedRef(sk))
 		}
-		previous := make([]versionRef, len(vs.Versions))
+		previous := make([]compatVersionRef, len(vs.Versions))
 		schemas := make([]*schema.Parsed, len(vs.Versions))
 		for i, v := range vs.Versions {
-			previous[i] = versionRef{Version: v.Number, Ref: v.Ref}
+			previous[i] = compatVersionRef{Version: v.Number, Ref: v.Ref}
 			schemas[i] = v.Schema
 		}
 		switch {
@@ -367,7 +367,7 @@ func writeCompatNotes(w io.Writer, rep *compatReport) {
 	if len(rep.Schemas) > 0 {
 		source = " against " + rep.Schemas[0].Source
 	}
-	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), plural(len(rep.Schemas), "schema", "schemas"), source, bad)
+	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), compatPlural(len(rep.Schemas), "schema", "schemas"), source, bad)
 }
 
 func writeCompatJSON(w io.Writer, rep *compatReport) {
@@ -381,29 +381,29 @@ func writeCompatJSON(w io.Writer, rep *compatReport) {
 func writeCompatGitHub(w io.Writer, rep *compatReport) {
 	for _, s := range rep.Schemas {
 		if s.Note != "" {
-			fmt.Fprintf(w, "::notice file=%s::%s\n", ghProperty(s.File), ghData(s.Note))
+			fmt.Fprintf(w, "::notice file=%s::%s\n", compatGhProperty(s.File), compatGhData(s.Note))
 		}
 		for _, sk := range s.Skipped {
-			fmt.Fprintf(w, "::warning file=%s::%s\n", ghProperty(s.File), ghData("skipped the version at "+sk.Ref+": "+sk.Reason))
+			fmt.Fprintf(w, "::warning file=%s::%s\n", compatGhProperty(s.File), compatGhData("skipped the version at "+sk.Ref+": "+sk.Reason))
 		}
 		for _, p := range s.Problems {
 			title := fmt.Sprintf("%s at %s (%s, against %s)", p.Kind, p.Location, p.Level, p.Against.label())
-			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", ghProperty(p.File), ghProperty(title), ghData(p.Message))
+			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(p.File), compatGhProperty(title), compatGhData(p.Message))
 		}
 	}
 }
 
-// ghData escapes the message of a workflow command.
-func ghData(s string) string {
+// compatGhData escapes the message of a workflow command.
+func compatGhData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
-// ghProperty escapes a property value of a workflow command.
-func ghProperty(s string) string {
+// compatGhProperty escapes a property value of a workflow command.
+func compatGhProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-func plural(n int, one, many string) string {
+func compatPlural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
