@@ -29,6 +29,18 @@ unit: ## unit tests (no servers)
 .PHONY: test
 test: check-generated vet unit ## everything CI runs
 
+# Schema compatibility as the Confluent Schema Registry would judge it: each
+# schema of the manifest, at its manifest level, against its versions in the
+# git history of the main branch (up to the merge base of HEAD with main, or
+# origin/main). Extra flags: make compat COMPAT_FLAGS='--against origin/main
+# --format github'. Previous versions come from git; a registry source
+# (--registry URL) is meant to plug in here as another history.Source.
+COMPAT_FLAGS ?=
+
+.PHONY: compat
+compat: ## check avro/ schemas against their previous versions in git (manifest levels)
+	$(EVENTCTL) compat check --manifest avro/manifest.json $(COMPAT_FLAGS)
+
 # Local development stack (tools/devstack, a Go 1.26 module of its own): kfake
 # as the Kafka broker and axonops-schema-registry, both on 127.0.0.1. The
 # binaries go to tools/devstack/bin/; go build relinks only what changed.
