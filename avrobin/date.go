@@ -1,0 +1,261 @@
+package avrobin
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Date is a calendar date without a time zone: the Go type of the Avro
+// logical type "date", which is encoded as the number of days from
+// 1970-01-01 (an int).
+//
+// The zero Date (year 0, month 0, day 0) is not a valid date; Validate and
+// AppendAvro reject it like any other invalid date.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// The range of Avro dates: int32 days from 1970-01-01, about 5.8 million
+// years either way.
+var (
+	MinDate = DateFromDays(math.MinInt32)
+	MaxDate = DateFromDays(math.MaxInt32)
+)
+
+// DateOf returns the date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// DateFromDays returns the date days after 1970-01-01 (before, when
+// negative).
+func DateFromDays(days int32) Date {
+	// civil_from_days, from Howard Hinnant's "chrono-Compatible Low-Level
+	// Date Algorithms".
+	z := int64(days) + 719468
+	era := z
+	if era < 0 {
+		era -= 146096
+	}
+	era /= 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return Date{Year: int(y), Month: time.Month(m), Day: int(d)}
+}
+
+// maxAbsYear bounds the years Days computes with, so that its arithmetic
+// cannot overflow; any year beyond it is out of the int32 range anyway.
+const maxAbsYear = 1 << 40
+
+// Days returns the number of days from 1970-01-01 to d, or ErrDate when d
+// is not a calendar date or out of the range of an Avro date.
+func (d Date) Days() (int32, error) {
+	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 28 && d.Day > daysIn(d.Month, d.Year) ||
+		d.Year > maxAbsYear || d.Year < -maxAbsYear {
+		return 0, ErrDate
+	}
+	// days_from_civil.
+	y := int64(d.Year)
+	m := int64(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := m - 3
+	if mp < 0 {
+		mp += 12
+	}
+	doy := (153*mp+2)/5 + int64(d.Day) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := era*146097 + doe - 719468
+	if days < math.MinInt32 || days > math.MaxInt32 {
+		return 0, ErrDate
+	}
+	return int32(days), nil
+}
+
+func daysIn(m time.Month, year int) int {
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// IsValid reports whether d is a calendar date in the range of Avro dates.
+func (d Date) IsValid() bool {
+	_, err := d.Days()
+	return err == nil
+}
+
+// In returns midnight at the start of d in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time { return d.In(time.UTC) }
+
+// Compare returns -1, 0 or +1 as d is before, equal to or after e.
+func (d Date) Compare(e Date) int {
+	switch {
+	case d.Year != e.Year:
+		return cmpInt(d.Year, e.Year)
+	case d.Month != e.Month:
+		return cmpInt(int(d.Month), int(e.Month))
+	}
+	return cmpInt(d.Day, e.Day)
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// String returns d as "2006-01-02". Years outside 0 to 9999 get a sign and
+// as many digits as they need ("+12345-01-01", "-0044-03-15").
+func (d Date) String() string {
+	return string(d.AppendText(nil))
+}
+
+// AppendText appends d as String formats it.
+func (d Date) AppendText(dst []byte) []byte {
+	y := d.Year
+	switch {
+	case y < 0:
+		dst = append(dst, '-')
+		y = -y
+	case y > 9999:
+		dst = append(dst, '+')
+	}
+	dst = appendPadded(dst, y, 4)
+	dst = append(dst, '-')
+	dst = appendPadded(dst, int(d.Month), 2)
+	dst = append(dst, '-')
+	return appendPadded(dst, d.Day, 2)
+}
+
+func appendPadded(dst []byte, v, width int) []byte {
+	if v < 0 {
+		// Only an invalid Date has a negative month or day.
+		return strconv.AppendInt(dst, int64(v), 10)
+	}
+	var buf [24]byte
+	b := strconv.AppendInt(buf[:0], int64(v), 10)
+	for i := len(b); i < width; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, b...)
+}
+
+// MarshalText implements encoding.TextMarshaler, as String formats d.
+func (d Date) MarshalText() ([]byte, error) { return d.AppendText(nil), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler, as ParseDate.
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+var errDateSyntax = errors.New(`want "YYYY-MM-DD"`)
+
+// ParseDate parses a date as String formats it: "2006-01-02", with an
+// optional sign and more digits for the year. The date must be valid.
+func ParseDate(s string) (Date, error) {
+	fail := func(err error) (Date, error) { return Date{}, fmt.Errorf("avrobin: parsing date %q: %w", s, err) }
+	if len(s) < 10 {
+		return fail(errDateSyntax)
+	}
+	ys, ms, ds := s[:len(s)-6], s[len(s)-5:len(s)-3], s[len(s)-2:]
+	if s[len(s)-6] != '-' || s[len(s)-3] != '-' {
+		return fail(errDateSyntax)
+	}
+	digits := ys
+	if ys[0] == '+' || ys[0] == '-' {
+		digits = ys[1:]
+	}
+	if len(digits) < 4 || !allDigits(digits) || !allDigits(ms) || !allDigits(ds) {
+		return fail(errDateSyntax)
+	}
+	y, err := strconv.Atoi(ys)
+	if err != nil {
+		return fail(errDateSyntax)
+	}
+	m, _ := strconv.Atoi(ms)
+	d, _ := strconv.Atoi(ds)
+	date := Date{Year: y, Month: time.Month(m), Day: d}
+	if !date.IsValid() {
+		return fail(ErrDate)
+	}
+	return date, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// AppendDate appends an Avro date (int days from 1970-01-01), or returns
+// ErrDate when d is not a valid date.
+func AppendDate(dst []byte, d Date) ([]byte, error) {
+	days, err := d.Days()
+	if err != nil {
+		return dst, err
+	}
+	return AppendLong(dst, int64(days)), nil
+}
+
+// ReadDate reads an Avro date.
+func (r *Reader) ReadDate() (Date, error) {
+	days, err := r.ReadInt()
+	if err != nil {
+		return Date{}, err
+	}
+	return DateFromDays(days), nil
+}
+
+// CheckDate returns ErrDate when d is not a valid date.
+func CheckDate(d Date) error {
+	_, err := d.Days()
+	return err
+}

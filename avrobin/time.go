@@ -1,0 +1,203 @@
+package avrobin
+
+import (
+	"math"
+	"time"
+)
+
+// Timestamps are time.Time. "timestamp-*" is an instant: the encoding counts
+// units from 1970-01-01T00:00:00Z and decoding returns a time in time.UTC.
+// "local-timestamp-*" is a wall-clock reading without a zone: the encoding
+// takes t's wall clock in t's own location as if it were UTC, and decoding
+// returns that wall clock in time.UTC. Fractions below the unit are
+// truncated toward the past (as Java, Python and hamba/avro do). A time
+// whose count does not fit an int64 is ErrTimeRange.
+
+// unixUnits returns sec*perSec + nsec/(1e9/perSec), rounded toward the
+// past, or false when it overflows int64. nsec is in [0, 1e9).
+func unixUnits(sec int64, nsec int, perSec int64) (int64, bool) {
+	frac := int64(nsec) / (1e9 / perSec)
+	if sec < 0 && frac > 0 {
+		// Keep both terms of the same sign, so that the extremes of the
+		// range (math.MinInt64 itself) stay representable.
+		sec++
+		frac -= perSec
+	}
+	if sec > math.MaxInt64/perSec || sec < math.MinInt64/perSec {
+		return 0, false
+	}
+	v := sec * perSec
+	if frac >= 0 && v > math.MaxInt64-frac || frac < 0 && v < math.MinInt64-frac {
+		return 0, false
+	}
+	return v + frac, true
+}
+
+// TimestampMillis returns t as milliseconds from the Unix epoch.
+func TimestampMillis(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e3) }
+
+// TimestampMicros returns t as microseconds from the Unix epoch.
+func TimestampMicros(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e6) }
+
+// TimestampNanos returns t as nanoseconds from the Unix epoch.
+func TimestampNanos(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e9) }
+
+// LocalTimestampMillis returns t's wall clock as milliseconds from
+// 1970-01-01T00:00:00 (the wall clock of the epoch).
+func LocalTimestampMillis(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e3) }
+
+// LocalTimestampMicros returns t's wall clock as microseconds from
+// 1970-01-01T00:00:00.
+func LocalTimestampMicros(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e6) }
+
+// LocalTimestampNanos returns t's wall clock as nanoseconds from
+// 1970-01-01T00:00:00.
+func LocalTimestampNanos(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e9) }
+
+// wall returns t's wall clock, in seconds from the epoch's wall clock.
+func wall(t time.Time) int64 {
+	_, offset := t.Zone()
+	return t.Unix() + int64(offset)
+}
+
+func units(sec int64, nsec int, perSec int64) (int64, error) {
+	v, ok := unixUnits(sec, nsec, perSec)
+	if !ok {
+		return 0, ErrTimeRange
+	}
+	return v, nil
+}
+
+// AppendTimestampMillis appends t as an Avro timestamp-millis.
+func AppendTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e3)
+}
+
+// AppendTimestampMicros appends t as an Avro timestamp-micros.
+func AppendTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e6)
+}
+
+// AppendTimestampNanos appends t as an Avro timestamp-nanos.
+func AppendTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e9)
+}
+
+// AppendLocalTimestampMillis appends t's wall clock as an Avro
+// local-timestamp-millis.
+func AppendLocalTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, wall(t), t.Nanosecond(), 1e3)
+}
+
+// AppendLocalTimestampMicros appends t's wall clock as an Avro
+// local-timestamp-micros.
+func AppendLocalTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, wall(t), t.Nanosecond(), 1e6)
+}
+
+// AppendLocalTimestampNanos appends t's wall clock as an Avro
+// local-timestamp-nanos.
+func AppendLocalTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
+	return appendUnits(dst, wall(t), t.Nanosecond(), 1e9)
+}
+
+func appendUnits(dst []byte, sec int64, nsec int, perSec int64) ([]byte, error) {
+	v, ok := unixUnits(sec, nsec, perSec)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
+}
+
+// ReadTimestampMillis reads an Avro timestamp-millis (or
+// local-timestamp-millis), as a time in time.UTC.
+func (r *Reader) ReadTimestampMillis() (time.Time, error) {
+	v, err := r.ReadLong()
+	return time.UnixMilli(v).UTC(), err
+}
+
+// ReadTimestampMicros reads an Avro timestamp-micros (or
+// local-timestamp-micros), as a time in time.UTC.
+func (r *Reader) ReadTimestampMicros() (time.Time, error) {
+	v, err := r.ReadLong()
+	return time.UnixMicro(v).UTC(), err
+}
+
+// ReadTimestampNanos reads an Avro timestamp-nanos (or
+// local-timestamp-nanos), as a time in time.UTC.
+func (r *Reader) ReadTimestampNanos() (time.Time, error) {
+	v, err := r.ReadLong()
+	return time.Unix(0, v).UTC(), err
+}
+
+// CheckTimestampMillis returns ErrTimeRange when t does not fit a
+// timestamp-millis; the other Check functions do the same for their types.
+func CheckTimestampMillis(t time.Time) error { _, err := TimestampMillis(t); return err }
+
+// CheckTimestampMicros returns ErrTimeRange when t does not fit a
+// timestamp-micros.
+func CheckTimestampMicros(t time.Time) error { _, err := TimestampMicros(t); return err }
+
+// CheckTimestampNanos returns ErrTimeRange when t does not fit a
+// timestamp-nanos.
+func CheckTimestampNanos(t time.Time) error { _, err := TimestampNanos(t); return err }
+
+// CheckLocalTimestampMillis returns ErrTimeRange when t's wall clock does
+// not fit a local-timestamp-millis.
+func CheckLocalTimestampMillis(t time.Time) error { _, err := LocalTimestampMillis(t); return err }
+
+// CheckLocalTimestampMicros returns ErrTimeRange when t's wall clock does
+// not fit a local-timestamp-micros.
+func CheckLocalTimestampMicros(t time.Time) error { _, err := LocalTimestampMicros(t); return err }
+
+// CheckLocalTimestampNanos returns ErrTimeRange when t's wall clock does
+// not fit a local-timestamp-nanos.
+func CheckLocalTimestampNanos(t time.Time) error { _, err := LocalTimestampNanos(t); return err }
+
+// Times of day ("time-millis", "time-micros") are time.Duration since
+// midnight. Encoding truncates toward zero to the unit; Validate (through
+// CheckTimeOfDay) wants them in [0, 24h).
+
+// AppendTimeMillis appends d as an Avro time-millis (an int), or returns
+// ErrTimeRange when d in milliseconds does not fit an int.
+func AppendTimeMillis(dst []byte, d time.Duration) ([]byte, error) {
+	ms := d.Milliseconds()
+	if ms < math.MinInt32 || ms > math.MaxInt32 {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, ms), nil
+}
+
+// AppendTimeMicros appends d as an Avro time-micros (a long).
+func AppendTimeMicros(dst []byte, d time.Duration) []byte {
+	return AppendLong(dst, d.Microseconds())
+}
+
+// ReadTimeMillis reads an Avro time-millis.
+func (r *Reader) ReadTimeMillis() (time.Duration, error) {
+	v, err := r.ReadInt()
+	return time.Duration(v) * time.Millisecond, err
+}
+
+// ReadTimeMicros reads an Avro time-micros. A value beyond what a
+// time.Duration holds (about 292 years) is ErrTimeRange.
+func (r *Reader) ReadTimeMicros() (time.Duration, error) {
+	start := r.off
+	v, err := r.ReadLong()
+	if err != nil {
+		return 0, err
+	}
+	if v > math.MaxInt64/int64(time.Microsecond) || v < math.MinInt64/int64(time.Microsecond) {
+		r.off = start
+		return 0, ErrTimeRange
+	}
+	return time.Duration(v) * time.Microsecond, nil
+}
+
+// CheckTimeOfDay returns ErrTimeRange when d is not in [0, 24h).
+func CheckTimeOfDay(d time.Duration) error {
+	if d < 0 || d >= 24*time.Hour {
+		return ErrTimeRange
+	}
+	return nil
+}
