@@ -12,7 +12,7 @@ import (
 func FuzzReader(f *testing.F) {
 	f.Add([]byte{0x00, 0x02, 'h', 'i'})
 	f.Add([]byte{0x13, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x04, 0x01})
-	f.Add(append([]byte{0x27}, AppendLong(nil, -(1 << 40))...))
+	f.Add(append([]byte{0x27}, AppendLong(nil, -(1<<40))...))
 	f.Add(append([]byte{0x3b}, AppendString(nil, "f81d4fae-7dec-11d0-a765-00a0c91e6bf6")...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
