@@ -385,6 +385,7 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 			c.retries.Add(1)
 		}
 		err := fn(a)
+		timedOut := actx.Err() != nil
 		cancel()
 		if err == nil {
 			return nil
@@ -396,9 +397,12 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 			return fmt.Errorf("registry: %s: %w", op, a.apiErr)
 		case a.tooLarge:
 			return fmt.Errorf("registry: %s at %s: %w", op, a.baseURL, ErrResponseTooLarge)
+		case a.netErr != nil && permanentTLS(a.netErr):
+			// A certificate the client does not trust stays untrusted.
+			return fmt.Errorf("registry: %s at %s: %w", op, a.baseURL, a.netErr)
 		case a.apiErr != nil:
 			last = fmt.Errorf("%s: %w", a.baseURL, a.apiErr)
-		case actx.Err() != nil:
+		case timedOut:
 			// Not wrapped: the caller's context is live, and the error must
 			// not match context.DeadlineExceeded.
 			last = fmt.Errorf("%s: no answer within %v (Config.RequestTimeout)", a.baseURL, c.requestTimeout)
@@ -435,6 +439,16 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 		}
 	}
 	return fmt.Errorf("registry: %s: %w after %d attempts: %w", op, ErrUnreachable, c.maxAttempts, last)
+}
+
+// permanentTLS reports whether err is a TLS failure that retrying cannot
+// fix: an untrusted or invalid certificate.
+func permanentTLS(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var cerr x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
 }
 
 // backoff returns the pause before retry round n (1, 2, ...): a random
