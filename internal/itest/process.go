@@ -28,6 +28,7 @@ type proc struct {
 	brokerAddr  string
 	registryURL string
 	registryPID int
+	postgresPID int // 0 without RegistryPostgres
 
 	done    chan struct{} // closed after cmd.Wait returned
 	waitErr error         // set before done is closed
@@ -75,6 +76,7 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 		p.brokerAddr = kv["KAFKA_BROKER_URL"]
 		p.registryURL = kv["SCHEMA_REGISTRY_URL"]
 		p.registryPID, _ = strconv.Atoi(kv["REGISTRY_PID"])
+		p.postgresPID, _ = strconv.Atoi(kv["POSTGRES_PID"])
 		if p.brokerAddr == "" || p.registryURL == "" {
 			_ = p.stop()
 			return nil, fmt.Errorf("devstack printed a ready line without both addresses: %v", kv)
@@ -102,7 +104,7 @@ func (p *proc) stop() error {
 		case <-time.After(stopGrace):
 			_ = p.cmd.Process.Kill()
 			<-p.done
-			p.waitRegistryGone()
+			p.waitChildrenGone()
 			p.stopErr = fmt.Errorf("devstack did not stop within %v of SIGTERM and was killed; its last output:\n%s", stopGrace, p.tail.last(30))
 			return
 		}
@@ -114,23 +116,23 @@ func (p *proc) stop() error {
 }
 
 // kill stops devstack with SIGKILL, as a crash would, and waits until its
-// registry (killed by its parent-death signal) is gone too, so that the
-// ports are free again.
+// registry and PostgreSQL (ended by their parent-death signals) are gone
+// too, so that ports and data directories are free again.
 func (p *proc) kill() {
 	p.stopOnce.Do(func() {
 		_ = p.stdin.Close()
 		_ = p.cmd.Process.Kill()
 		<-p.done
-		p.waitRegistryGone()
+		p.waitChildrenGone()
 	})
 }
 
-func (p *proc) waitRegistryGone() {
-	if p.registryPID <= 0 {
-		return
-	}
-	for deadline := time.Now().Add(stopGrace); time.Now().Before(deadline) && pidAlive(p.registryPID); {
-		time.Sleep(50 * time.Millisecond)
+func (p *proc) waitChildrenGone() {
+	deadline := time.Now().Add(stopGrace)
+	for _, pid := range []int{p.registryPID, p.postgresPID} {
+		for pid > 0 && pidAlive(pid) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }
 

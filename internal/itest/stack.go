@@ -14,14 +14,23 @@ import (
 
 // Options configure a stack started with Start. The zero value gives a
 // broker that persists to a temporary directory (so Restart keeps topics,
-// records and committed offsets), free ports, and devstack's defaults.
+// records and committed offsets), a registry that keeps schemas in memory
+// (so Restart empties it), free ports, and devstack's defaults.
 type Options struct {
-	// DataDir is where the broker persists its state; it survives Restart.
-	// Empty means a new directory under t.TempDir(), unless InMemory.
+	// DataDir is the stack's state directory, kept across Restart: the
+	// broker's data in DataDir/kafka and, with RegistryPostgres, the
+	// registry's PostgreSQL cluster in DataDir/registry-postgres. Empty
+	// means a new temporary directory, removed when the test ends, unless
+	// InMemory.
 	DataDir string
-	// InMemory keeps the broker's state in memory only: Restart then
-	// starts an empty broker.
+	// InMemory keeps nothing on disk: Restart then starts an empty broker
+	// (and an empty registry, even with RegistryPostgres).
 	InMemory bool
+	// RegistryPostgres makes the registry keep schemas in a PostgreSQL
+	// cluster that devstack runs, so that they survive Restart. It needs
+	// PostgreSQL's server programs (Debian's postgresql package); as root
+	// they run as the postgres user, who must be able to enter DataDir.
+	RegistryPostgres bool
 	// Manifest is the path of an avro/manifest.json whose topics are
 	// created at start. Empty creates none.
 	Manifest string
@@ -34,9 +43,8 @@ type Options struct {
 }
 
 // Stack is a broker and a registry that one test controls: it can stop and
-// restart them to test faults. The registry keeps schemas in memory, so a
-// restarted registry is empty; the broker keeps its data unless
-// Options.InMemory. Stop, Kill and Restart must not run concurrently.
+// restart them to test faults. What survives a restart is set by Options.
+// Stop, Kill and Restart must not run concurrently.
 type Stack struct {
 	// BrokerAddr is the broker's bootstrap address, host:port. It stays
 	// the same across Restart.
@@ -44,7 +52,7 @@ type Stack struct {
 	// RegistryURL is the registry's base URL. It stays the same across
 	// Restart.
 	RegistryURL string
-	// DataDir is where the broker persists its state, or empty.
+	// DataDir is the stack's state directory, or empty (Options.InMemory).
 	DataDir string
 
 	t    testing.TB
@@ -69,13 +77,22 @@ func Start(t testing.TB, opts Options) *Stack {
 		t.Fatalf("itest: %v", err)
 	}
 	s := &Stack{t: t, opts: opts, bins: b, DataDir: opts.DataDir}
-	dir := t.TempDir()
 	if s.DataDir == "" && !opts.InMemory {
-		s.DataDir = filepath.Join(dir, "kafka-data")
+		// Not under t.TempDir(), whose directories are private to us: as
+		// root, PostgreSQL runs as the postgres user and must enter it.
+		dir, err := os.MkdirTemp("", "itest-stack-")
+		if err == nil {
+			err = os.Chmod(dir, 0o755)
+		}
+		if err != nil {
+			t.Fatalf("itest: %v", err)
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(dir) })
+		s.DataDir = dir
 	}
-	s.log = filepath.Join(dir, "devstack.log")
-	// Registered after t.TempDir's own cleanup, so it runs first: the
-	// processes stop before their data directory is removed.
+	s.log = filepath.Join(t.TempDir(), "devstack.log")
+	// Registered after the cleanups removing the directories, so it runs
+	// before them: the processes stop before their files go.
 	t.Cleanup(func() {
 		s.mu.Lock()
 		p := s.p
@@ -101,6 +118,9 @@ func (s *Stack) start(kafkaPort, registryPort int) error {
 	}
 	if s.opts.Manifest != "" {
 		args = append(args, "-manifest="+s.opts.Manifest)
+	}
+	if s.opts.RegistryPostgres {
+		args = append(args, "-registry-storage=postgres")
 	}
 	if s.opts.Partitions > 0 {
 		args = append(args, "-partitions="+strconv.Itoa(s.opts.Partitions))

@@ -44,8 +44,8 @@ func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Log
 		kfake.DefaultNumPartitions(cfg.partitions),
 		kfake.WithLogger(kfake.BasicLogger(os.Stderr, kafkaLogLevels[strings.ToLower(cfg.logLevel)])),
 	}
-	if cfg.dataDir != "" {
-		opts = append(opts, kfake.DataDir(cfg.dataDir))
+	if dir := cfg.kafkaDir(); dir != "" {
+		opts = append(opts, kfake.DataDir(dir))
 	}
 	cluster, err := kfake.NewCluster(opts...)
 	if err != nil {
@@ -60,7 +60,7 @@ func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Log
 		b.close()
 		return nil, err
 	}
-	log.Info("kafka broker ready", "addr", b.addr, "data", cfg.dataDir, "topics", topics)
+	log.Info("kafka broker ready", "addr", b.addr, "data", cfg.kafkaDir(), "topics", topics)
 	return b, nil
 }
 

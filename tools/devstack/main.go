@@ -13,6 +13,9 @@
 //
 //	KAFKA_BROKER_URL=127.0.0.1:9092 SCHEMA_REGISTRY_URL=http://127.0.0.1:8081 DEVSTACK_PID=… REGISTRY_PID=…
 //
+// (and POSTGRES_PID=… with -registry-storage postgres). With -ready-file it
+// also writes these variables one per line, a file a shell can source.
+//
 // Exit status: 0 after a clean stop, 1 when the stack could not start or a
 // server died, 2 for bad flags.
 //

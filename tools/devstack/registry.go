@@ -51,7 +51,7 @@ func registryBinary(flagValue string) (string, error) {
 // startRegistry launches the registry and waits until GET /subjects answers
 // 200. With -registry-port 0 a free port is picked; should another process
 // take it between the pick and the registry's bind, a new one is tried.
-func startRegistry(ctx context.Context, cfg *config, bin string, log *slog.Logger) (*registryProc, error) {
+func startRegistry(ctx context.Context, cfg *config, bin string, pg *postgresProc, log *slog.Logger) (*registryProc, error) {
 	attempts := 1
 	if cfg.registryPort == 0 {
 		attempts = 3
@@ -65,7 +65,7 @@ func startRegistry(ctx context.Context, cfg *config, bin string, log *slog.Logge
 				return nil, err
 			}
 		}
-		p, err := launchRegistry(ctx, cfg, bin, port, log)
+		p, err := launchRegistry(ctx, cfg, bin, port, pg, log)
 		if err == nil {
 			return p, nil
 		}
@@ -77,7 +77,7 @@ func startRegistry(ctx context.Context, cfg *config, bin string, log *slog.Logge
 	return nil, lastErr
 }
 
-func launchRegistry(ctx context.Context, cfg *config, bin string, port int, log *slog.Logger) (*registryProc, error) {
+func launchRegistry(ctx context.Context, cfg *config, bin string, port int, pg *postgresProc, log *slog.Logger) (*registryProc, error) {
 	p := &registryProc{
 		url:  fmt.Sprintf("http://127.0.0.1:%d", port),
 		tail: &tailWriter{prefix: "registry: ", out: os.Stderr, max: 40},
@@ -92,6 +92,17 @@ func launchRegistry(ctx context.Context, cfg *config, bin string, port int, log 
 		"SCHEMA_REGISTRY_STORAGE_TYPE=memory",
 		"SCHEMA_REGISTRY_COMPATIBILITY_LEVEL="+strings.ToUpper(cfg.compatibility),
 	)
+	if pg != nil {
+		cmd.Env = append(cmd.Env,
+			"SCHEMA_REGISTRY_STORAGE_TYPE=postgresql",
+			"SCHEMA_REGISTRY_PG_HOST=127.0.0.1",
+			"SCHEMA_REGISTRY_PG_PORT="+strconv.Itoa(pg.port),
+			"SCHEMA_REGISTRY_PG_DATABASE="+pgDatabase,
+			"SCHEMA_REGISTRY_PG_USER="+pgUser,
+			"SCHEMA_REGISTRY_PG_PASSWORD="+pgPassword,
+			"SCHEMA_REGISTRY_PG_SSLMODE=disable",
+		)
+	}
 	cmd.Stdout = p.tail
 	cmd.Stderr = p.tail
 	cmd.SysProcAttr = &syscall.SysProcAttr{

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,17 @@ type config struct {
 	readyFile        string
 	exitOnStdinClose bool
 	timeout          time.Duration
+	registryStorage  string
+	pgDir            string
+	pgBin            string
+}
+
+// kafkaDir is where the broker persists its state, or "" for memory only.
+func (c *config) kafkaDir() string {
+	if c.dataDir == "" {
+		return ""
+	}
+	return filepath.Join(c.dataDir, "kafka")
 }
 
 // registerRunFlags defines the flags of "run" (and of "up", which passes them
@@ -40,7 +52,7 @@ func registerRunFlags(fs *flag.FlagSet) *config {
 	c := &config{}
 	fs.IntVar(&c.kafkaPort, "kafka-port", 9092, "Kafka broker port on 127.0.0.1 (0 picks a free one)")
 	fs.IntVar(&c.registryPort, "registry-port", 8081, "schema registry port on 127.0.0.1 (0 picks a free one)")
-	fs.StringVar(&c.dataDir, "data", "", "directory where the broker persists topics, records and offsets across restarts (default: memory only)")
+	fs.StringVar(&c.dataDir, "data", "", "directory for state kept across restarts: DIR/kafka (topics, records, offsets) and, with -registry-storage postgres, DIR/registry-postgres (default: nothing kept)")
 	fs.StringVar(&c.manifest, "manifest", "", "avro/manifest.json whose topics are created at start (default: none)")
 	fs.IntVar(&c.partitions, "partitions", 3, "partitions of created and auto-created topics")
 	fs.StringVar(&c.registryBin, "registry-bin", "", "schema registry binary (default: schema-registry beside this binary)")
@@ -49,6 +61,9 @@ func registerRunFlags(fs *flag.FlagSet) *config {
 	fs.StringVar(&c.readyFile, "ready-file", "", "when ready, write KAFKA_BROKER_URL=… and SCHEMA_REGISTRY_URL=… lines to this file (removed at stop)")
 	fs.BoolVar(&c.exitOnStdinClose, "exit-on-stdin-close", false, "stop when standard input reaches EOF (lets a parent process that dies take the stack with it)")
 	fs.DurationVar(&c.timeout, "timeout", time.Minute, "how long to wait for each server to answer")
+	fs.StringVar(&c.registryStorage, "registry-storage", "memory", "where the registry keeps schemas: memory, or postgres (a PostgreSQL cluster devstack runs; kept in -pg-dir)")
+	fs.StringVar(&c.pgDir, "pg-dir", "", "PostgreSQL cluster directory for -registry-storage postgres (default: DIR/registry-postgres with -data, else a temporary one removed at stop)")
+	fs.StringVar(&c.pgBin, "pg-bin", "", "directory of initdb, postgres, pg_isready and createdb (default: newest /usr/lib/postgresql/*/bin, else PATH)")
 	return c
 }
 
@@ -70,6 +85,18 @@ func (c *config) validate() error {
 	}
 	if c.timeout <= 0 {
 		return fmt.Errorf("-timeout %v: must be positive", c.timeout)
+	}
+	switch c.registryStorage {
+	case "memory":
+		if c.pgDir != "" || c.pgBin != "" {
+			return errors.New("-pg-dir and -pg-bin need -registry-storage postgres")
+		}
+	case "postgres":
+		if c.pgDir == "" && c.dataDir != "" {
+			c.pgDir = filepath.Join(c.dataDir, "registry-postgres")
+		}
+	default:
+		return fmt.Errorf("-registry-storage %q: want memory or postgres", c.registryStorage)
 	}
 	return nil
 }
@@ -146,7 +173,20 @@ func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err
 		log.Info("kafka broker stopped", "addr", broker.addr)
 	}()
 
-	reg, err := startRegistry(ctx, cfg, regBin, log)
+	var pg *postgresProc
+	if cfg.registryStorage == "postgres" {
+		if pg, err = startPostgres(ctx, cfg, log); err != nil {
+			return err
+		}
+		defer func() {
+			if stopErr := pg.stop(30 * time.Second); stopErr != nil && err == nil {
+				err = stopErr
+			}
+			log.Info("postgresql stopped", "dir", pg.dir)
+		}()
+	}
+
+	reg, err := startRegistry(ctx, cfg, regBin, pg, log)
 	if err != nil {
 		return err
 	}
@@ -159,24 +199,41 @@ func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err
 
 	storage := "in memory"
 	if cfg.dataDir != "" {
-		storage = "persisted in " + cfg.dataDir
+		storage = "persisted in " + cfg.kafkaDir()
+	}
+	regStorage := "memory"
+	if pg != nil {
+		regStorage = "postgresql in " + pg.dir
 	}
 	fmt.Fprintf(out, "devstack ready (Ctrl-C or SIGTERM stops it)\n")
 	fmt.Fprintf(out, "  kafka broker:    %s (data %s; %d partitions per topic; auto-creation on)\n", broker.addr, storage, cfg.partitions)
-	fmt.Fprintf(out, "  schema registry: %s (storage: memory; compatibility %s)\n", reg.url, strings.ToUpper(cfg.compatibility))
-	fmt.Fprintf(out, "KAFKA_BROKER_URL=%s SCHEMA_REGISTRY_URL=%s DEVSTACK_PID=%d REGISTRY_PID=%d\n",
-		broker.addr, reg.url, os.Getpid(), reg.cmd.Process.Pid)
+	fmt.Fprintf(out, "  schema registry: %s (storage: %s; compatibility %s)\n", reg.url, regStorage, strings.ToUpper(cfg.compatibility))
+	vars := []string{
+		"KAFKA_BROKER_URL=" + broker.addr,
+		"SCHEMA_REGISTRY_URL=" + reg.url,
+		"DEVSTACK_PID=" + strconv.Itoa(os.Getpid()),
+		"REGISTRY_PID=" + strconv.Itoa(reg.cmd.Process.Pid),
+	}
+	if pg != nil {
+		vars = append(vars, "POSTGRES_PID="+strconv.Itoa(pg.cmd.Process.Pid))
+	}
+	fmt.Fprintln(out, strings.Join(vars, " "))
 
 	if cfg.readyFile != "" {
-		content := fmt.Sprintf("KAFKA_BROKER_URL=%s\nSCHEMA_REGISTRY_URL=%s\nDEVSTACK_PID=%d\nREGISTRY_PID=%d\n",
-			broker.addr, reg.url, os.Getpid(), reg.cmd.Process.Pid)
+		content := strings.Join(vars, "\n") + "\n"
 		if err := writeFileAtomic(cfg.readyFile, []byte(content)); err != nil {
 			return fmt.Errorf("writing -ready-file: %w", err)
 		}
 		defer os.Remove(cfg.readyFile)
 	}
 
+	var pgDone <-chan struct{}
+	if pg != nil {
+		pgDone = pg.done
+	}
 	select {
+	case <-pgDone:
+		return fmt.Errorf("postgres exited unexpectedly (%v); last output:\n%s", pg.waitErr, pg.tail.String())
 	case <-ctx.Done():
 		cause := context.Cause(ctx)
 		if errors.Is(cause, context.Canceled) {
