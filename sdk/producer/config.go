@@ -1,0 +1,158 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+)
+
+// Serializer is what the producer needs of a serializer: *serde.Serializer
+// implements it. Append must not call the schema registry for a contract
+// that Warm resolved.
+type Serializer interface {
+	// Warm resolves the schema id of every contract.
+	Warm(ctx context.Context, contracts ...*contract.Contract) error
+	// Append appends the wire-format encoding of e to dst and returns the
+	// schema id it used.
+	Append(ctx context.Context, dst []byte, e contract.Event) (out []byte, schemaID int, err error)
+}
+
+// Config configures a Producer. Kafka and Serializer are the only settings
+// needed; every other zero field takes the default its comment names.
+//
+// Printing a Config (fmt, slog) shows no secret.
+type Config struct {
+	// Kafka is how to reach the brokers. Its Properties override the
+	// producer's defaults (see New).
+	Kafka kafkaconfig.Config
+	// Serializer encodes events; New warms it up with the contracts it is
+	// given. Required.
+	Serializer Serializer
+	// RegistryURL is the schema registry's base URL, used only to build the
+	// ce_dataschema header ("<RegistryURL>/schemas/ids/<id>"). Empty: the
+	// header is left out.
+	RegistryURL string
+	// Name is the producer's name: the ce_source header of its messages
+	// and librdkafka's client.id. Default: the program's file name.
+	Name string
+	// Logger receives the producer's logs: publish successes at debug
+	// level, failures at error level, and librdkafka's own logs. Default:
+	// slog.Default().
+	Logger *slog.Logger
+	// DeliveryTimeout bounds how long librdkafka tries to deliver a message
+	// (its message.timeout.ms) before reporting it failed. Default:
+	// librdkafka's, 5 minutes.
+	DeliveryTimeout time.Duration
+	// Traceparent returns the W3C traceparent to send with a message
+	// published with ctx, "" for none. Default: TraceparentFrom. Set it to
+	// bridge a tracing library, e.g. OpenTelemetry's propagator.
+	Traceparent func(ctx context.Context) string
+}
+
+// ConfigFromEnv returns a Config whose Kafka settings come from the
+// environment (see package kafkaconfig for the variables). The caller sets
+// the Serializer.
+func ConfigFromEnv() (Config, error) {
+	k, err := kafkaconfig.FromEnv()
+	if err != nil {
+		return Config{}, fmt.Errorf("producer: %w", err)
+	}
+	return Config{Kafka: k}, nil
+}
+
+// String describes c without secrets.
+func (c Config) String() string {
+	return fmt.Sprintf("producer.Config{Kafka: %s, RegistryURL: %q, Name: %q, DeliveryTimeout: %v}",
+		c.Kafka.String(), c.RegistryURL, c.Name, c.DeliveryTimeout)
+}
+
+// GoString is String, so %#v shows no secret either.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue describes c to slog without secrets.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Any("kafka", c.Kafka),
+		slog.String("registry_url", c.RegistryURL),
+		slog.String("name", c.Name),
+		slog.Duration("delivery_timeout", c.DeliveryTimeout),
+	)
+}
+
+// defaults are the librdkafka properties New sets before the user's.
+func (c Config) defaults(name string) kafka.ConfigMap {
+	m := kafka.ConfigMap{
+		// No duplicates, no reordering on retries.
+		"enable.idempotence": true,
+		"acks":               "all",
+		// The partitioner of the Java client and franz-go, so that the same
+		// key lands on the same partition whoever produces it.
+		"partitioner": "murmur2_random",
+		"client.id":   name,
+		// The delivery handler needs the message's opaque and position, not
+		// a Go copy of its key and value.
+		"go.delivery.report.fields": "none",
+		// librdkafka's logs go to the Logger, not to stderr.
+		"go.logs.channel.enable": true,
+	}
+	if c.DeliveryTimeout > 0 {
+		m["message.timeout.ms"] = int(c.DeliveryTimeout.Milliseconds())
+	}
+	return m
+}
+
+// defaultName is the program's file name.
+func defaultName() string {
+	if len(os.Args) > 0 && os.Args[0] != "" {
+		return filepath.Base(os.Args[0])
+	}
+	return "eventkit"
+}
+
+// Errors matched with errors.Is.
+var (
+	// ErrInvalidEvent is matched by the error of publishing an event whose
+	// Validate failed; the error also matches Validate's.
+	ErrInvalidEvent = errors.New("producer: invalid event")
+	// ErrClosed is returned by calls on a closed Producer.
+	ErrClosed = errors.New("producer: closed")
+	// ErrNotDelivered is matched by a *DeliveryError: Kafka did not
+	// acknowledge the message.
+	ErrNotDelivered = errors.New("producer: message not delivered")
+	// ErrConfig is matched by New's error for a configuration that cannot
+	// work.
+	ErrConfig = errors.New("producer: bad configuration")
+)
+
+// DeliveryError reports a message Kafka did not acknowledge: the delivery
+// timeout passed, the broker refused it, or Close purged it. It matches
+// ErrNotDelivered and unwraps to the kafka.Error (errors.As) that says why.
+type DeliveryError struct {
+	Topic   string
+	EventID EventID
+	Err     error
+}
+
+// Error returns e.g. `producer: message 0190...-... to lunch-bot.deadlines not
+// delivered: Local: Message timed out`.
+func (e *DeliveryError) Error() string {
+	return fmt.Sprintf("producer: message %s to %s not delivered: %v", e.EventID, e.Topic, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+// Is matches ErrNotDelivered.
+func (e *DeliveryError) Is(target error) bool { return target == ErrNotDelivered }

@@ -1,0 +1,581 @@
+// Package producer publishes typed events to Kafka: each event is validated,
+// encoded in the Confluent wire format against the schema its contract
+// carries, and produced to its contract's topic, keyed by its key field,
+// with CloudEvents headers.
+//
+// A Producer is created with New, which resolves the schema id of every
+// contract it is given (so that a missing subject fails at start, and no
+// publish calls the registry), and closed with Close, which flushes. Publish
+// waits for Kafka's acknowledgement; PublishAsync hands it to a callback.
+//
+// Delivery is idempotent (enable.idempotence=true, acks=all): librdkafka
+// retries without duplicating or reordering, until the delivery timeout.
+//
+// # Headers
+//
+// Every message carries the CloudEvents binary-mode headers (see the Header
+// constants): ce_specversion "1.0", ce_id (a UUIDv7 made from crypto/rand),
+// ce_source (Config.Name), ce_type (the contract's event type),
+// content-type "application/avro", ce_dataschema (the schema's URL in the
+// registry, when Config.RegistryURL is set), and traceparent when the
+// context carries one (WithTraceparent, or Config.Traceparent).
+//
+// # Configuration
+//
+// Config.Kafka reads the brokers and credentials from code or from the
+// environment (package kafkaconfig: KAFKA_BROKER_URL, KAFKA_SECURITY_PROTOCOL,
+// KAFKA_SASL_*, KAFKA_SSL_CA_LOCATION); any librdkafka property can be set in
+// Config.Kafka.Properties.
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+)
+
+// Delivery says where Kafka stored a published event.
+type Delivery struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	// SchemaID is the registry id of the schema the event was written
+	// with.
+	SchemaID int
+	// EventID is the ce_id header of the message.
+	EventID EventID
+}
+
+// Producer publishes events. It is safe for concurrent use.
+type Producer struct {
+	kp      *kafka.Producer
+	ser     Serializer
+	log     *slog.Logger
+	name    []byte
+	trace   func(context.Context) string
+	regURL  string
+	secrets []string
+
+	// topics holds what New precomputed per contract; read-only after New.
+	topics map[*contract.Contract]*topicInfo
+	// lateTopics holds the same for contracts first seen by a publish.
+	lateTopics sync.Map // *contract.Contract → *topicInfo
+
+	// mu guards closed against Produce: publishes hold it for reading.
+	mu     sync.RWMutex
+	closed bool
+
+	inflight atomic.Int64          // messages produced, report not handled
+	fatal    atomic.Pointer[error] // librdkafka's fatal error, if any
+
+	loops sync.WaitGroup // the delivery and log goroutines
+	done  chan struct{}  // closed when Close has finished
+}
+
+// topicInfo is the per-contract data of a message's headers.
+type topicInfo struct {
+	topic     string
+	typ       []byte
+	dataCache sync.Map // schema id → []byte ce_dataschema value
+}
+
+var (
+	specVersionValue = []byte(SpecVersion)
+	contentTypeValue = []byte(ContentType)
+)
+
+// New creates a Producer and warms its serializer up with contracts: the
+// schema id of each is resolved now, so that a missing or unregistered
+// subject fails here, and publishing their events never calls the registry.
+// Events of other contracts may be published too; the first one of each
+// resolves its schema then.
+//
+// The librdkafka defaults New sets, which cfg.Kafka.Properties override:
+// enable.idempotence=true, acks=all, partitioner=murmur2_random (the Java
+// client's, so keys map to the same partitions), client.id=cfg.Name, and
+// message.timeout.ms from cfg.DeliveryTimeout.
+func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Producer, error) {
+	if cfg.Serializer == nil {
+		return nil, fmt.Errorf("%w: no Serializer", ErrConfig)
+	}
+	name := cfg.Name
+	if name == "" {
+		name = defaultName()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	secrets := cfg.Kafka.Secrets()
+	cm, err := cfg.Kafka.ConfigMap(cfg.defaults(name))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	for _, c := range contracts {
+		if c == nil || c.Topic == "" {
+			return nil, fmt.Errorf("%w: a contract without a topic", ErrConfig)
+		}
+	}
+	if err := cfg.Serializer.Warm(ctx, contracts...); err != nil {
+		return nil, fmt.Errorf("producer: warming up the serializer: %w", err)
+	}
+	kp, err := kafka.NewProducer(&cm)
+	if err != nil {
+		return nil, kafkaconfig.ScrubError(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), secrets)
+	}
+	p := &Producer{
+		kp:      kp,
+		ser:     cfg.Serializer,
+		log:     log.With(slog.String("producer", name)),
+		name:    []byte(name),
+		trace:   cfg.Traceparent,
+		regURL:  cfg.RegistryURL,
+		secrets: secrets,
+		topics:  make(map[*contract.Contract]*topicInfo, len(contracts)),
+		done:    make(chan struct{}),
+	}
+	if p.trace == nil {
+		p.trace = TraceparentFrom
+	}
+	for _, c := range contracts {
+		p.topics[c] = newTopicInfo(c)
+	}
+	p.loops.Add(2)
+	go p.deliveryLoop()
+	go p.logLoop()
+	return p, nil
+}
+
+func newTopicInfo(c *contract.Contract) *topicInfo {
+	return &topicInfo{topic: c.Topic, typ: []byte(c.Type)}
+}
+
+// info returns the per-contract data of c.
+func (p *Producer) info(c *contract.Contract) *topicInfo {
+	if ti, ok := p.topics[c]; ok {
+		return ti
+	}
+	if ti, ok := p.lateTopics.Load(c); ok {
+		return ti.(*topicInfo)
+	}
+	ti, _ := p.lateTopics.LoadOrStore(c, newTopicInfo(c))
+	return ti.(*topicInfo)
+}
+
+// dataSchema returns the ce_dataschema value for schema id, nil when the
+// registry URL is unknown.
+func (p *Producer) dataSchema(ti *topicInfo, id int) []byte {
+	if p.regURL == "" {
+		return nil
+	}
+	if v, ok := ti.dataCache.Load(id); ok {
+		return v.([]byte)
+	}
+	v := []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))
+	ti.dataCache.Store(id, v)
+	return v
+}
+
+// Publish validates e, encodes it and produces it to its contract's topic,
+// then waits for Kafka's acknowledgement.
+//
+// An event that fails Validate is refused before anything is sent; the
+// error matches ErrInvalidEvent and Validate's error. A message Kafka did
+// not acknowledge within the delivery timeout gives a *DeliveryError.
+//
+// When ctx ends first, Publish returns ctx.Err() (with the Delivery's
+// Topic, SchemaID and EventID set if the message was already handed to
+// librdkafka): the message may still be delivered afterwards, and its
+// outcome is then only logged. The event id lets consumers spot the
+// duplicate if the caller publishes again.
+func (p *Producer) Publish(ctx context.Context, e contract.Event) (Delivery, error) {
+	w := waiterPool.Get().(*waiter)
+	d, err := p.enqueue(ctx, e, w, nil)
+	if err != nil {
+		waiterPool.Put(w)
+		p.logFailure(ctx, e, d, err)
+		return d, err
+	}
+	var abandon error
+	select {
+	case r := <-w.ch:
+		return p.finish(ctx, e, w, r)
+	case <-ctx.Done():
+		abandon = ctx.Err()
+	case <-p.done:
+		abandon = fmt.Errorf("%w before the message's outcome was known", ErrClosed)
+	}
+	if !w.state.CompareAndSwap(waiting, abandoned) {
+		// The result is there already.
+		return p.finish(ctx, e, w, <-w.ch)
+	}
+	// w is not reused: the delivery handler may still hold it.
+	p.log.LogAttrs(ctx, slog.LevelWarn, "stopped waiting for the delivery; the message may still be delivered",
+		deliveryAttrs(d, slog.Any("error", abandon), slog.Any("event", e))...)
+	return d, abandon
+}
+
+// finish returns the result of a Publish and recycles its waiter.
+func (p *Producer) finish(ctx context.Context, e contract.Event, w *waiter, r result) (Delivery, error) {
+	w.state.Store(waiting)
+	waiterPool.Put(w)
+	if r.err != nil {
+		p.logFailure(ctx, e, r.d, r.err)
+		return r.d, r.err
+	}
+	if p.log.Enabled(ctx, slog.LevelDebug) {
+		p.log.LogAttrs(ctx, slog.LevelDebug, "event published", deliveryAttrs(r.d, slog.Any("event", e))...)
+	}
+	return r.d, nil
+}
+
+// PublishAsync validates e, encodes it and hands it to librdkafka, then
+// returns; done is called once with the outcome when Kafka acknowledges the
+// message or gives up. When PublishAsync returns an error (invalid event,
+// encoding failure, closed producer, ctx ended while librdkafka's queue was
+// full) the message was not sent and done is never called.
+//
+// done runs on the producer's delivery goroutine: it must return quickly
+// and must not call Close. It may be nil, in which case failures are only
+// logged. ctx bounds only the hand-over (and provides the traceparent).
+func (p *Producer) PublishAsync(ctx context.Context, e contract.Event, done func(Delivery, error)) error {
+	d, err := p.enqueue(ctx, e, nil, done)
+	if err != nil {
+		p.logFailure(ctx, e, d, err)
+	}
+	return err
+}
+
+// result is the outcome of one message.
+type result struct {
+	d   Delivery
+	err error
+}
+
+// waiter is where a Publish waits for its result. Its state moves from
+// waiting to delivered (the delivery handler sent the result) or to
+// abandoned (Publish returned without it), whichever comes first.
+type waiter struct {
+	ch    chan result
+	state atomic.Int32
+}
+
+// The states of a waiter.
+const (
+	waiting int32 = iota
+	delivered
+	abandoned
+)
+
+var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result, 1)} }}
+
+// ticket is a message's opaque: what the delivery handler needs to complete
+// it.
+type ticket struct {
+	d    Delivery
+	typ  string
+	key  []byte
+	w    *waiter
+	done func(Delivery, error)
+}
+
+var ticketPool = sync.Pool{New: func() any { return new(ticket) }}
+
+// scratch holds the buffers of one message while it is built; librdkafka
+// copies the key, value and headers, so they are reused once Produce
+// returns.
+type scratch struct {
+	value   []byte
+	key     []byte
+	id      [36]byte
+	headers [7]kafka.Header
+	msg     kafka.Message
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{value: make([]byte, 0, 512)} }}
+
+// maxPooled is the largest buffer kept for reuse; larger ones are left to
+// the garbage collector.
+const maxPooled = 64 << 10
+
+// enqueue validates, encodes and produces e, completing with w or done.
+func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, done func(Delivery, error)) (Delivery, error) {
+	if e == nil {
+		return Delivery{}, fmt.Errorf("%w: nil event", ErrInvalidEvent)
+	}
+	if err := ctx.Err(); err != nil {
+		return Delivery{}, err
+	}
+	c := e.Contract()
+	if c == nil || c.Topic == "" {
+		return Delivery{}, fmt.Errorf("%w: event %T has no contract topic", ErrInvalidEvent, e)
+	}
+	ti := p.info(c)
+	d := Delivery{Topic: ti.topic, Partition: kafka.PartitionAny, Offset: int64(kafka.OffsetInvalid)}
+	if err := e.Validate(); err != nil {
+		return d, fmt.Errorf("%w: %s: %w", ErrInvalidEvent, c.Type, err)
+	}
+	if f := p.fatal.Load(); f != nil {
+		return d, fmt.Errorf("producer: unusable after a fatal error, create a new one: %w", *f)
+	}
+
+	s := scratchPool.Get().(*scratch)
+	defer func() {
+		if cap(s.value) <= maxPooled && cap(s.key) <= maxPooled {
+			s.msg = kafka.Message{}
+			scratchPool.Put(s)
+		}
+	}()
+	var err error
+	s.value, d.SchemaID, err = p.ser.Append(ctx, s.value[:0], e)
+	if err != nil {
+		return d, fmt.Errorf("producer: encoding %s: %w", c.Type, err)
+	}
+	s.key = e.AppendKey(s.key[:0])
+	d.EventID = newEventID(time.Now())
+
+	h := s.headers[:0]
+	h = append(h,
+		kafka.Header{Key: HeaderSpecVersion, Value: specVersionValue},
+		kafka.Header{Key: HeaderID, Value: d.EventID.appendText(s.id[:0])},
+		kafka.Header{Key: HeaderSource, Value: p.name},
+		kafka.Header{Key: HeaderType, Value: ti.typ},
+		kafka.Header{Key: HeaderContentType, Value: contentTypeValue},
+	)
+	if ds := p.dataSchema(ti, d.SchemaID); ds != nil {
+		h = append(h, kafka.Header{Key: HeaderDataSchema, Value: ds})
+	}
+	if tp := p.trace(ctx); tp != "" {
+		h = append(h, kafka.Header{Key: HeaderTraceparent, Value: []byte(tp)})
+	}
+
+	t := ticketPool.Get().(*ticket)
+	t.d, t.typ, t.w, t.done = d, c.Type, w, done
+	t.key = append(t.key[:0], s.key...)
+
+	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
+	s.msg.Value = s.value
+	if len(s.key) > 0 {
+		s.msg.Key = s.key
+	}
+	s.msg.Headers = h
+	s.msg.Opaque = t
+
+	if err := p.produce(ctx, &s.msg); err != nil {
+		t.reset()
+		ticketPool.Put(t)
+		return d, err
+	}
+	return d, nil
+}
+
+// produce hands msg to librdkafka, waiting while its queue is full.
+func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
+	backoff := time.Millisecond
+	for {
+		p.mu.RLock()
+		if p.closed {
+			p.mu.RUnlock()
+			return ErrClosed
+		}
+		p.inflight.Add(1)
+		err := p.kp.Produce(msg, nil)
+		if err != nil {
+			p.inflight.Add(-1)
+		}
+		p.mu.RUnlock()
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || kerr.Code() != kafka.ErrQueueFull {
+			if err != nil {
+				return kafkaconfig.ScrubError(fmt.Errorf("producer: producing to %s: %w", *msg.TopicPartition.Topic, err), p.secrets)
+			}
+			return nil
+		}
+		// librdkafka's queue is full: wait for deliveries to make room.
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("producer: librdkafka's queue stayed full: %w", ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 100*time.Millisecond)
+	}
+}
+
+func (t *ticket) reset() {
+	t.d, t.typ, t.w, t.done = Delivery{}, "", nil, nil
+	if cap(t.key) > maxPooled {
+		t.key = nil
+	}
+}
+
+// deliveryLoop handles librdkafka's events until Close closes the channel.
+func (p *Producer) deliveryLoop() {
+	defer p.loops.Done()
+	for ev := range p.kp.Events() {
+		switch ev := ev.(type) {
+		case *kafka.Message:
+			t, ok := ev.Opaque.(*ticket)
+			if !ok {
+				continue
+			}
+			p.complete(t, ev.TopicPartition)
+		case kafka.Error:
+			p.handleError(ev)
+		}
+	}
+}
+
+// complete delivers the outcome of one message to its publisher.
+func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
+	d := t.d
+	d.Partition = tp.Partition
+	d.Offset = int64(tp.Offset)
+	var err error
+	if tp.Error != nil {
+		err = &DeliveryError{Topic: d.Topic, EventID: d.EventID, Err: tp.Error}
+	}
+	switch {
+	case t.w != nil && t.w.state.CompareAndSwap(waiting, delivered):
+		t.w.ch <- result{d: d, err: err}
+	default:
+		// An async publish, or a Publish that stopped waiting: log here.
+		if err != nil {
+			p.log.LogAttrs(context.Background(), slog.LevelError, "event not delivered",
+				deliveryAttrs(d, slog.String("type", t.typ), slog.String("key", string(t.key)), slog.Any("error", err))...)
+		} else if p.log.Enabled(context.Background(), slog.LevelDebug) {
+			p.log.LogAttrs(context.Background(), slog.LevelDebug, "event published",
+				deliveryAttrs(d, slog.String("type", t.typ), slog.String("key", string(t.key)))...)
+		}
+		if t.done != nil {
+			p.callback(t.done, d, err)
+		}
+	}
+	t.reset()
+	ticketPool.Put(t)
+	p.inflight.Add(-1)
+}
+
+// callback runs done, recovering a panic so that the delivery loop lives on.
+func (p *Producer) callback(done func(Delivery, error), d Delivery, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("PublishAsync callback panicked", slog.Any("panic", r), slog.String("event_id", d.EventID.String()))
+		}
+	}()
+	done(d, err)
+}
+
+// handleError logs a client-level error; a fatal one makes the producer
+// refuse further publishes.
+func (p *Producer) handleError(e kafka.Error) {
+	if e.IsFatal() {
+		err := error(e)
+		if f := p.kp.GetFatalError(); f != nil {
+			err = f
+		}
+		p.fatal.CompareAndSwap(nil, &err)
+		p.log.Error("producer failed fatally; publishes will fail", slog.String("error", kafkaconfig.Scrub(err.Error(), p.secrets)))
+		return
+	}
+	p.log.Warn("kafka client error", slog.String("error", kafkaconfig.Scrub(e.Error(), p.secrets)), slog.String("code", e.Code().String()))
+}
+
+// logLoop forwards librdkafka's logs to the Logger.
+func (p *Producer) logLoop() {
+	defer p.loops.Done()
+	for le := range p.kp.Logs() {
+		logLibrdkafka(p.log, le, p.secrets)
+	}
+}
+
+// logLibrdkafka logs one librdkafka log line at the slog level matching its
+// syslog level.
+func logLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
+	level := slog.LevelDebug
+	switch {
+	case le.Level <= 3:
+		level = slog.LevelError
+	case le.Level == 4:
+		level = slog.LevelWarn
+	case le.Level <= 6:
+		level = slog.LevelInfo
+	}
+	ctx := context.Background()
+	if !log.Enabled(ctx, level) {
+		return
+	}
+	log.LogAttrs(ctx, level, kafkaconfig.Scrub(le.Message, secrets),
+		slog.String("component", "librdkafka"), slog.String("tag", le.Tag))
+}
+
+// Close flushes: it waits until every message handed to librdkafka is
+// acknowledged or failed, or until ctx ends. Messages still undelivered
+// then are purged (their publishers get a *DeliveryError) and counted in
+// undelivered, and err wraps ctx.Err(). Close then releases the client; the
+// Producer cannot be used again. A second Close returns ErrClosed.
+func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return 0, ErrClosed
+	}
+	p.closed = true
+	p.mu.Unlock()
+
+	for p.inflight.Load() > 0 && ctx.Err() == nil {
+		p.kp.Flush(50)
+	}
+	if n := p.inflight.Load(); n > 0 {
+		undelivered = int(n)
+		err = fmt.Errorf("producer: closing with %d messages undelivered: %w", n, ctx.Err())
+		p.log.Error("closing with undelivered messages", slog.Int("undelivered", undelivered))
+		if perr := p.kp.Purge(kafka.PurgeQueue | kafka.PurgeInFlight); perr != nil {
+			p.log.Error("purging librdkafka's queues", slog.Any("error", perr))
+		}
+		// Serve the purged messages' reports so their publishers learn.
+		for deadline := time.Now().Add(purgeWait); p.inflight.Load() > 0 && time.Now().Before(deadline); {
+			if p.kp.Flush(10) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}
+	p.kp.Close()
+	p.loops.Wait()
+	close(p.done)
+	return undelivered, err
+}
+
+// purgeWait bounds how long Close waits for the reports of purged messages.
+const purgeWait = 5 * time.Second
+
+// deliveryAttrs lists d's fields (and extra) as log attributes.
+func deliveryAttrs(d Delivery, extra ...slog.Attr) []slog.Attr {
+	return append([]slog.Attr{
+		slog.String("topic", d.Topic),
+		slog.Int("partition", int(d.Partition)),
+		slog.Int64("offset", d.Offset),
+		slog.Int("schema_id", d.SchemaID),
+		slog.String("event_id", d.EventID.String()),
+	}, extra...)
+}
+
+// logFailure logs a failed publish with the event's fields.
+func (p *Producer) logFailure(ctx context.Context, e contract.Event, d Delivery, err error) {
+	attrs := deliveryAttrs(d, slog.Any("error", err))
+	if e != nil {
+		attrs = append(attrs, slog.Any("event", e))
+	}
+	p.log.LogAttrs(ctx, slog.LevelError, "publish failed", attrs...)
+}
