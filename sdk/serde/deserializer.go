@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -20,7 +21,17 @@ type Deserializer struct {
 	client  registry.Client
 	writers *cache[int, *schema.Parsed] // schema id → writer schema
 	plans   *cache[planKey, *plan]      // (schema id, reader) → how to decode
+	missing *cache[int, missingID]      // schema id → when the registry said it has none
 	group   singleflight.Group
+
+	notFoundTTL time.Duration
+	now         func() time.Time
+}
+
+// missingID remembers a registry's "no such schema id" answer.
+type missingID struct {
+	at  time.Time
+	err error
 }
 
 type planKey struct {
@@ -44,14 +55,28 @@ type DeserializerOption func(*Deserializer)
 // type). Default: DefaultCacheSize.
 func WithCacheSize(n int) DeserializerOption {
 	return func(d *Deserializer) {
-		d.writers, d.plans = newCache[int, *schema.Parsed](n), newCache[planKey, *plan](n)
+		d.writers, d.plans, d.missing = newCache[int, *schema.Parsed](n), newCache[planKey, *plan](n), newCache[int, missingID](n)
 	}
+}
+
+// DefaultNotFoundTTL is how long a Deserializer remembers, by default, that
+// the registry has no schema of some id.
+const DefaultNotFoundTTL = time.Second
+
+// WithNotFoundTTL sets how long the Deserializer remembers that the
+// registry has no schema of some id: messages of that id fail with
+// registry.ErrSchemaNotFound without asking again meanwhile, so that a burst
+// of messages with a bad id does not become a burst of registry requests.
+// Keep it short: a registry replica may learn a new id a moment after the
+// producer used it. Zero disables it. Default: DefaultNotFoundTTL (1s).
+func WithNotFoundTTL(d time.Duration) DeserializerOption {
+	return func(des *Deserializer) { des.notFoundTTL = d }
 }
 
 // NewDeserializer returns a Deserializer that fetches writer schemas with
 // client.
 func NewDeserializer(client registry.Client, opts ...DeserializerOption) *Deserializer {
-	d := &Deserializer{client: client}
+	d := &Deserializer{client: client, notFoundTTL: DefaultNotFoundTTL, now: time.Now}
 	WithCacheSize(DefaultCacheSize)(d)
 	for _, o := range opts {
 		o(d)
@@ -159,9 +184,16 @@ func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, erro
 	if w, ok := d.writers.get(id); ok {
 		return w, nil
 	}
+	if m, ok := d.missing.get(id); ok && d.now().Sub(m.at) < d.notFoundTTL {
+		return nil, m.err
+	}
 	text, err := d.client.SchemaByID(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("serde: writer schema id %d: %w", id, err)
+		err = fmt.Errorf("serde: writer schema id %d: %w", id, err)
+		if d.notFoundTTL > 0 && errors.Is(err, registry.ErrSchemaNotFound) {
+			d.missing.put(id, missingID{at: d.now(), err: err})
+		}
+		return nil, err
 	}
 	w, err := schema.Parse(text)
 	if err != nil {

@@ -478,3 +478,24 @@ func BenchmarkDeserializerDecode(b *testing.B) {
 		})
 	}
 }
+
+func TestUnknownIDIsRememberedBriefly(t *testing.T) {
+	ctx := context.Background()
+	msg := wireOf(t, 99, &orderV1{ID: 1})
+	for _, tt := range []struct {
+		ttl     time.Duration
+		fetches int64
+	}{{time.Hour, 1}, {0, 5}} {
+		reg := newMemRegistry(map[int]string{1: orderV1Schema})
+		d := serde.NewDeserializer(reg, serde.WithNotFoundTTL(tt.ttl))
+		for i := 0; i < 5; i++ {
+			var e orderV1
+			if _, err := d.Decode(ctx, msg, &e); !errors.Is(err, registry.ErrSchemaNotFound) {
+				t.Fatalf("ttl %v: err = %v, want ErrSchemaNotFound", tt.ttl, err)
+			}
+		}
+		if n := reg.byID.Load(); n != tt.fetches {
+			t.Errorf("ttl %v: %d fetches for five messages of an unknown id, want %d", tt.ttl, n, tt.fetches)
+		}
+	}
+}
