@@ -54,7 +54,9 @@ func build() (bins, error) {
 	if err != nil {
 		return bins{}, err
 	}
-	cmd := exec.Command(goBin, "build", "-o", binDir+string(filepath.Separator), ".", registryPkg)
+	// -mod=readonly: a -mod in GOFLAGS meant for the main module (vendor,
+	// say) must not apply to this one.
+	cmd := exec.Command(goBin, "build", "-mod=readonly", "-o", binDir+string(filepath.Separator), ".", registryPkg)
 	cmd.Dir = modDir
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -18,6 +18,30 @@
 // A test fails with the reason when the stack cannot be built or started.
 // In -short mode tests that need a stack are skipped instead, unless the
 // environment names running servers.
+//
+// Use:
+//
+//	func TestMain(m *testing.M) { itest.Main(m) }
+//
+//	func TestPublish(t *testing.T) {
+//		brokers := itest.Broker(t)    // "127.0.0.1:41234"
+//		registry := itest.Registry(t) // "http://127.0.0.1:39871"
+//		topic := itest.Topic(t, "lunch-bot.deadlines")
+//		subject := topic + "-value"   // TopicNameStrategy
+//		...
+//	}
+//
+//	func TestBrokerRestart(t *testing.T) {
+//		s := itest.Start(t, itest.Options{RegistryPostgres: true})
+//		... produce to s.BrokerAddr, register at s.RegistryURL ...
+//		s.Restart() // or s.Kill() then s.Restart(): same ports, same data
+//		...
+//	}
+//
+// The shared stack creates the topics of avro/manifest.json (3 partitions)
+// and auto-creates others. Its registry keeps schemas in memory with the
+// global compatibility level BACKWARD; use Topic to keep subjects apart.
+// Known gaps of the servers are listed in tools/devstack/README.md.
 package itest
 
 import (
