@@ -76,9 +76,9 @@ type Config struct {
 	// Transport is the base round tripper every request goes through,
 	// after the client has set the context, the credentials and the
 	// headers. Wrap http.DefaultTransport (or a clone) to observe or count
-	// requests. When set, the TLS fields above are ignored: configure TLS
-	// on the Transport. Default: a clone of http.DefaultTransport with the
-	// TLS settings above.
+	// requests. It excludes the TLS fields above (New fails when both are
+	// set): configure TLS on the Transport. Default: a clone of
+	// http.DefaultTransport with the TLS settings above.
 	Transport http.RoundTripper
 
 	// RequestTimeout bounds each HTTP attempt; the context's deadline
@@ -177,6 +177,9 @@ func (c Config) validateAuth() error {
 	}
 	if (c.Username == "") != (c.Password == "") {
 		return fmt.Errorf("registry: basic auth needs both a username and a password (%s, %s)", EnvUsername, EnvPassword)
+	}
+	if c.Transport != nil && (c.CAFile != "" || c.CertFile != "" || c.TLSConfig != nil) {
+		return errors.New("registry: Config.Transport is set together with TLS settings, which it would ignore; configure TLS on the Transport")
 	}
 	if (c.CertFile == "") != (c.KeyFile == "") {
 		return fmt.Errorf("registry: a client certificate needs both a certificate and a key file (%s, %s)", EnvCertFile, EnvKeyFile)

@@ -328,6 +328,7 @@ func TestTLSFilesErrors(t *testing.T) {
 		"missing CA file":   {CAFile: filepath.Join(dir, "nope.pem")},
 		"CA file not PEM":   {CAFile: notPEM},
 		"missing cert pair": {CertFile: notPEM, KeyFile: notPEM},
+		"transport and TLS": {CAFile: notPEM, Transport: http.DefaultTransport},
 	} {
 		if _, err := registry.New(cfg); err == nil {
 			t.Errorf("%s: New succeeded", name)
