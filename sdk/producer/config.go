@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 // Serializer is what the producer needs of a serializer: *serde.Serializer
@@ -26,21 +29,28 @@ type Serializer interface {
 	Append(ctx context.Context, dst []byte, e contract.Event) (out []byte, schemaID int, err error)
 }
 
-// Config configures a Producer. Kafka and Serializer are the only settings
-// needed; every other zero field takes the default its comment names.
+// Config configures a Producer. The zero value publishes to localhost:9092
+// with schema ids from the registry at http://localhost:8081; every zero
+// field takes the default its comment names.
 //
 // Printing a Config (fmt, slog) shows no secret.
 type Config struct {
 	// Kafka is how to reach the brokers. Its Properties override the
 	// producer's defaults (see New).
 	Kafka kafkaconfig.Config
-	// Serializer encodes events; New warms it up with the contracts it is
-	// given. Required.
+	// Registry is how to reach the schema registry, used to build the
+	// Serializer when Serializer is nil. Its first URL also makes the
+	// ce_dataschema header ("<URL>/schemas/ids/<id>").
+	Registry registry.Config
+	// AutoRegister lets the serializer built from Registry register a
+	// contract's schema that the registry lacks, instead of failing.
+	// Default false: schemas are registered by CI (eventctl register).
+	AutoRegister bool
+	// Serializer encodes events. Default: serde.NewSerializer over a
+	// client built from Registry. When it is set, Registry serves only
+	// the ce_dataschema header, which is left out if Registry.URLs is
+	// empty.
 	Serializer Serializer
-	// RegistryURL is the schema registry's base URL, used only to build the
-	// ce_dataschema header ("<RegistryURL>/schemas/ids/<id>"). Empty: the
-	// header is left out.
-	RegistryURL string
 	// Name is the producer's name: the ce_source header of its messages
 	// and librdkafka's client.id. Default: the program's file name.
 	Name string
@@ -58,21 +68,45 @@ type Config struct {
 	Traceparent func(ctx context.Context) string
 }
 
-// ConfigFromEnv returns a Config whose Kafka settings come from the
-// environment (see package kafkaconfig for the variables). The caller sets
-// the Serializer.
+// ConfigFromEnv returns a Config whose Kafka and registry settings come from
+// the environment: KAFKA_* (see package kafkaconfig) and SCHEMA_REGISTRY_*
+// (see registry.ConfigFromEnv).
 func ConfigFromEnv() (Config, error) {
 	k, err := kafkaconfig.FromEnv()
 	if err != nil {
 		return Config{}, fmt.Errorf("producer: %w", err)
 	}
-	return Config{Kafka: k}, nil
+	r, err := registry.ConfigFromEnv()
+	if err != nil {
+		return Config{}, fmt.Errorf("producer: %w", err)
+	}
+	return Config{Kafka: k, Registry: r}, nil
+}
+
+// serializer returns the configured Serializer or builds one from Registry,
+// and the base URL of the ce_dataschema header.
+func (c Config) serializer() (Serializer, string, error) {
+	base := ""
+	if len(c.Registry.URLs) > 0 {
+		base = strings.TrimRight(c.Registry.URLs[0], "/")
+	}
+	if c.Serializer != nil {
+		return c.Serializer, base, nil
+	}
+	client, err := registry.New(c.Registry)
+	if err != nil {
+		return nil, "", err
+	}
+	if base == "" {
+		base = registry.DefaultURL
+	}
+	return serde.NewSerializer(client, serde.WithAutoRegister(c.AutoRegister)), base, nil
 }
 
 // String describes c without secrets.
 func (c Config) String() string {
-	return fmt.Sprintf("producer.Config{Kafka: %s, RegistryURL: %q, Name: %q, DeliveryTimeout: %v}",
-		c.Kafka.String(), c.RegistryURL, c.Name, c.DeliveryTimeout)
+	return fmt.Sprintf("producer.Config{Kafka: %s, Registry: %s, AutoRegister: %t, Name: %q, DeliveryTimeout: %v}",
+		c.Kafka.String(), c.Registry.String(), c.AutoRegister, c.Name, c.DeliveryTimeout)
 }
 
 // GoString is String, so %#v shows no secret either.
@@ -85,7 +119,8 @@ func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String()))
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("kafka", c.Kafka),
-		slog.String("registry_url", c.RegistryURL),
+		slog.Any("registry", c.Registry),
+		slog.Bool("auto_register", c.AutoRegister),
 		slog.String("name", c.Name),
 		slog.Duration("delivery_timeout", c.DeliveryTimeout),
 	)

@@ -17,7 +17,7 @@
 // constants): ce_specversion "1.0", ce_id (a UUIDv7 made from crypto/rand),
 // ce_source (Config.Name), ce_type (the contract's event type),
 // content-type "application/avro", ce_dataschema (the schema's URL in the
-// registry, when Config.RegistryURL is set), and traceparent when the
+// registry), and traceparent when the
 // context carries one (WithTraceparent, or Config.Traceparent).
 //
 // # Configuration
@@ -105,8 +105,9 @@ var (
 // client's, so keys map to the same partitions), client.id=cfg.Name, and
 // message.timeout.ms from cfg.DeliveryTimeout.
 func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Producer, error) {
-	if cfg.Serializer == nil {
-		return nil, fmt.Errorf("%w: no Serializer", ErrConfig)
+	ser, regURL, err := cfg.serializer()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	name := cfg.Name
 	if name == "" {
@@ -126,7 +127,7 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 			return nil, fmt.Errorf("%w: a contract without a topic", ErrConfig)
 		}
 	}
-	if err := cfg.Serializer.Warm(ctx, contracts...); err != nil {
+	if err := ser.Warm(ctx, contracts...); err != nil {
 		return nil, fmt.Errorf("producer: warming up the serializer: %w", err)
 	}
 	kp, err := kafka.NewProducer(&cm)
@@ -135,11 +136,11 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 	}
 	p := &Producer{
 		kp:      kp,
-		ser:     cfg.Serializer,
+		ser:     ser,
 		log:     log.With(slog.String("producer", name)),
 		name:    []byte(name),
 		trace:   cfg.Traceparent,
-		regURL:  cfg.RegistryURL,
+		regURL:  regURL,
 		secrets: secrets,
 		topics:  make(map[*contract.Contract]*topicInfo, len(contracts)),
 		done:    make(chan struct{}),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
+	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -26,7 +27,7 @@ func newProducer(t testing.TB, brokers string, logs *syncBuffer, mod func(*produ
 		Kafka:       kafkaconfig.Config{BootstrapServers: brokers},
 		Serializer:  ser,
 		Name:        "test-producer",
-		RegistryURL: "http://registry.example:8081",
+		Registry:    registry.Config{URLs: []string{"http://registry.example:8081/"}},
 	}
 	if logs != nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -107,7 +108,7 @@ func TestPublishRoundTrip(t *testing.T) {
 
 func TestPublishAsyncAndUnkeyed(t *testing.T) {
 	mc := mockCluster(t)
-	p, _ := newProducer(t, mc.BootstrapServers(), nil, func(c *producer.Config) { c.RegistryURL = "" })
+	p, _ := newProducer(t, mc.BootstrapServers(), nil, func(c *producer.Config) { c.Registry.URLs = nil })
 	const n = 50
 	var (
 		mu   sync.Mutex
@@ -310,8 +311,9 @@ func TestNewFailsOnWarmUp(t *testing.T) {
 	if !errors.Is(err, errMissing) {
 		t.Errorf("err = %v, want the warm-up error", err)
 	}
-	if _, err := producer.New(context.Background(), producer.Config{}); !errors.Is(err, producer.ErrConfig) {
-		t.Errorf("no serializer: err = %v, want ErrConfig", err)
+	badURL := producer.Config{Registry: registry.Config{URLs: []string{"ftp://registry"}}}
+	if _, err := producer.New(context.Background(), badURL); !errors.Is(err, producer.ErrConfig) {
+		t.Errorf("bad registry URL: err = %v, want ErrConfig", err)
 	}
 	bad := producer.Config{Serializer: &fakeSerializer{}, Kafka: kafkaconfig.Config{SecurityProtocol: "bogus"}}
 	if _, err := producer.New(context.Background(), bad); !errors.Is(err, producer.ErrConfig) || !errors.Is(err, kafkaconfig.ErrInvalid) {
