@@ -24,10 +24,10 @@ func newProducer(t testing.TB, brokers string, logs *syncBuffer, mod func(*produ
 	t.Helper()
 	ser := &fakeSerializer{id: 7}
 	cfg := producer.Config{
-		Kafka:       kafkaconfig.Config{BootstrapServers: brokers},
-		Serializer:  ser,
-		Name:        "test-producer",
-		Registry:    registry.Config{URLs: []string{"http://registry.example:8081/"}},
+		Kafka:      kafkaconfig.Config{BootstrapServers: brokers},
+		Serializer: ser,
+		Name:       "test-producer",
+		Registry:   registry.Config{URLs: []string{"http://registry.example:8081/"}},
 	}
 	if logs != nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
