@@ -748,7 +748,12 @@ func (st *state) skip(s *Schema) error {
 		return st.malformed(fmt.Sprintf("values nested deeper than %d", maxDepth))
 	}
 	st.depth++
-	defer func() { st.depth-- }()
+	err := st.skipValue(s)
+	st.depth--
+	return err
+}
+
+func (st *state) skipValue(s *Schema) error {
 	switch s.Kind {
 	case Null:
 		return nil
