@@ -59,7 +59,7 @@ func AppendEnum[E ~int32](dst []byte, v E, n int) ([]byte, error) {
 
 // SortedKeys returns the keys of m in increasing order. Maps are encoded in
 // key order, so that a value always has the same encoding.
-func SortedKeys[V any](m map[string]V) []string {
+func SortedKeys[M ~map[string]V, V any](m M) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
