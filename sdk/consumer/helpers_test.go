@@ -87,11 +87,33 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, broker: itest.Broker(t), regURL: itest.Registry(t)}
 	e.topic = itest.Topic(t, "consumer")
+	e.createTopic(e.topic, 1)
 	testContract = &contract.Contract{
 		Type: "eventkit.test", Name: "eventkit.test.Event",
 		Topic: e.topic, Subject: e.topic + "-value", KeyField: "id", Schema: testSchema,
 	}
 	return e
+}
+
+// createTopic creates topic with the given partition count.
+func (e *env) createTopic(topic string, partitions int) {
+	e.t.Helper()
+	a, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": e.broker, "log_level": 3})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	res, err := a.CreateTopics(ctx, []kafka.TopicSpecification{{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Error.Code() != kafka.ErrNoError {
+			e.t.Fatalf("creating %s: %v", topic, r.Error)
+		}
+	}
 }
 
 // registry returns a registry config that counts requests.
