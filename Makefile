@@ -9,12 +9,14 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: generate
-generate: ## regenerate Go code from avro/ (idempotent)
+generate: ## regenerate Go code from avro/ and the generator's test corpus (idempotent)
 	$(EVENTCTL) generate -manifest avro/manifest.json
+	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json
 
 .PHONY: check-generated
 check-generated: ## fail when the checked-in generated code is stale
 	$(EVENTCTL) generate -manifest avro/manifest.json -check
+	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json -check
 
 .PHONY: vet
 vet: ## go vet and gofmt

@@ -122,17 +122,27 @@ type pathError struct {
 func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
 func (e *pathError) Unwrap() error { return e.err }
 
+// maxPath bounds the length of a path: the path of a value deep in a
+// recursive one keeps its start and end, with "..." between.
+const maxPath = 256
+
 // joinPath joins a parent path and a child path.
 func joinPath(parent, child string) string {
+	var p string
 	switch {
 	case child == "":
 		return parent
 	case parent == "":
 		return child
 	case child[0] == '[':
-		return parent + child
+		p = parent + child
+	default:
+		p = parent + "." + child
 	}
-	return parent + "." + child
+	if len(p) > maxPath {
+		p = p[:maxPath/2] + "..." + p[len(p)-maxPath/2+3:]
+	}
+	return p
 }
 
 // Index returns the path of element i of the array at path.

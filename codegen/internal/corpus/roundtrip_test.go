@@ -1,0 +1,127 @@
+package corpus
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/contract"
+)
+
+// iterations of the property tests; -short runs fewer.
+func iterations() int {
+	if testing.Short() {
+		return 50
+	}
+	return 400
+}
+
+// TestRoundTrip decodes random values written by an encoder of the test's
+// own (arrays and maps in random blocks, some with byte sizes), checks the
+// decoded value, validates it, encodes it, and decodes that again.
+func TestRoundTrip(t *testing.T) {
+	for _, ev := range corpusEvents() {
+		name := reflect.TypeOf(ev).Elem().Name()
+		t.Run(name, func(t *testing.T) {
+			root := parsed(t, ev).Root
+			g := &gen{rng: rand.New(rand.NewPCG(1, uint64(len(name))))}
+			enc := &blockEncoder{rng: rand.New(rand.NewPCG(2, 3))}
+			for i := range iterations() {
+				want := g.value(root, nil, 0)
+				in := enc.encode(nil, root, want)
+
+				v := newLike(ev)
+				if err := v.UnmarshalAvro(in); err != nil {
+					t.Fatalf("#%d: UnmarshalAvro(%x): %v\nvalue: %#v", i, in, err, want)
+				}
+				if diff := cmp.Diff(want, goNorm(root, reflect.ValueOf(v)), normOpts); diff != "" {
+					t.Fatalf("#%d: decoded value differs (-want +got):\n%s", i, diff)
+				}
+				if err := v.Validate(); err != nil {
+					t.Fatalf("#%d: Validate: %v", i, err)
+				}
+				out, err := v.AppendAvro([]byte("prefix"))
+				if err != nil {
+					t.Fatalf("#%d: AppendAvro: %v", i, err)
+				}
+				if !bytes.HasPrefix(out, []byte("prefix")) {
+					t.Fatalf("#%d: AppendAvro lost dst", i)
+				}
+				out = out[len("prefix"):]
+				again := newLike(ev)
+				if err := again.UnmarshalAvro(out); err != nil {
+					t.Fatalf("#%d: UnmarshalAvro of AppendAvro's %x: %v", i, out, err)
+				}
+				if diff := cmp.Diff(want, goNorm(root, reflect.ValueOf(again)), normOpts); diff != "" {
+					t.Fatalf("#%d: re-decoded value differs (-want +got):\n%s", i, diff)
+				}
+				if out2, err := again.AppendAvro(nil); err != nil || !equalBytes(out, out2) {
+					t.Fatalf("#%d: encoding is not deterministic: %x, then %x (%v)", i, out, out2, err)
+				}
+				checkPrefixesFail(t, ev, out)
+			}
+		})
+	}
+}
+
+// checkPrefixesFail checks that every strict prefix of a valid encoding
+// fails to decode (the encoding is self-delimiting), as does the encoding
+// with a byte more, and that a failed decode leaves the value alone.
+func checkPrefixesFail(t *testing.T, ev contract.Event, enc []byte) {
+	t.Helper()
+	step := 1 + len(enc)/200 // long encodings: a sample of prefixes
+	for n := 0; n < len(enc); n += step {
+		v := newLike(ev)
+		before := reflect.ValueOf(v).Elem().Interface()
+		err := v.UnmarshalAvro(enc[:n])
+		if err == nil {
+			t.Fatalf("prefix %x of %x decoded", enc[:n], enc)
+		}
+		var de *avrobin.DecodeError
+		if !errors.As(err, &de) || !errors.Is(err, avrobin.ErrMalformed) {
+			t.Fatalf("prefix error is not a *avrobin.DecodeError: %v", err)
+		}
+		if !reflect.DeepEqual(before, reflect.ValueOf(v).Elem().Interface()) {
+			t.Fatalf("a failed UnmarshalAvro changed the value")
+		}
+	}
+	err := newLike(ev).UnmarshalAvro(append(append([]byte{}, enc...), 0))
+	if !errors.Is(err, avrobin.ErrTrailingBytes) {
+		t.Fatalf("a trailing byte: err = %v, want ErrTrailingBytes", err)
+	}
+}
+
+func TestContracts(t *testing.T) {
+	want := map[string]contract.Contract{
+		"corpus.Primitives": {Type: "corpus.primitives", Name: "corpus.Primitives", Topic: "corpus.primitives",
+			Subject: "corpus.primitives-value", Compatibility: contract.Backward, KeyField: "id"},
+		"corpus.Recursive": {Type: "corpus.recursive", Name: "corpus.Recursive", Topic: "corpus.recursive",
+			Subject: "corpus.Recursive", Compatibility: contract.Backward, KeyField: "id"},
+		"corpus.Logical": {Type: "corpus.logical", Name: "corpus.Logical", Topic: "corpus.logical",
+			Subject: "corpus.logical-value", Compatibility: contract.FullTransitive},
+		"corpus.SharedB": {Type: "corpus.shared_b", Name: "corpus.SharedB", Topic: "corpus.shared",
+			Subject: "corpus.shared-b", Compatibility: contract.Backward},
+	}
+	for _, ev := range corpusEvents() {
+		c := ev.Contract()
+		if c != ev.Contract() {
+			t.Errorf("%s: Contract returns a new pointer each call", c.Name)
+		}
+		p := parsed(t, ev)
+		if c.Canonical != p.Canonical() || c.CRC64 != p.CRC64() || c.SHA256 != p.SHA256() {
+			t.Errorf("%s: canonical form or fingerprints differ from the schema's", c.Name)
+		}
+		if w, ok := want[c.Name]; ok {
+			got := *c
+			got.Schema, got.Canonical, got.CRC64, got.SHA256 = "", "", 0, [32]byte{}
+			if diff := cmp.Diff(w, got); diff != "" {
+				t.Errorf("%s: contract (-want +got):\n%s", c.Name, diff)
+			}
+		}
+	}
+}
