@@ -68,7 +68,11 @@ func TestValidateAndAppendErrors(t *testing.T) {
 		{"shared record", func() contract.Event { c := validCollections(); c.Address.City = ""; return c }(), "address.city", avrobin.ErrEmpty, false},
 		{"date", func() contract.Event { l := validLogical(); l.Day.Day = 30; l.Day.Month = 2; return l }(), "day", avrobin.ErrDate, true},
 		{"zero date", func() contract.Event { l := validLogical(); l.Day = avrobin.Date{}; return l }(), "day", avrobin.ErrDate, true},
-		{"date in array", func() contract.Event { c := validCollections(); c.Days = []avrobin.Date{{Year: 2000, Month: 1, Day: 1}, {}}; return c }(), "days[1]", avrobin.ErrDate, true},
+		{"date in array", func() contract.Event {
+			c := validCollections()
+			c.Days = []avrobin.Date{{Year: 2000, Month: 1, Day: 1}, {}}
+			return c
+		}(), "days[1]", avrobin.ErrDate, true},
 		{"time of day", func() contract.Event { l := validLogical(); l.TimeMs = 25 * time.Hour; return l }(), "time_ms", avrobin.ErrTimeRange, false},
 		{"negative time of day", func() contract.Event { l := validLogical(); l.TimeUs = -time.Second; return l }(), "time_us", avrobin.ErrTimeRange, false},
 		{"nanos range", func() contract.Event {
