@@ -165,6 +165,10 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 			if strings.HasPrefix(d.key, "event:") {
 				return fail(fmt.Errorf("%s is also the record of another event (%s)", d.what, g.rel(g.declFile[prev])))
 			}
+			if d.what == prev.what {
+				return fail(fmt.Errorf("name clash: %s differs from the %s of %s, and both would be the Go type %s; define it identically in both or rename one",
+					d.what, prev.what, g.rel(g.declFile[prev]), d.key))
+			}
 			return fail(fmt.Errorf("name clash: %s and %s (in %s) would both be the Go type %s",
 				d.what, prev.what, g.rel(g.declFile[prev]), d.key))
 		}

@@ -281,8 +281,8 @@ func (f *fn) branchSlot(sl slot, br *branch, v string) slot {
 	switch {
 	case isRecord(br.s):
 		in.ptr = true
-	case br.s.Kind == schema.Array || br.s.Kind == schema.Map:
-		// range, len and indexing work on the wrapper itself.
+	case br.s.Kind == schema.Array || br.s.Kind == schema.Map || br.s.Kind == schema.Fixed && br.s.Logical == schema.LogicalUUID:
+		// range, len, indexing and slicing work on the wrapper itself.
 	case br.wrapper != "" && isPtrType(br.underlying):
 		in.expr, in.ptr = "("+br.underlying+")("+v+")", true
 	case br.wrapper != "":

@@ -1,0 +1,205 @@
+package codegen
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/schema"
+)
+
+func TestGoName(t *testing.T) {
+	for in, want := range map[string]string{
+		"cafe_id": "CafeID", "cafeId": "CafeID", "url": "URL", "id": "ID", "DeadlinePassed": "DeadlinePassed",
+		"SPADES": "Spades", "NO_TRUMP": "NoTrump", "httpStatus": "HTTPStatus", "HTTPServer": "HTTPServer",
+		"user_ids": "UserIds", "a": "A", "_private": "Private", "x2y": "X2y", "md5": "Md5", "MD5": "Md5",
+		"uuid": "UUID", "timestamp-millis": "TimestampMillis", "type": "Type", "ts_ms": "TsMs",
+	} {
+		if got := goName(in); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"DeadlinePassed": "deadlinePassed", "URLMap": "urlMap", "ID": "id", "X": "x"} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"DeadlinePassed": "d", "Reading": "x", "Item": "x", "Vote": "x", "Order": "o"} {
+		if got := receiverName(in); got != want {
+			t.Errorf("receiverName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestComment(t *testing.T) {
+	got := comment("One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.\n\nSecond paragraph.", "\t")
+	want := "\t// One two three four five six seven eight nine ten eleven twelve thirteen\n\t// fourteen fifteen.\n\t//\n\t// Second paragraph.\n"
+	if got != want {
+		t.Errorf("comment:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// parseManifest builds a manifest from a schema per file name.
+func parseManifest(t *testing.T, schemas ...string) (*manifest.Manifest, error) {
+	t.Helper()
+	var events []string
+	files := map[string]string{}
+	for i, s := range schemas {
+		name := string(rune('a'+i)) + ".avsc"
+		files[filepath.Join("dir", name)] = s
+		events = append(events, `{"type": "e`+name+`", "schema": "`+name+`", "topic": "t`+name+`"}`)
+	}
+	m := `{"go": {"package": "gen", "output": "out"}, "events": [` + strings.Join(events, ",") + `]}`
+	return manifest.Parse("dir/manifest.json", []byte(m), func(name string) ([]byte, error) {
+		if s, ok := files[name]; ok {
+			return []byte(s), nil
+		}
+		return nil, os.ErrNotExist
+	})
+}
+
+func TestGenerateErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		schemas []string
+		file    string
+		problem string
+	}{
+		{"same Go name in one schema", []string{`{"type":"record","name":"R","namespace":"a","fields":[
+			{"name":"x","type":{"type":"record","name":"Item","fields":[]}},
+			{"name":"y","type":{"type":"record","name":"Item","namespace":"b","fields":[]}}]}`},
+			"dir/a.avsc", "name clash: record b.Item and record a.Item"},
+		{"union name against a type name", []string{`{"type":"record","name":"R","fields":[
+			{"name":"pay","type":["string","long"]},
+			{"name":"x","type":{"type":"record","name":"RPay","fields":[]}}]}`},
+			"dir/a.avsc", "RPay"},
+		{"enum symbols with one Go name", []string{`{"type":"record","name":"R","fields":[
+			{"name":"e","type":{"type":"enum","name":"E","symbols":["A_B","aB"]}}]}`},
+			"dir/a.avsc", "symbols A_B and aB are both EAB in Go"},
+		{"default of the wrong type", []string{`{"type":"record","name":"R","fields":[
+			{"name":"d","type":{"type":"string","logicalType":"uuid"},"default":"not a uuid"}]}`},
+			"dir/a.avsc", "field d: default"},
+		{"a record of two events", []string{`{"type":"record","name":"R","fields":[]}`, `{"type":"record","name":"R","fields":[]}`},
+			"dir/b.avsc", "record R is also the record of another event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := parseManifest(t, tt.schemas...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := Generate(m)
+			var ge *Error
+			if !errors.As(err, &ge) || files != nil {
+				t.Fatalf("Generate = %d files, %v; want an *Error", len(files), err)
+			}
+			if ge.File != tt.file || !strings.Contains(ge.Problem, tt.problem) {
+				t.Errorf("error %q in %s; want %q in %s", ge.Problem, ge.File, tt.problem, tt.file)
+			}
+		})
+	}
+}
+
+func TestValueCyclesUsePointers(t *testing.T) {
+	p, err := schema.Parse(`{"type":"record","name":"P","fields":[
+		{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"},{"name":"more","type":{"type":"array","items":"Q"}}]}},
+		{"name":"leaf","type":{"type":"record","name":"Leaf","fields":[]}}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := analyze("gen", p.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Root.Fields[0].Type
+	got := map[string]string{
+		"P.q": tm.fieldType(p.Root.Fields[0]), "P.leaf": tm.fieldType(p.Root.Fields[1]),
+		"Q.p": tm.fieldType(q.Fields[0]), "Q.more": tm.fieldType(q.Fields[1]),
+	}
+	want := map[string]string{"P.q": "*Q", "P.leaf": "Leaf", "Q.p": "*P", "Q.more": "[]Q"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("field types (-want +got):\n%s", diff)
+	}
+	if !tm.recursive[p.Root] || !tm.recursive[q] || tm.recursive[p.Root.Fields[1].Type] || !tm.sameCycle(p.Root, q) {
+		t.Errorf("recursive: %v", tm.recursive)
+	}
+}
+
+// TestGeneratedShapesCompile generates code for shapes the corpus lacks
+// (records that contain each other by value, union branches of every
+// logical type, unions in unions' arrays) into a package inside the module
+// and builds and vets it.
+func TestGeneratedShapesCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	m, err := parseManifest(t, `{"type":"record","name":"Shapes","namespace":"x","fields":[
+		{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}},
+		{"name":"logical","type":[{"type":"int","logicalType":"time-millis"},{"type":"long","logicalType":"local-timestamp-nanos"},
+			{"type":"fixed","name":"Dec","size":6,"logicalType":"decimal","precision":10,"scale":2},
+			{"type":"fixed","name":"Id","size":16,"logicalType":"uuid"},{"type":"fixed","name":"Span","size":12,"logicalType":"duration"},
+			{"type":"bytes","logicalType":"decimal","precision":4,"scale":1}]},
+		{"name":"nested","type":["null",{"type":"array","items":["int",{"type":"map","values":["null","P"]}]}]},
+		{"name":"d","type":["null","Dec"],"default":null},
+		{"name":"optrec","type":["P","null"]},
+		{"name":"unknown_logical","type":{"type":"long","logicalType":"my-own"},"default":3}]}`,
+		`{"type":"record","name":"Other","namespace":"x","fields":[{"name":"shape","type":
+			{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("internal", "shapes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"build", "./" + dir}, {"vet", "./" + dir}} {
+		cmd := exec.Command("go", args...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("go %s: %v\n%s", args[0], err, out.Bytes())
+		}
+	}
+	if stale, err := Stale(dir, files); err != nil || stale != nil {
+		t.Errorf("Stale after WriteFiles = %v, %v", stale, err)
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	m, err := manifest.Load("testdata/corpus/manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Generate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		m, _ := manifest.Load("testdata/corpus/manifest.json")
+		b, err := Generate(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Fatalf("a second Generate differs:\n%s", diff)
+		}
+	}
+	if stale, err := Stale("internal/corpus", a); err != nil || stale != nil {
+		t.Errorf("internal/corpus is stale: %v, %v (run make generate)", stale, err)
+	}
+}
