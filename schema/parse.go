@@ -108,6 +108,18 @@ func MustParse(text string) *Parsed {
 // Text returns the schema text as it was given to Parse.
 func (p *Parsed) Text() string { return p.text }
 
+// Compact returns the schema text without insignificant white space, as
+// json.Compact writes it: what generated code embeds as
+// contract.Contract.Schema and what eventctl registers. Docs, defaults and
+// every attribute stay.
+func (p *Parsed) Compact() string {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(p.text)) != nil {
+		return p.text // not reached: Parse accepted the text as JSON
+	}
+	return b.String()
+}
+
 // Canonical returns the schema's Parsing Canonical Form, as the Avro
 // specification defines it.
 func (p *Parsed) Canonical() string { return p.canonical }

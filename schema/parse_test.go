@@ -409,3 +409,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParsedCompact(t *testing.T) {
+	text := "{\n  \"type\": \"record\", \"name\": \"R\",\n  \"doc\": \"a  b\",\n  \"fields\": [ {\"name\": \"a\", \"type\": \"int\", \"default\": 1} ]\n}\n"
+	p, err := schema.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"record","name":"R","doc":"a  b","fields":[{"name":"a","type":"int","default":1}]}`
+	if got := p.Compact(); got != want {
+		t.Errorf("Compact() = %s, want %s", got, want)
+	}
+	if p.Text() != text {
+		t.Errorf("Text() changed")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/lunchbot/eventkit/compat/history"
 	"github.com/lunchbot/eventkit/manifest"
 	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 // Check every schema of the manifest against its versions on the main
@@ -41,5 +42,48 @@ func ExampleOpenGit() {
 			return
 		}
 		fmt.Printf("%s: %d previous versions, compatible under %s: %v\n", e.SchemaFile, len(previous), e.Compatibility, res.Compatible)
+	}
+}
+
+// Check every schema of the manifest against the versions registered under
+// its subject, at the level the registry applies to the subject.
+func ExampleNewRegistry() {
+	ctx := context.Background()
+	m, err := manifest.Load("avro/manifest.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg, err := registry.ConfigFromEnv() // SCHEMA_REGISTRY_URL and credentials
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client, err := registry.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var src history.Source = history.NewRegistry(client, "the registry")
+	for _, e := range m.Events {
+		vs, err := src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
+		if err != nil {
+			fmt.Println(err) // unreachable, refused credentials: matches history.ErrSource
+			return
+		}
+		if vs.Registered != nil {
+			fmt.Printf("%s: already registered as version %d\n", e.Subject, vs.Registered.Number)
+			continue
+		}
+		previous := make([]*schema.Parsed, len(vs.Versions))
+		for i, v := range vs.Versions {
+			previous[i] = v.Schema
+		}
+		res, err := compat.Check(vs.Level, previous, e.Schema)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %d registered versions, compatible under %s: %v\n", e.Subject, len(previous), vs.Level, res.Compatible)
 	}
 }

@@ -1,13 +1,14 @@
 // Package history supplies the previous versions of a schema that a new
 // version is checked against: from git (Git, the schema file's history up to
-// a reference) or, through the same Source interface, from anywhere else that
-// keeps them, such as a schema registry's subject.
+// a reference) or from a schema registry (Registry, the versions registered
+// under the schema's subject), through the same Source interface.
 package history
 
 import (
 	"context"
 	"errors"
 
+	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/schema"
 )
 
@@ -31,8 +32,10 @@ type Version struct {
 	// subject's version number).
 	Number int
 	// Ref says where the version was found, for people: an abbreviated
-	// commit hash for git, a schema id for a registry.
+	// commit hash for git, "id 42" for a registry.
 	Ref string
+	// ID is the registry's schema id, 0 for git.
+	ID int
 	// Schema is the parsed version.
 	Schema *schema.Parsed
 }
@@ -56,13 +59,21 @@ type Versions struct {
 	// Where says what the versions were read from ("git history up to
 	// origin/main (abc1234)", "registry https://...").
 	Where string
+	// Level is the compatibility level the source applies to the subject
+	// (a registry's subject or global level); empty when the source has
+	// none (git), and then the manifest's level applies.
+	Level contract.Compatibility
+	// Registered is set when the schema being checked is already one of
+	// Versions (a registry's lookup found it under the subject):
+	// registering it again changes nothing, so a registry would accept it
+	// whatever the level.
+	Registered *Version
 }
 
 // Source gives the previous versions of schemas.
 //
-// Git is the implementation for a repository. A registry implementation
-// returns the versions registered under Schema.Subject; `eventctl compat
-// check` chooses the Source, so adding one there is all a registry needs.
+// Git is the implementation for a repository; Registry reads the versions
+// registered under Schema.Subject in a schema registry.
 type Source interface {
 	// Previous returns the versions of s before the one being checked,
 	// oldest first. Errors that prevent reading any version match ErrSource.
