@@ -34,14 +34,28 @@ test: check-generated vet unit ## everything CI runs
 # Schema compatibility as the Confluent Schema Registry would judge it: each
 # schema of the manifest, at its manifest level, against its versions in the
 # git history of the main branch (up to the merge base of HEAD with main, or
-# origin/main). Extra flags: make compat COMPAT_FLAGS='--against origin/main
-# --format github'. Previous versions come from git; a registry source
-# (--registry URL) is meant to plug in here as another history.Source.
+# origin/main); and, when SCHEMA_REGISTRY_URL is set, against the versions
+# registered under its subject at the level the registry applies, with the
+# registry's own verdict asked too (credentials: SCHEMA_REGISTRY_USERNAME and
+# _PASSWORD, or _TOKEN). Extra flags: make compat COMPAT_FLAGS='--against
+# origin/main --format github'.
 COMPAT_FLAGS ?=
+COMPAT_REGISTRY = $(if $(SCHEMA_REGISTRY_URL),--registry-from-env --registry-verdict)
 
 .PHONY: compat
-compat: ## check avro/ schemas against their previous versions in git (manifest levels)
-	$(EVENTCTL) compat check --manifest avro/manifest.json $(COMPAT_FLAGS)
+compat: ## check avro/ schemas against git history (and the registry when SCHEMA_REGISTRY_URL is set)
+	$(EVENTCTL) compat check --manifest avro/manifest.json $(COMPAT_REGISTRY) $(COMPAT_FLAGS)
+
+# Registers every schema of the manifest under its subject and sets each
+# subject's compatibility level to the manifest's; idempotent, and refuses
+# (changing nothing) when a schema is incompatible. The registry is
+# SCHEMA_REGISTRY_URL, else http://localhost:8081 (make dev-up's). Extra
+# flags: make register REGISTER_FLAGS='--dry-run' or '--format json'.
+REGISTER_FLAGS ?=
+
+.PHONY: register
+register: ## register avro/ schemas and set their subjects' levels (SCHEMA_REGISTRY_URL, else localhost:8081)
+	$(EVENTCTL) register --manifest avro/manifest.json $(REGISTER_FLAGS)
 
 # Local development stack (tools/devstack, a Go 1.26 module of its own): kfake
 # as the Kafka broker and axonops-schema-registry, both on 127.0.0.1. The

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lunchbot/eventkit/compat"
@@ -16,6 +17,7 @@ import (
 	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/manifest"
 	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 func init() {
@@ -29,6 +31,7 @@ func init() {
 const compatUsage = `usage:
   eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
   eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]
+                        [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]
 
 Checks schemas with the rules the Confluent Schema Registry applies (Apache
 Avro's schema resolution) and reports every incompatibility, one per line.
@@ -44,6 +47,19 @@ levels with every version in the file's history up to REF (renames followed,
 identical consecutive versions once). A schema not at REF is new: nothing to
 check. --level overrides the manifest's levels.
 
+With --registry URL (or --registry-from-env, which reads the URL from
+SCHEMA_REGISTRY_URL), also checks every schema of the manifest against the
+versions registered under its subject, at the level the registry applies to
+that subject (its own, else the registry's global level; --level overrides
+it). A subject the registry does not know is new: nothing to check. A schema
+already registered under its subject is checked against the versions before
+it (registering it again changes nothing). Credentials and TLS come from the
+SCHEMA_REGISTRY_USERNAME/PASSWORD, _TOKEN, _CA_FILE, _CERT_FILE and _KEY_FILE
+variables. With --registry-verdict, the registry's own check is asked too
+(POST /compatibility/subjects/{subject}/versions?verbose=true) and a
+disagreement with eventctl's is reported; the schema is then incompatible
+when either says so. --git=false skips the git history (registry only).
+
 Levels: BACKWARD (the new schema reads data written with the latest previous
 one), FORWARD (the latest previous reads the new), FULL (both), their
 *_TRANSITIVE forms (against every previous version), NONE.
@@ -54,7 +70,10 @@ Formats (--format):
   github  GitHub Actions workflow commands (::error file=...,title=...::...).
   json    one object: {"compatible": bool, "schemas": [{"file", "event_type",
           "subject", "level", "source", "note", "compatible",
-          "previous": [{"version", "ref", "file"}],
+          "previous": [{"version", "ref", "id", "file"}],
+          "registered": {"version", "ref", "id"},
+          "registry_verdict": {"compatible", "messages"},
+          "disagreement",
           "skipped": [{"ref", "reason"}],
           "problems": [{"file", "location", "kind", "message", "avro_message",
                         "level", "direction", "against": {"version", "ref", "file"},
@@ -63,7 +82,8 @@ Formats (--format):
           Apache Avro incompatibility type (TYPE_MISMATCH, ...).
 
 Exit status: 0 compatible, 1 incompatible, 2 bad input (unparseable schema,
-unknown level, missing file, not a git repository or unknown reference).
+unknown level, missing file, not a git repository or unknown reference) or a
+registry that cannot be read (unreachable, refused credentials).
 
 Flags:
 `
@@ -91,12 +111,16 @@ func runCompat(ctx context.Context, env *environment, args []string) int {
 
 // compatOptions are the flags of "compat check".
 type compatOptions struct {
-	level    string
-	olds     compatFileList
-	newFile  string
-	manifest string
-	against  string
-	format   string
+	level           string
+	olds            compatFileList
+	newFile         string
+	manifest        string
+	against         string
+	format          string
+	git             bool
+	registry        string
+	registryFromEnv bool
+	registryVerdict bool
 }
 
 func runCompatCheck(ctx context.Context, env *environment, args []string) int {
@@ -113,6 +137,10 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE` (repository mode)")
 	fs.StringVar(&o.against, "against", "", "git `REF` whose history counts as registered (default: merge base of HEAD with main, or origin/main)")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or github")
+	fs.BoolVar(&o.git, "git", true, "check against the git history (repository mode); --git=false with a registry checks against the registry only")
+	fs.StringVar(&o.registry, "registry", "", "also check against the versions registered in the schema registry at `URL`")
+	fs.BoolVar(&o.registryFromEnv, "registry-from-env", false, "like --registry, with the URL from "+registry.EnvURL)
+	fs.BoolVar(&o.registryVerdict, "registry-verdict", false, "with a registry: also ask its own verdict and report a disagreement")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -146,6 +174,9 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	var err error
 	switch {
 	case o.newFile != "":
+		if o.registry != "" || o.registryFromEnv {
+			return fail(env, "compat check", errors.New("--registry is for repository mode (the manifest's subjects); with --new, name the previous versions with --old"))
+		}
 		if o.against != "" {
 			return fail(env, "compat check", errors.New("--against is for repository mode; with --new, name the previous versions with --old"))
 		}
@@ -156,7 +187,7 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	case len(o.olds) > 0:
 		return fail(env, "compat check", errors.New("--old needs --new"))
 	default:
-		rep, err = compatCheckRepository(ctx, o, level)
+		rep, err = compatCheckRepository(ctx, env, o, level)
 	}
 	if err != nil {
 		return fail(env, "compat check", err)
@@ -187,20 +218,31 @@ type compatSchemaReport struct {
 	Note       string                 `json:"note,omitempty"`
 	Compatible bool                   `json:"compatible"`
 	Previous   []compatVersionRef     `json:"previous"`
+	Registered *compatVersionRef      `json:"registered,omitempty"`
 	Skipped    []compatSkippedRef     `json:"skipped,omitempty"`
 	Problems   []compatProblemReport  `json:"problems"`
+	// RegistryVerdict is the registry's own answer (--registry-verdict);
+	// Disagreement says how it differs from eventctl's, empty when they
+	// agree.
+	RegistryVerdict *registryVerdict `json:"registry_verdict,omitempty"`
+	Disagreement    string           `json:"disagreement,omitempty"`
 }
 
 type compatVersionRef struct {
 	Version int    `json:"version"`
 	Ref     string `json:"ref,omitempty"`
+	ID      int    `json:"id,omitempty"`
 	File    string `json:"file,omitempty"`
 }
 
-// label names a version for people: "version 2 at abc1234" or a file.
+// label names a version for people: "version 2 at abc1234", "registered
+// version 2 (id 7)" or a file.
 func (v compatVersionRef) label() string {
 	if v.File != "" && v.Ref == "" {
 		return v.File
+	}
+	if v.ID > 0 {
+		return fmt.Sprintf("registered version %d (id %d)", v.Version, v.ID)
 	}
 	s := fmt.Sprintf("version %d", v.Version)
 	if v.Ref != "" {
@@ -287,64 +329,164 @@ func compatCheckFiles(level contract.Compatibility, olds []string, newFile strin
 	return &compatReport{Compatible: s.Compatible, Schemas: []*compatSchemaReport{s}}, nil
 }
 
-// compatPreviousSource chooses where the previous versions of the manifest's
-// schemas come from. Git is the only source today; a schema registry source
-// (a --registry URL flag) plugs in here as another history.Source, reading
-// the versions registered under each event's subject.
-func compatPreviousSource(ctx context.Context, o compatOptions) (history.Source, error) {
-	return history.OpenGit(ctx, filepath.Dir(o.manifest), o.against)
+// compatSource is one place previous versions come from.
+type compatSource struct {
+	src history.Source
+	// rest is set for a registry whose own verdict is asked.
+	rest *registryREST
+}
+
+// compatSources opens the sources the options name: the git history
+// (unless --git=false) and a schema registry (--registry or
+// --registry-from-env).
+func compatSources(ctx context.Context, env *environment, o compatOptions) ([]compatSource, error) {
+	var out []compatSource
+	if o.registry != "" && o.registryFromEnv {
+		return nil, errors.New("--registry and --registry-from-env both name the registry; give one")
+	}
+	if o.registryVerdict && o.registry == "" && !o.registryFromEnv {
+		return nil, errors.New("--registry-verdict needs a registry (--registry URL or --registry-from-env)")
+	}
+	if o.git {
+		g, err := history.OpenGit(ctx, filepath.Dir(o.manifest), o.against)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, compatSource{src: g})
+	} else if o.against != "" {
+		return nil, errors.New("--against names a git reference; it cannot go with --git=false")
+	}
+	if o.registry != "" || o.registryFromEnv {
+		url := o.registry
+		if o.registryFromEnv {
+			if url = env.getenv(registry.EnvURL); url == "" {
+				return nil, fmt.Errorf("--registry-from-env: %s is not set", registry.EnvURL)
+			}
+		}
+		cfg, err := registryConfig(url)
+		if err != nil {
+			return nil, err
+		}
+		client, err := registry.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s := compatSource{src: history.NewRegistry(client, registryLabel(cfg))}
+		if o.registryVerdict {
+			if s.rest, err = newRegistryREST(cfg); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--git=false leaves nothing to check against; name a registry with --registry URL or --registry-from-env")
+	}
+	return out, nil
 }
 
 // compatCheckRepository is the repository mode.
-func compatCheckRepository(ctx context.Context, o compatOptions, override contract.Compatibility) (*compatReport, error) {
+func compatCheckRepository(ctx context.Context, env *environment, o compatOptions, override contract.Compatibility) (*compatReport, error) {
 	m, err := manifest.Load(o.manifest)
 	if err != nil {
 		return nil, err
 	}
-	src, err := compatPreviousSource(ctx, o)
+	sources, err := compatSources(ctx, env, o)
 	if err != nil {
 		return nil, err
 	}
 	rep := &compatReport{Compatible: true}
-	for _, e := range m.Events {
-		level := e.Compatibility
-		if override != "" {
-			level = override
+	for _, cs := range sources {
+		for _, e := range m.Events {
+			s, err := compatCheckEvent(ctx, cs, e, override)
+			if err != nil {
+				return nil, err
+			}
+			rep.Schemas = append(rep.Schemas, s)
+			rep.Compatible = rep.Compatible && s.Compatible
 		}
-		vs, err := src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
-		if err != nil {
-			return nil, err
-		}
-		s := compatNewSchemaReport(e.SchemaFile, level, vs.Where)
-		s.EventType, s.Subject = e.Type, e.Subject
-		for _, sk := range vs.Skipped {
-			s.Skipped = append(s.Skipped, compatSkippedRef(sk))
-		}
-		previous := make([]compatVersionRef, len(vs.Versions))
-		schemas := make([]*schema.Parsed, len(vs.Versions))
-		for i, v := range vs.Versions {
-			previous[i] = compatVersionRef{Version: v.Number, Ref: v.Ref}
-			schemas[i] = v.Schema
-		}
-		switch {
-		case len(vs.Versions) == 0:
-			s.Note = "new schema (no previous version): nothing to check"
-		case level == contract.None:
-			s.Note = "level NONE: nothing to check"
-		}
-		if err := s.check(previous, schemas, e.Schema); err != nil {
-			return nil, err
-		}
-		rep.Schemas = append(rep.Schemas, s)
-		rep.Compatible = rep.Compatible && s.Compatible
 	}
 	return rep, nil
+}
+
+// compatCheckEvent checks one event's schema against one source.
+func compatCheckEvent(ctx context.Context, cs compatSource, e *manifest.Event, override contract.Compatibility) (*compatSchemaReport, error) {
+	vs, err := cs.src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
+	if err != nil {
+		if errors.Is(err, registry.ErrUnreachable) {
+			err = fmt.Errorf("%w (is the registry running, and is the URL right?)", err)
+		}
+		return nil, err
+	}
+	var notes []string
+	level := e.Compatibility
+	if vs.Level != "" {
+		level = vs.Level
+		if vs.Level != e.Compatibility {
+			notes = append(notes, fmt.Sprintf("the registry applies %s to subject %s, the manifest says %s (eventctl register sets the manifest's level)", vs.Level, e.Subject, e.Compatibility))
+		}
+	}
+	if override != "" {
+		level = override
+	}
+	s := compatNewSchemaReport(e.SchemaFile, level, vs.Where)
+	s.EventType, s.Subject = e.Type, e.Subject
+	for _, sk := range vs.Skipped {
+		s.Skipped = append(s.Skipped, compatSkippedRef(sk))
+	}
+	previous := make([]compatVersionRef, len(vs.Versions))
+	schemas := make([]*schema.Parsed, len(vs.Versions))
+	for i, v := range vs.Versions {
+		previous[i] = compatVersionRef{Version: v.Number, Ref: v.Ref, ID: v.ID}
+		schemas[i] = v.Schema
+	}
+	switch r := vs.Registered; {
+	case r != nil:
+		// The registry accepts a schema it holds whatever the level, so
+		// there is nothing to check.
+		s.Registered = &compatVersionRef{Version: r.Number, Ref: r.Ref, ID: r.ID}
+		notes = append(notes, fmt.Sprintf("already registered as version %d (%s): registering it again changes nothing, so there is nothing to check", r.Number, r.Ref))
+		previous, schemas = previous[:0], schemas[:0]
+	case len(vs.Versions) == 0:
+		notes = append(notes, "new schema (no previous version): nothing to check")
+	case level == contract.None:
+		notes = append(notes, "level NONE: nothing to check")
+	}
+	if err := s.check(previous, schemas, e.Schema); err != nil {
+		return nil, err
+	}
+	if cs.rest != nil {
+		switch {
+		case vs.Registered != nil:
+			// Registering it again changes nothing: no verdict to ask.
+		case override != "" && override != vs.Level:
+			notes = append(notes, fmt.Sprintf("registry verdict not asked: --level %s differs from the registry's level %s", override, vs.Level))
+		default:
+			v, err := cs.rest.verdict(ctx, e.Subject, e.Schema.Compact())
+			if err != nil {
+				return nil, fmt.Errorf("%w: asking the registry's verdict on subject %q: %w", history.ErrSource, e.Subject, err)
+			}
+			s.RegistryVerdict = &v
+			switch {
+			case v.Compatible && !s.Compatible:
+				s.Disagreement = "the registry finds the schema compatible; eventctl does not (its problems stand: please report the case)"
+			case !v.Compatible && s.Compatible:
+				s.Disagreement = "the registry finds the schema incompatible; eventctl does not (the registry would refuse it): " + strings.Join(v.Messages, "; ")
+				s.Compatible = false
+			}
+		}
+	}
+	s.Note = strings.Join(notes, "; ")
+	return s, nil
 }
 
 func writeCompatText(w io.Writer, rep *compatReport) {
 	for _, s := range rep.Schemas {
 		for _, p := range s.Problems {
 			fmt.Fprintf(w, "%s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.label())
+		}
+		if s.Disagreement != "" {
+			fmt.Fprintf(w, "%s: REGISTRY_DISAGREES: %s (%s, %s)\n", s.File, s.Disagreement, s.Level, s.Source)
 		}
 	}
 }
@@ -363,9 +505,15 @@ func writeCompatNotes(w io.Writer, rep *compatReport) {
 			bad++
 		}
 	}
+	var sources []string
+	for _, s := range rep.Schemas {
+		if !slices.Contains(sources, s.Source) {
+			sources = append(sources, s.Source)
+		}
+	}
 	source := ""
-	if len(rep.Schemas) > 0 {
-		source = " against " + rep.Schemas[0].Source
+	if len(sources) > 0 {
+		source = " against " + strings.Join(sources, " and ")
 	}
 	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), compatPlural(len(rep.Schemas), "schema", "schemas"), source, bad)
 }
@@ -389,6 +537,9 @@ func writeCompatGitHub(w io.Writer, rep *compatReport) {
 		for _, p := range s.Problems {
 			title := fmt.Sprintf("%s at %s (%s, against %s)", p.Kind, p.Location, p.Level, p.Against.label())
 			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(p.File), compatGhProperty(title), compatGhData(p.Message))
+		}
+		if s.Disagreement != "" {
+			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(s.File), compatGhProperty("the registry disagrees ("+s.Source+")"), compatGhData(s.Disagreement))
 		}
 	}
 }

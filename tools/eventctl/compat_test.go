@@ -4,13 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 )
 
 // runCompatCmd runs eventctl in process and returns its exit status, stdout
@@ -322,5 +331,193 @@ func TestCompatCheckRepository(t *testing.T) {
 	compatWriteFile(t, orderFile, `{"type":`)
 	if code, _, _ := runCompatCmd(t, "compat", "check", "--manifest", manifestPath); code != exitBadInput {
 		t.Errorf("unparseable schema: exit %d", code)
+	}
+}
+
+// TestCompatCheckRegistry checks the registry mode against the real schema
+// registry: versions registered under each subject, at the level the
+// registry applies to it.
+func TestCompatCheckRegistry(t *testing.T) {
+	url := itest.Registry(t)
+	c := regClient(t, url)
+	ctx := context.Background()
+	dir := t.TempDir()
+	order := regEvent{typ: "order.placed", topic: regTopic(t, "orders"), file: "order.avsc", schema: compatV3}
+	fresh := regEvent{typ: "order.cancelled", topic: regTopic(t, "cancellations"), file: "cancelled.avsc", schema: compatV1}
+	m := regManifest(t, dir, order, fresh)
+	orderFile := filepath.Join(dir, order.file)
+
+	// v1 then v2, which adds the required b: the subject accepted it at
+	// level NONE. At BACKWARD v3 passes (against v2); at
+	// BACKWARD_TRANSITIVE it fails against v1, whose events lack b.
+	if err := c.SetCompatibility(ctx, order.subject(), contract.None); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int]int{}
+	for i, text := range []string{compatV1, compatV2} {
+		id, err := c.Register(ctx, order.subject(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i+1] = id
+	}
+	check := func(vars map[string]string, args ...string) (int, string, string) {
+		t.Helper()
+		return runEventctl(t, vars, append([]string{"compat", "check", "--manifest", m, "--git=false"}, args...)...)
+	}
+
+	if err := c.SetCompatibility(ctx, order.subject(), contract.Backward); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := check(nil, "--registry", url)
+	if code != exitOK || out != "" {
+		t.Errorf("registry level BACKWARD: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "the registry applies BACKWARD to subject "+order.subject()+", the manifest says BACKWARD_TRANSITIVE") {
+		t.Errorf("no note of the level difference: %q", errOut)
+	}
+	if !regexp.MustCompile(`cancelled\.avsc: .*new schema \(no previous version\): nothing to check`).MatchString(errOut) {
+		t.Errorf("no note of the new subject: %q", errOut)
+	}
+
+	if err := c.SetCompatibility(ctx, order.subject(), contract.BackwardTransitive); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = check(nil, "--registry", url)
+	if code != exitProblems {
+		t.Fatalf("registry level BACKWARD_TRANSITIVE: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Logf("incompatible against the registry:\n%s%s", out, errOut)
+	want := fmt.Sprintf("%s:/fields/1: READER_FIELD_MISSING_DEFAULT_VALUE: field b:", orderFile)
+	suffix := fmt.Sprintf("(BACKWARD_TRANSITIVE, against registered version 1 (id %d))\n", ids[1])
+	if !strings.HasPrefix(out, want) || !strings.HasSuffix(out, suffix) || strings.Count(out, "\n") != 1 {
+		t.Errorf("got\n%s\nwant one line starting %q and ending %q", out, want, suffix)
+	}
+	// The environment names the registry with --registry-from-env.
+	if code2, out2, _ := check(map[string]string{registry.EnvURL: url}, "--registry-from-env"); code2 != code || out2 != out {
+		t.Errorf("--registry-from-env: exit %d\n%s", code2, out2)
+	}
+	// --level overrides the registry's level.
+	if code, out, _ := check(nil, "--registry", url, "--level", "BACKWARD"); code != exitOK {
+		t.Errorf("--level BACKWARD: exit %d\n%s", code, out)
+	}
+
+	// The registry's own verdict agrees; the JSON carries it.
+	code, out, _ = check(nil, "--registry", url, "--registry-verdict", "--format", "json")
+	var rep compatReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitProblems || len(rep.Schemas) != 2 {
+		t.Fatalf("json: exit %d, %v\n%s", code, err, out)
+	}
+	s := rep.Schemas[0]
+	if s.RegistryVerdict == nil || s.RegistryVerdict.Compatible || len(s.RegistryVerdict.Messages) == 0 || s.Disagreement != "" {
+		t.Errorf("registry verdict: %+v, disagreement %q", s.RegistryVerdict, s.Disagreement)
+	}
+	if s.Level != contract.BackwardTransitive || s.Source != "registry "+url || len(s.Previous) != 2 || s.Previous[1].ID != ids[2] {
+		t.Errorf("schema report: level %s, source %q, previous %+v", s.Level, s.Source, s.Previous)
+	}
+
+	// A schema already registered passes whatever the level: registering
+	// it again changes nothing. v2 would not pass BACKWARD_TRANSITIVE (it
+	// was registered at NONE).
+	compatWriteFile(t, orderFile, compatV2)
+	code, out, errOut = check(nil, "--registry", url)
+	if code != exitOK || !strings.Contains(errOut, fmt.Sprintf("already registered as version 2 (id %d): registering it again changes nothing", ids[2])) {
+		t.Errorf("registered schema: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestCompatCheckGitAndRegistry checks both sources in one run.
+func TestCompatCheckGitAndRegistry(t *testing.T) {
+	url := itest.Registry(t)
+	c := regClient(t, url)
+	r := &compatGitRepo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	order := regEvent{typ: "order.placed", topic: regTopic(t, "orders"), file: "order.avsc", schema: compatV1}
+	m := regManifest(t, r.dir, order)
+	r.git("add", ".")
+	r.commit("v1")
+	if _, err := c.Register(context.Background(), order.subject(), compatV1); err != nil {
+		t.Fatal(err)
+	}
+	compatWriteFile(t, filepath.Join(r.dir, order.file), compatV2)
+
+	code, out, errOut := runEventctl(t, nil, "compat", "check", "--manifest", m, "--registry", url, "--format", "json")
+	var rep compatReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitProblems {
+		t.Fatalf("exit %d, %v\n%s%s", code, err, out, errOut)
+	}
+	var sources []string
+	for _, s := range rep.Schemas {
+		sources = append(sources, strings.Fields(s.Source)[0])
+		if s.Compatible || len(s.Problems) != 1 || s.Problems[0].Kind != "READER_FIELD_MISSING_DEFAULT_VALUE" {
+			t.Errorf("%s: compatible %v, problems %+v", s.Source, s.Compatible, s.Problems)
+		}
+	}
+	if diff := cmp.Diff([]string{"git", "registry"}, sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+}
+
+func TestCompatCheckRegistryBadInput(t *testing.T) {
+	dir := t.TempDir()
+	m := regManifest(t, dir, regEvent{typ: "a", topic: "t", file: "a.avsc", schema: compatV1})
+	f := filepath.Join(dir, "a.avsc")
+	for _, tc := range []struct {
+		name   string
+		vars   map[string]string
+		args   []string
+		wantIn string
+	}{
+		{"unreachable", nil, []string{"--manifest", m, "--git=false", "--registry", "http://127.0.0.1:1"}, "unreachable"},
+		{"no env", nil, []string{"--manifest", m, "--git=false", "--registry-from-env"}, "SCHEMA_REGISTRY_URL is not set"},
+		{"both", map[string]string{registry.EnvURL: "http://x"}, []string{"--manifest", m, "--registry", "http://x", "--registry-from-env"}, "give one"},
+		{"verdict without registry", nil, []string{"--manifest", m, "--registry-verdict"}, "needs a registry"},
+		{"nothing to check against", nil, []string{"--manifest", m, "--git=false"}, "nothing to check against"},
+		{"registry with files", nil, []string{"--old", f, "--new", f, "--registry", "http://x"}, "repository mode"},
+		{"bad URL", nil, []string{"--manifest", m, "--git=false", "--registry", "ftp://x"}, "invalid URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runEventctl(t, tc.vars, append([]string{"compat", "check"}, tc.args...)...)
+			if code != exitBadInput || !strings.Contains(errOut, tc.wantIn) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, exitBadInput, tc.wantIn)
+			}
+		})
+	}
+}
+
+// TestCompatCheckRegistryDisagreement makes a registry (a fake that answers
+// what it is told) disagree with eventctl, both ways.
+func TestCompatCheckRegistryDisagreement(t *testing.T) {
+	fake := registrytest.NewServer(t)
+	dir := t.TempDir()
+	order := regEvent{typ: "order.placed", topic: "shop.orders", file: "order.avsc", schema: compatV3}
+	m := regManifest(t, dir, order)
+	fake.Register(order.subject(), compatV2)
+	var verdict atomic.Value // the fake's answer: []string reasons, none for compatible
+	verdict.Store([]string(nil))
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != "/compatibility/subjects/"+order.subject()+"/versions" {
+			return false
+		}
+		reasons := verdict.Load().([]string)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"is_compatible": len(reasons) == 0, "messages": reasons})
+		return true
+	})
+
+	// eventctl finds v3 compatible with v2; the fake says no.
+	verdict.Store([]string{"the fake says no"})
+	code, out, errOut := runEventctl(t, nil, "compat", "check", "--manifest", m, "--git=false", "--registry", fake.URL(), "--registry-verdict")
+	if code != exitProblems || !strings.Contains(out, "REGISTRY_DISAGREES: the registry finds the schema incompatible; eventctl does not (the registry would refuse it): the fake says no") {
+		t.Errorf("registry stricter: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// eventctl finds v1 incompatible with v2 (b has no default); the fake
+	// says yes: the problems stand.
+	compatWriteFile(t, filepath.Join(dir, order.file), compatRecord(`{"name":"a","type":"int"},{"name":"z","type":"int"}`))
+	verdict.Store([]string(nil))
+	code, out, errOut = runEventctl(t, nil, "compat", "check", "--manifest", m, "--git=false", "--registry", fake.URL(), "--registry-verdict")
+	if code != exitProblems || !strings.Contains(out, "READER_FIELD_MISSING_DEFAULT_VALUE") || !strings.Contains(out, "REGISTRY_DISAGREES: the registry finds the schema compatible") {
+		t.Errorf("registry more lenient: exit %d\n%s%s", code, out, errOut)
 	}
 }

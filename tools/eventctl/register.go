@@ -1,0 +1,401 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lunchbot/eventkit/compat"
+	"github.com/lunchbot/eventkit/compat/history"
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
+)
+
+func init() {
+	register(command{
+		name:    "register",
+		summary: "register the manifest's schemas and set their subjects' compatibility levels",
+		run:     runRegister,
+	})
+}
+
+const registerUsage = `usage:
+  eventctl register [--manifest avro/manifest.json] [--registry URL] [--dry-run] [--format text|json]
+
+Registers every schema of the manifest under its subject, as generated code
+embeds it (the schema file without insignificant white space), and sets each
+subject's compatibility level to the manifest's (PUT /config/{subject}). It
+is idempotent: what is already there is left alone and reported "unchanged".
+
+Nothing is changed unless every schema may be registered: first each new
+schema is checked against every version registered under its subject at the
+manifest's level, by eventctl (every problem explained) and, when the
+subject's level is already the manifest's, by the registry too (its reasons
+shown). Then each subject's level is set, then each new schema registered.
+
+The registry is --registry URL, else SCHEMA_REGISTRY_URL, else
+http://localhost:8081. Credentials and TLS come from SCHEMA_REGISTRY_USERNAME
+and SCHEMA_REGISTRY_PASSWORD, or SCHEMA_REGISTRY_TOKEN, and
+SCHEMA_REGISTRY_CA_FILE, SCHEMA_REGISTRY_CERT_FILE, SCHEMA_REGISTRY_KEY_FILE.
+
+Output (--format):
+  text  one line per subject on stdout:
+          SUBJECT: ACTION: version V, id I, level LEVEL[ (LEVEL ACTION)]
+        where ACTION is registered, unchanged, level set, would register,
+        would set level or refused; then the problems of a refused schema,
+        and a summary on stderr.
+  json  {"registry", "dry_run", "changed", "ok",
+         "subjects": [{"subject", "event_type", "file", "action",
+                       "schema_action", "version", "id",
+                       "level", "previous_level", "level_inherited", "level_action",
+                       "problems": [...], "registry_reasons": [...]}]}
+        where schema_action is registered, unchanged, would-register or
+        refused, and level_action set, unchanged or would-set. version and
+        id are 0 when not known yet (a dry run of a new schema).
+
+Exit status: 0 done (or nothing to do), 1 a schema is incompatible with its
+subject (nothing changed), 2 bad input or a registry that cannot be used
+(unreachable, refused credentials).
+
+Flags:
+`
+
+type registerOptions struct {
+	manifest string
+	registry string
+	dryRun   bool
+	format   string
+}
+
+// registerSubject is what register did, or would do, for one subject. Its
+// JSON is the json format.
+type registerSubject struct {
+	Subject        string                 `json:"subject"`
+	EventType      string                 `json:"event_type"`
+	File           string                 `json:"file"`
+	Action         string                 `json:"action"`
+	SchemaAction   string                 `json:"schema_action"`
+	Version        int                    `json:"version"`
+	ID             int                    `json:"id"`
+	Level          contract.Compatibility `json:"level"`
+	PreviousLevel  contract.Compatibility `json:"previous_level,omitempty"`
+	LevelInherited bool                   `json:"level_inherited,omitempty"`
+	LevelAction    string                 `json:"level_action"`
+	Problems       []compatProblemReport  `json:"problems,omitempty"`
+	RegistryReason []string               `json:"registry_reasons,omitempty"`
+	Notes          []string               `json:"notes,omitempty"`
+
+	event    *manifest.Event
+	previous []history.Version
+}
+
+type registerReport struct {
+	Registry string             `json:"registry"`
+	DryRun   bool               `json:"dry_run"`
+	Changed  bool               `json:"changed"`
+	OK       bool               `json:"ok"`
+	Subjects []*registerSubject `json:"subjects"`
+}
+
+// Schema and level actions.
+const (
+	actRegistered    = "registered"
+	actUnchanged     = "unchanged"
+	actWouldRegister = "would-register"
+	actRefused       = "refused"
+	actSet           = "set"
+	actWouldSet      = "would-set"
+)
+
+func runRegister(ctx context.Context, env *environment, args []string) int {
+	var o registerOptions
+	fs := flag.NewFlagSet("eventctl register", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), registerUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE`")
+	fs.StringVar(&o.registry, "registry", "", "the schema registry `URL` (default: "+registry.EnvURL+", else "+registry.DefaultURL+")")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done; change nothing")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBadInput
+	}
+	if fs.NArg() > 0 {
+		return fail(env, "register", fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	if o.format != "text" && o.format != "json" {
+		return fail(env, "register", fmt.Errorf("unknown format %q (want text or json)", o.format))
+	}
+	m, err := manifest.Load(o.manifest)
+	if err != nil {
+		return fail(env, "register", err)
+	}
+	cfg, err := registryConfig(o.registry)
+	if err != nil {
+		return fail(env, "register", err)
+	}
+	client, err := registry.New(cfg)
+	if err != nil {
+		return fail(env, "register", err)
+	}
+	rest, err := newRegistryREST(cfg)
+	if err != nil {
+		return fail(env, "register", err)
+	}
+	rep := &registerReport{Registry: registryLabel(cfg), DryRun: o.dryRun, OK: true, Subjects: []*registerSubject{}}
+	r := &registrar{client: client, rest: rest, src: history.NewRegistry(client, rep.Registry)}
+	for _, e := range m.Events {
+		s, err := r.plan(ctx, e)
+		if err != nil {
+			return fail(env, "register", registerError(err))
+		}
+		rep.Subjects = append(rep.Subjects, s)
+		if s.SchemaAction == actRefused {
+			rep.OK = false
+		}
+	}
+	if rep.OK && !o.dryRun {
+		for _, s := range rep.Subjects {
+			err := r.apply(ctx, s)
+			if s.SchemaAction == actRegistered || s.LevelAction == actSet {
+				rep.Changed = true
+			}
+			if s.SchemaAction == actRefused {
+				// The registry refused what the checks let through (its
+				// level was changed just before): stop there.
+				rep.OK = false
+				break
+			}
+			if err != nil {
+				writeRegister(env, o.format, rep)
+				return fail(env, "register", registerError(err))
+			}
+		}
+	}
+	for _, s := range rep.Subjects {
+		s.Action = s.action()
+	}
+	writeRegister(env, o.format, rep)
+	if !rep.OK {
+		return exitProblems
+	}
+	return exitOK
+}
+
+func registerError(err error) error {
+	if errors.Is(err, registry.ErrUnreachable) {
+		return fmt.Errorf("%w (is the registry running, and is the URL right? --registry or %s)", err, registry.EnvURL)
+	}
+	return err
+}
+
+type registrar struct {
+	client registry.Client
+	rest   *registryREST
+	src    *history.Registry
+}
+
+// plan finds out, without changing anything, what registering e takes, and
+// whether its schema may be registered.
+func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubject, error) {
+	s := &registerSubject{Subject: e.Subject, EventType: e.Type, File: e.SchemaFile, Level: e.Compatibility, event: e}
+	vs, err := r.src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
+	if err != nil {
+		return nil, err
+	}
+	own, set, err := r.rest.subjectLevel(ctx, e.Subject)
+	if err != nil {
+		return nil, fmt.Errorf("reading the compatibility level of subject %q: %w", e.Subject, err)
+	}
+	s.PreviousLevel, s.LevelInherited = own, !set
+	if !set {
+		s.PreviousLevel = vs.Level
+	}
+	s.LevelAction = actUnchanged
+	if !set || own != e.Compatibility {
+		s.LevelAction = actWouldSet
+	}
+	if vs.Registered != nil {
+		s.SchemaAction, s.Version, s.ID = actUnchanged, vs.Registered.Number, vs.Registered.ID
+		return s, nil
+	}
+	s.SchemaAction, s.previous = actWouldRegister, vs.Versions
+	if len(vs.Skipped) > 0 {
+		// A registered version eventctl cannot parse cannot be checked
+		// here; the registry will check against it.
+		for _, sk := range vs.Skipped {
+			s.Notes = append(s.Notes, "not checked by eventctl against "+sk.Ref+": "+sk.Reason)
+		}
+	}
+	previous := make([]*schema.Parsed, len(vs.Versions))
+	refs := make([]compatVersionRef, len(vs.Versions))
+	for i, v := range vs.Versions {
+		previous[i] = v.Schema
+		refs[i] = compatVersionRef{Version: v.Number, Ref: v.Ref, ID: v.ID}
+	}
+	res, err := compat.Check(e.Compatibility, previous, e.Schema)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range res.Problems {
+		s.Problems = append(s.Problems, compatProblemReport{
+			File: e.SchemaFile, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
+			Level: e.Compatibility, Direction: p.Direction, Against: refs[p.Version], Causes: p.Causes,
+		})
+	}
+	registryOK := true
+	if len(vs.Versions) > 0 && vs.Level != e.Compatibility {
+		s.Notes = append(s.Notes, fmt.Sprintf("the registry's verdict is asked when registering, after the level is set to %s (it is %s now)", e.Compatibility, vs.Level))
+	}
+	if len(vs.Versions) > 0 && vs.Level == e.Compatibility {
+		// The registry's own verdict, at the level it will apply.
+		v, err := r.rest.verdict(ctx, e.Subject, e.Schema.Compact())
+		if err != nil {
+			return nil, fmt.Errorf("asking the registry whether subject %q accepts the schema: %w", e.Subject, err)
+		}
+		registryOK = v.Compatible
+		if !v.Compatible {
+			s.RegistryReason = append(s.RegistryReason, v.Messages...)
+		}
+	}
+	if !res.Compatible || !registryOK {
+		s.SchemaAction = actRefused
+	}
+	return s, nil
+}
+
+// apply sets the subject's level and registers the schema as planned.
+func (r *registrar) apply(ctx context.Context, s *registerSubject) error {
+	if s.LevelAction == actWouldSet {
+		if err := r.client.SetCompatibility(ctx, s.Subject, s.Level); err != nil {
+			return fmt.Errorf("setting the compatibility level of subject %q: %w", s.Subject, err)
+		}
+		s.LevelAction = actSet
+	}
+	if s.SchemaAction != actWouldRegister {
+		return nil
+	}
+	text := s.event.Schema.Compact()
+	id, err := r.client.Register(ctx, s.Subject, text)
+	var re *registry.Error
+	if errors.Is(err, registry.ErrIncompatible) && errors.As(err, &re) {
+		s.SchemaAction = actRefused
+		s.RegistryReason = append(s.RegistryReason, re.Message)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("registering the schema of %s under subject %q: %w", s.File, s.Subject, err)
+	}
+	_, version, err := r.client.LookupID(ctx, s.Subject, text)
+	if err != nil {
+		return fmt.Errorf("looking up the version just registered under subject %q: %w", s.Subject, err)
+	}
+	s.SchemaAction, s.ID, s.Version = actRegistered, id, version
+	return nil
+}
+
+// action is the one-word summary of what happened to the subject.
+func (s *registerSubject) action() string {
+	switch {
+	case s.SchemaAction == actRefused:
+		return "refused"
+	case s.SchemaAction == actRegistered:
+		return "registered"
+	case s.SchemaAction == actWouldRegister:
+		return "would register"
+	case s.LevelAction == actSet:
+		return "level set"
+	case s.LevelAction == actWouldSet:
+		return "would set level"
+	}
+	return "unchanged"
+}
+
+func writeRegister(env *environment, format string, rep *registerReport) {
+	if format == "json" {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+		return
+	}
+	w := env.stdout
+	registered, levels, unchanged, refused := 0, 0, 0, 0
+	for _, s := range rep.Subjects {
+		if s.Action == "" {
+			s.Action = s.action()
+		}
+		fmt.Fprintf(w, "%s: %s: %s, level %s%s\n", s.Subject, s.Action, s.versionText(), s.Level, s.levelText())
+		writeRegisterProblems(w, s)
+		switch {
+		case s.SchemaAction == actRefused:
+			refused++
+		case s.SchemaAction == actRegistered || s.SchemaAction == actWouldRegister:
+			registered++
+		case s.LevelAction == actUnchanged:
+			unchanged++
+		}
+		if s.LevelAction == actSet || s.LevelAction == actWouldSet {
+			levels++
+		}
+	}
+	verb := ""
+	if rep.DryRun {
+		verb = "would be "
+	}
+	switch {
+	case refused > 0 && !rep.Changed:
+		fmt.Fprintf(env.stderr, "eventctl register: %d of %d %s refused at %s: nothing changed\n", refused, len(rep.Subjects), compatPlural(len(rep.Subjects), "schema", "schemas"), rep.Registry)
+	case refused > 0:
+		fmt.Fprintf(env.stderr, "eventctl register: the registry %s refused a schema; stopped after the changes listed above\n", rep.Registry)
+	case registered == 0 && levels == 0:
+		fmt.Fprintf(env.stderr, "eventctl register: %d %s at %s: unchanged, nothing to do\n", len(rep.Subjects), compatPlural(len(rep.Subjects), "subject", "subjects"), rep.Registry)
+	default:
+		fmt.Fprintf(env.stderr, "eventctl register: %d %s at %s: %d %s %sregistered, %d %s %sset, %d unchanged\n",
+			len(rep.Subjects), compatPlural(len(rep.Subjects), "subject", "subjects"), rep.Registry,
+			registered, compatPlural(registered, "schema", "schemas"), verb, levels, compatPlural(levels, "level", "levels"), verb, unchanged)
+	}
+}
+
+func (s *registerSubject) versionText() string {
+	if s.Version == 0 {
+		return "next version"
+	}
+	return fmt.Sprintf("version %d, id %d", s.Version, s.ID)
+}
+
+func (s *registerSubject) levelText() string {
+	was := string(s.PreviousLevel)
+	if s.LevelInherited {
+		was = "the registry's global " + was
+	}
+	switch s.LevelAction {
+	case actSet:
+		return " (set; was " + was + ")"
+	case actWouldSet:
+		return " (would set; now " + was + ")"
+	}
+	return ""
+}
+
+func writeRegisterProblems(w io.Writer, s *registerSubject) {
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "  %s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.label())
+	}
+	for _, m := range s.RegistryReason {
+		fmt.Fprintf(w, "  registry: %s\n", strings.TrimSpace(m))
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+}
