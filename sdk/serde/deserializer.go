@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -119,14 +120,28 @@ func (d *Deserializer) Decode(ctx context.Context, msg []byte, dst contract.Even
 	if p.fast {
 		return id, unmarshal(dst, body, c, id)
 	}
-	// The transcoded body is not pooled: generated decoders may keep
-	// sub-slices of it.
-	buf, err := p.resolver.Transcode(make([]byte, 0, len(body)+64), body)
-	if err != nil {
-		return id, fmt.Errorf("%w: %s with schema id %d: %w", ErrDecode, c.Type, id, err)
+	// The transcoded body goes to a pooled buffer: UnmarshalAvro, like
+	// encoding.BinaryUnmarshaler, must copy what it keeps of its input (the
+	// generated decoders do).
+	bp := transcodeBufs.Get().(*[]byte)
+	buf, err := p.resolver.Transcode((*bp)[:0], body)
+	if err == nil {
+		err = unmarshal(dst, buf, c, id)
+	} else {
+		err = fmt.Errorf("%w: %s with schema id %d: %w", ErrDecode, c.Type, id, err)
 	}
-	return id, unmarshal(dst, buf, c, id)
+	if cap(buf) <= maxPooledBuffer {
+		*bp = buf[:0]
+		transcodeBufs.Put(bp)
+	}
+	return id, err
 }
+
+// maxPooledBuffer bounds the buffers kept for transcoding, so that one huge
+// message does not stay in memory.
+const maxPooledBuffer = 64 << 10
+
+var transcodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // unmarshal runs the generated decoder, turning a panic (a bug there) into
 // an error so that no input crashes a consumer.
