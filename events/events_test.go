@@ -133,7 +133,11 @@ func TestValidate(t *testing.T) {
 		{"zero type", func() contract.Event { d := *ok; d.Type = ""; return &d }(), "type", ""},
 		{"date", func() contract.Event { d := *ok; d.Date = avrobin.Date{Year: 2026, Month: 2, Day: 29}; return &d }(), "date",
 			"events.DeadlinePassed: field date: invalid date"},
-		{"timestamp", func() contract.Event { d := *ok; d.Timestamp = time.Date(400000, 1, 1, 0, 0, 0, 0, time.UTC); return &d }(), "timestamp", ""},
+		{"timestamp", func() contract.Event {
+			d := *ok
+			d.Timestamp = time.Date(400000, 1, 1, 0, 0, 0, 0, time.UTC)
+			return &d
+		}(), "timestamp", ""},
 		{"task type", &DailyTask{Timestamp: time.Now()}, "type", "events.DailyTask: field type: required string is empty"},
 	}
 	for _, tt := range tests {
