@@ -1,0 +1,206 @@
+// Package sdktest gives a service's own tests an in-process Kafka cluster and
+// schema registry, so that code using the SDK's producer, consumer and
+// serializers runs against the real protocols without any server to start.
+//
+//	func TestNotifier(t *testing.T) {
+//		env := sdktest.New(t) // the events' topics and schemas, ready
+//		p, err := producer.New(ctx, env.ProducerConfig(), sdktest.DefaultContracts()...)
+//		...
+//		c, err := consumer.New(env.ConsumerConfig("notifier"), handlers...)
+//	}
+//
+// The broker is librdkafka's mock cluster (kafka.NewMockCluster of
+// confluent-kafka-go): it speaks the Kafka protocol, including consumer
+// groups, transactions and idempotence, to any client, but keeps at most
+// 5 MiB per partition, and Env.Cluster lets a test take brokers down or slow
+// them. The registry is Registry, an HTTP server that answers the Confluent
+// REST calls the SDK makes with the real registry's status and error codes
+// and refuses incompatible schemas as the real one does (see Registry).
+// Everything stops when the test ends.
+//
+// Integration tests that need the real servers use internal/itest instead.
+package sdktest
+
+import (
+	"testing"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/consumer"
+	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+	"github.com/lunchbot/eventkit/sdk/producer"
+	"github.com/lunchbot/eventkit/sdk/registry"
+)
+
+// DefaultPartitions is the partition count of the topics New creates.
+const DefaultPartitions = 3
+
+// Env is an in-process Kafka cluster and schema registry for one test.
+type Env struct {
+	// BootstrapServers are the mock cluster's brokers ("host:port,...");
+	// empty with WithoutKafka.
+	BootstrapServers string
+	// RegistryURL is the registry's base URL.
+	RegistryURL string
+	// Registry is the registry, for a test to set levels or register
+	// schemas directly.
+	Registry *Registry
+	// Cluster is the mock cluster, for fault injection (SetBrokerDown,
+	// SetRoundtripDuration); nil with WithoutKafka.
+	Cluster *kafka.MockCluster
+	// Contracts are the contracts whose schemas were registered and whose
+	// topics were created.
+	Contracts []*contract.Contract
+	// Topics are the topics created: each contract's topic and its
+	// dead-letter topic (consumer.DefaultDeadLetterTopic), then those of
+	// WithTopics.
+	Topics []string
+
+	t testing.TB
+}
+
+type options struct {
+	contracts    []*contract.Contract
+	contractsSet bool
+	topics       []string
+	partitions   int
+	brokers      int
+	noKafka      bool
+	global       contract.Compatibility
+}
+
+// Option configures New.
+type Option func(*options)
+
+// WithContracts registers the schemas of contracts, and creates their
+// topics, instead of those of DefaultContracts. With no contract, nothing
+// is registered.
+func WithContracts(contracts ...*contract.Contract) Option {
+	return func(o *options) { o.contracts, o.contractsSet = contracts, true }
+}
+
+// WithTopics creates more topics.
+func WithTopics(topics ...string) Option {
+	return func(o *options) { o.topics = append(o.topics, topics...) }
+}
+
+// WithPartitions sets the partition count of the created topics (default
+// DefaultPartitions). Topics a client creates by producing to them get the
+// mock cluster's own default.
+func WithPartitions(n int) Option { return func(o *options) { o.partitions = n } }
+
+// WithBrokers sets the number of brokers of the mock cluster (default 1).
+func WithBrokers(n int) Option { return func(o *options) { o.brokers = n } }
+
+// WithoutKafka starts the registry only: for tests of serialization that
+// need no broker.
+func WithoutKafka() Option { return func(o *options) { o.noKafka = true } }
+
+// WithGlobalCompatibility sets the registry's global level (default
+// BACKWARD, the Confluent default). Each contract's subject gets the
+// contract's own level anyway.
+func WithGlobalCompatibility(level contract.Compatibility) Option {
+	return func(o *options) { o.global = level }
+}
+
+// DefaultContracts returns the contracts of the project's events (package
+// events), in manifest order.
+func DefaultContracts() []*contract.Contract {
+	return []*contract.Contract{
+		(*events.DeadlinePassed)(nil).Contract(),
+		(*events.DailyTask)(nil).Contract(),
+	}
+}
+
+// New starts a registry holding the contracts' schemas (each registered
+// under its subject, whose level is set to the contract's) and a mock Kafka
+// cluster with their topics. Both stop when t ends. It fails t when either
+// cannot start or a schema cannot be registered.
+func New(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	o := options{partitions: DefaultPartitions, brokers: 1}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !o.contractsSet {
+		o.contracts = DefaultContracts()
+	}
+	reg := NewRegistry(t)
+	if o.global != "" {
+		reg.SetGlobalCompatibility(o.global)
+	}
+	env := &Env{RegistryURL: reg.URL(), Registry: reg, Contracts: o.contracts, t: t}
+	seen := map[string]bool{}
+	addTopic := func(topic string) {
+		if topic != "" && !seen[topic] {
+			seen[topic] = true
+			env.Topics = append(env.Topics, topic)
+		}
+	}
+	for _, c := range o.contracts {
+		if c.Compatibility != "" {
+			reg.SetCompatibility(c.Subject, c.Compatibility)
+		}
+		if _, _, err := reg.Register(c.Subject, c.Schema); err != nil {
+			t.Fatalf("sdktest: registering the schema of %s under %s: %v", c.Type, c.Subject, err)
+		}
+		addTopic(c.Topic)
+		if c.Topic != "" {
+			addTopic(consumer.DefaultDeadLetterTopic(c.Topic))
+		}
+	}
+	for _, topic := range o.topics {
+		addTopic(topic)
+	}
+	if o.noKafka {
+		return env
+	}
+	mc, err := kafka.NewMockCluster(o.brokers)
+	if err != nil {
+		t.Fatalf("sdktest: starting librdkafka's mock cluster: %v", err)
+	}
+	t.Cleanup(mc.Close)
+	for _, topic := range env.Topics {
+		if err := mc.CreateTopic(topic, o.partitions, 1); err != nil {
+			t.Fatalf("sdktest: creating topic %s: %v", topic, err)
+		}
+	}
+	env.Cluster, env.BootstrapServers = mc, mc.BootstrapServers()
+	return env
+}
+
+// KafkaConfig returns the Kafka settings of the mock cluster.
+func (e *Env) KafkaConfig() kafkaconfig.Config {
+	if e.BootstrapServers == "" {
+		e.t.Fatal("sdktest: KafkaConfig: the Env has no Kafka cluster (WithoutKafka)")
+	}
+	return kafkaconfig.Config{BootstrapServers: e.BootstrapServers}
+}
+
+// RegistryConfig returns the settings of the registry.
+func (e *Env) RegistryConfig() registry.Config {
+	return registry.Config{URLs: []string{e.RegistryURL}}
+}
+
+// RegistryClient returns a new SDK client of the registry.
+func (e *Env) RegistryClient() *registry.HTTPClient {
+	c, err := registry.New(e.RegistryConfig())
+	if err != nil {
+		e.t.Fatalf("sdktest: %v", err)
+	}
+	return c
+}
+
+// ProducerConfig returns a producer configuration for the cluster and the
+// registry. Set its other fields (Name, Logger, ...) as the test needs.
+func (e *Env) ProducerConfig() producer.Config {
+	return producer.Config{Kafka: e.KafkaConfig(), Registry: e.RegistryConfig()}
+}
+
+// ConsumerConfig returns a consumer configuration for the cluster and the
+// registry, in consumer group groupID.
+func (e *Env) ConsumerConfig(groupID string) consumer.Config {
+	return consumer.Config{Kafka: e.KafkaConfig(), Registry: e.RegistryConfig(), GroupID: groupID}
+}
