@@ -88,11 +88,24 @@ func Parse(text string) (*Parsed, error) {
 	// is the backstop for anything the checks above miss. A cache of our
 	// own: hamba's default cache is global and would mix the named types of
 	// two versions of the same schema.
-	h, err := avro.ParseWithCache(text, "", &avro.SchemaCache{})
+	h, err := hambaParse(text)
 	if err != nil {
 		return nil, &Error{Problem: strings.TrimPrefix(err.Error(), "avro: ")}
 	}
 	return &Parsed{Root: root, text: text, canonical: Canonical(root), h: h}, nil
+}
+
+// hambaParse is avro.ParseWithCache with a panic turned into an error:
+// hamba/avro (archived, so unfixed) dereferences nil on some schemas, such
+// as a record field of the record's own type with a default, which the
+// checks above refuse before hamba sees them.
+func hambaParse(text string) (s avro.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("the Avro library failed on this schema: %v", r)
+		}
+	}()
+	return avro.ParseWithCache(text, "", &avro.SchemaCache{})
 }
 
 // MustParse is like Parse but panics on error. It is meant for schemas
