@@ -172,3 +172,35 @@ func (s *syncBuffer) String() string {
 }
 
 var _ fmt.Stringer = (*syncBuffer)(nil)
+
+// readAllPartitions reads n messages from every partition of topic.
+func readAllPartitions(t testing.TB, brokers, topic string, n int) []*kafka.Message {
+	t.Helper()
+	c, err := kafka.NewConsumer(&kafka.ConfigMap{
+		"bootstrap.servers": brokers, "group.id": "reader-" + topic, "auto.offset.reset": "earliest",
+		"enable.auto.commit": false, "go.logs.channel.enable": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		for range c.Logs() {
+		}
+	}()
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out []*kafka.Message
+	for deadline := time.Now().Add(time.Minute); len(out) < n && time.Now().Before(deadline); {
+		if m, err := c.ReadMessage(500 * time.Millisecond); err == nil {
+			out = append(out, m)
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("read %d of %d messages from %s", len(out), n, topic)
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
