@@ -1,0 +1,113 @@
+package producer_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+	"github.com/lunchbot/eventkit/sdk/producer"
+	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
+)
+
+func Example() {
+	// In-process stand-ins for Kafka and the registry; a service would use
+	// producer.ConfigFromEnv() (KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL, ...).
+	mc, _ := kafka.NewMockCluster(1)
+	defer mc.Close()
+	reg := registrytest.Start()
+	defer reg.Close()
+	deadline := (*events.DeadlinePassed)(nil).Contract()
+	reg.Register(deadline.Subject, deadline.Schema) // CI registers the schemas
+
+	ctx := context.Background()
+	p, err := producer.New(ctx, producer.Config{
+		Kafka:    kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()},
+		Registry: registry.Config{URLs: []string{reg.URL()}},
+		Name:     "lunch-api",
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, deadline) // the contracts it publishes: their schema ids are resolved now
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	e := events.NewDeadlinePassed()
+	e.CafeID = 42
+	e.Date = avrobin.Date{Year: 2025, Month: time.December, Day: 8}
+	e.Timestamp = time.Now().UTC()
+	d, err := p.Publish(ctx, e) // waits for Kafka's acknowledgement
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("published to", d.Topic, "with schema id", d.SchemaID)
+
+	undelivered, err := p.Close(ctx)
+	fmt.Println("undelivered:", undelivered, err)
+	// Output:
+	// published to lunch-bot.deadlines with schema id 1
+	// undelivered: 0 <nil>
+}
+
+func ExampleProducer_PublishAsync() {
+	mc, _ := kafka.NewMockCluster(1)
+	defer mc.Close()
+	reg := registrytest.Start()
+	defer reg.Close()
+	task := (*events.DailyTask)(nil).Contract()
+	reg.Register(task.Subject, task.Schema)
+
+	ctx := context.Background()
+	p, err := producer.New(ctx, producer.Config{
+		Kafka:    kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()},
+		Registry: registry.Config{URLs: []string{reg.URL()}},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, task)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	done := make(chan error, 1)
+	e := &events.DailyTask{Type: "generate_recommendations", Timestamp: time.Now().UTC()}
+	err = p.PublishAsync(ctx, e, func(d producer.Delivery, err error) {
+		done <- err // runs on the producer's delivery goroutine: keep it short
+	})
+	if err != nil {
+		fmt.Println("refused:", err) // invalid event, closed producer, ...
+		return
+	}
+	fmt.Println("delivered:", <-done == nil)
+	_, _ = p.Close(ctx)
+	// Output:
+	// delivered: true
+}
+
+func ExampleWithTraceparent() {
+	// A request handler continues the caller's trace in the events it
+	// publishes: the traceparent header goes with them.
+	ctx := producer.WithTraceparent(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	fmt.Println(producer.TraceparentFrom(ctx))
+	// Invalid values are ignored, as the W3C specification asks.
+	fmt.Printf("%q\n", producer.TraceparentFrom(producer.WithTraceparent(context.Background(), "not-a-trace")))
+	// Output:
+	// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+	// ""
+}
+
+func ExampleConfigFromEnv() {
+	cfg, err := producer.ConfigFromEnv() // KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL, ...
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg.Name = "lunch-api"
+	_ = cfg // producer.New(ctx, cfg, contracts...)
+}
