@@ -45,7 +45,7 @@ var codecCases = []codecCase{
 	{"float -Infinity", `"float"`, "000080ff", `"-Infinity"`, ""},
 	{"double 0.1", `"double"`, "9a9999999999b93f", `0.1`, ""},
 	{"double 1e21", `"double"`, "50efe2d6e41a4b44", `1e+21`, ""},
-	{"double -0", `"double"`, "0000000000000080", `-0`, ""},
+	{"double -0", `"double"`, "0000000000000080", `-0.0`, ""},
 	{"double Infinity", `"double"`, "000000000000f07f", `"Infinity"`, ""},
 	{"string", `"string"`, "0e68c3a96c6c6f0a", `"héllo\n"`, ""},
 	{"string escapes", `"string"`, "0822015c7f", `"\"\u0001\\` + "\x7f" + `"`, ""},
@@ -265,7 +265,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"union fits no branch", deadline, `{"cafe_id":1,"date":0,"timestamp":0,"note":5}`, `/note: expected string, got number 5`},
 		{"nested path", deadline, `{` + ok + `,"items":[{"price":"1.00"},{"price":"123.45"}]}`, `/items/1/price: 123.45 has more than the 4 digit(s) of decimal(4,2)`},
 		{"decimal scale", deadline, `{` + ok + `,"items":[{"price":"1.005"}]}`, `/items/0/price: 1.005 has more than the 2 fraction digit(s) of decimal(4,2)`},
-		{"decimal not a number", deadline, `{` + ok + `,"items":[{"price":"12,5"}]}`, `/items/0/price: "12,5" is not a decimal number like "-12.34"`},
+		{"decimal bytes in plain", `{"type":"bytes","logicalType":"decimal","precision":4,"scale":2}`, `"\u0001\u0086\u00a0"`, `"\x01\u0086\u00a0" is not a decimal number like "-12.34" (a decimal's bytes, as Avro's JSON encoding writes them, are read in the Avro JSON style)`},
+		{"decimal not a number", deadline, `{` + ok + `,"items":[{"price":"12,5"}]}`, `/items/0/price: "12,5" is not a decimal number like "-12.34" (a decimal's bytes, as Avro's JSON encoding writes them, are read in the Avro JSON style)`},
 		{"map key path escaped", deadline, `{` + ok + `,"tags":{"a/b~c":"x"}}`, `/tags/a~1b~0c: expected int, got string "x"`},
 		{"map key twice", deadline, `{` + ok + `,"tags":{"a":1,"a":2}}`, `/tags/a: map key given twice`},
 		{"not an object", deadline, `[1]`, `expected record lunchbot.events.DeadlinePassed, got array of 1 item(s)`},
@@ -297,6 +298,15 @@ func TestEncodeErrors(t *testing.T) {
 		if !errors.Is(err, avrojson.ErrInvalid) || errors.Is(err, avrojson.ErrMalformed) {
 			t.Errorf("%s: error %v does not match ErrInvalid alone", c.name, err)
 		}
+	}
+}
+
+func TestEncodeAvroJSONDecimalBeyondPrecision(t *testing.T) {
+	s := parse(t, `{"type":"bytes","logicalType":"decimal","precision":4,"scale":2}`)
+	_, err := avrojson.Encode(s, []byte(`"\u0001\u0086\u00a0"`), avrojson.Options{Style: avrojson.AvroJSON})
+	want := `decimal 1000.00 (given as its bytes) has more than the 4 digit(s) of decimal(4,2)`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
 	}
 }
 

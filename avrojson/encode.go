@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -185,7 +186,7 @@ func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		if s.Logical == schema.LogicalDecimal && (v.kind == jNumber || (v.kind == jString && e.style == Plain && !def)) {
 			n, err := parseDecimal(v.s, s.Precision, s.Scale, v.kind == jNumber)
 			if err != nil {
-				return dst, invalid("%v", err)
+				return dst, decimalError(err, v)
 			}
 			raw, _ := appendTwos(nil, n, 0)
 			dst = appendVarint(dst, int64(len(raw)))
@@ -202,6 +203,9 @@ func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 			return dst[:n], err
 		}
 		raw := append([]byte(nil), dst[body:]...)
+		if err := checkDecimalBytes(s, raw); err != nil {
+			return dst[:n], err
+		}
 		dst = appendVarint(dst[:n], int64(len(raw)))
 		return append(dst, raw...), nil
 	case schema.String:
@@ -313,7 +317,7 @@ func (e *encoder) fixed(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 	case s.Logical == schema.LogicalDecimal && (v.kind == jNumber || (v.kind == jString && e.style == Plain && !def)):
 		n, err := parseDecimal(v.s, s.Precision, s.Scale, v.kind == jNumber)
 		if err != nil {
-			return dst, invalid("%v", err)
+			return dst, decimalError(err, v)
 		}
 		out, ok := appendTwos(dst, n, s.Size)
 		if !ok {
@@ -358,7 +362,38 @@ func (e *encoder) fixed(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 	if len(out)-n != s.Size {
 		return dst[:n], invalid("expected %d bytes for fixed %s, got %d", s.Size, s.Name, len(out)-n)
 	}
+	if err := checkDecimalBytes(s, out[n:]); err != nil {
+		return dst[:n], err
+	}
 	return out, nil
+}
+
+// decimalError says, for a string that is not decimal text, where a
+// decimal's bytes are read.
+func decimalError(err error, v *jvalue) error {
+	var nd *notDecimalError
+	if errors.As(err, &nd) && v.kind == jString {
+		return invalid("%v (a decimal's bytes, as Avro's JSON encoding writes them, are read in the Avro JSON style)", err)
+	}
+	return invalid("%v", err)
+}
+
+// checkDecimalBytes refuses the bytes of a decimal (given as its bytes, as
+// Avro's JSON encoding writes it) whose unscaled value has more digits than
+// the precision, as Apache Avro's DecimalConversion does.
+func checkDecimalBytes(s *schema.Schema, raw []byte) error {
+	if s.Logical != schema.LogicalDecimal {
+		return nil
+	}
+	if len(raw) == 0 {
+		return invalid(`a decimal's bytes cannot be empty (zero is "\u0000")`)
+	}
+	n := twos(raw)
+	if d := len(new(big.Int).Abs(n).String()); n.Sign() != 0 && d > s.Precision {
+		text := string(appendDecimal(nil, raw, s.Scale))
+		return invalid("decimal %s (given as its bytes) has more than the %d digit(s) of decimal(%d,%d)", text[1:len(text)-1], s.Precision, s.Precision, s.Scale)
+	}
+	return nil
 }
 
 func (e *encoder) fieldIndex(s *schema.Schema) map[string]int {

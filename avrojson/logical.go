@@ -3,7 +3,6 @@ package avrojson
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -147,11 +146,12 @@ func parseTimestamp(s string, perSecond int64, local bool, logical string) (int6
 	if ns%per != 0 {
 		return 0, fmt.Errorf("%s %q has more than its %d fraction digits", logical, s, fracDigits(perSecond))
 	}
-	sec := t.Unix()
-	if sec > (math.MaxInt64-perSecond)/perSecond || sec < math.MinInt64/perSecond+1 {
+	v := new(big.Int).Mul(big.NewInt(t.Unix()), big.NewInt(perSecond))
+	v.Add(v, big.NewInt(ns/per))
+	if !v.IsInt64() {
 		return 0, fmt.Errorf("%s %q is out of range (a 64-bit count of %s since 1970)", logical, s, unitName(perSecond))
 	}
-	return sec*perSecond + ns/per, nil
+	return v.Int64(), nil
 }
 
 func unitName(perSecond int64) string {
@@ -287,6 +287,13 @@ func appendDecimal(dst []byte, b []byte, scale int) []byte {
 	return append(dst, '"')
 }
 
+// notDecimalError is text that is not a decimal number.
+type notDecimalError struct{ text string }
+
+func (e *notDecimalError) Error() string {
+	return fmt.Sprintf("%q is not a decimal number like \"-12.34\"", e.text)
+}
+
 // parseDecimal reads a decimal number (an optional '-', digits, an optional
 // fraction, and, when exp is allowed, an exponent) and returns its unscaled
 // value at scale, refusing more digits than precision or scale allow.
@@ -299,7 +306,7 @@ func parseDecimal(text string, precision, scale int, exp bool) (*big.Int, error)
 	mant, e := s, 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		if !exp {
-			return nil, fmt.Errorf("%q is not a decimal number like \"-12.34\"", text)
+			return nil, &notDecimalError{text}
 		}
 		v, err := strconv.Atoi(s[i+1:])
 		if err != nil || v > 1e6 || v < -1e6 {
@@ -309,7 +316,7 @@ func parseDecimal(text string, precision, scale int, exp bool) (*big.Int, error)
 	}
 	intPart, frac, hasPoint := strings.Cut(mant, ".")
 	if intPart == "" || (hasPoint && frac == "") || !allDigits(intPart) || !allDigits(frac) {
-		return nil, fmt.Errorf("%q is not a decimal number like \"-12.34\"", text)
+		return nil, &notDecimalError{text}
 	}
 	digits := strings.TrimLeft(intPart+frac, "0")
 	e -= len(frac)
