@@ -78,7 +78,10 @@ func benchConfig(brokers string) kafka.ConfigMap {
 	}
 }
 
-func createTopic(b *testing.B, brokers, topic string) {
+func createTopic(b *testing.B, brokers, topic string) { createTopicTB(b, brokers, topic) }
+
+// createTopicTB creates topic with 3 partitions.
+func createTopicTB(b testing.TB, brokers, topic string) {
 	a, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers, "log_level": 3})
 	if err != nil {
 		b.Fatal(err)

@@ -204,3 +204,31 @@ func readAllPartitions(t testing.TB, brokers, topic string, n int) []*kafka.Mess
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// topicSize returns the number of messages in topic (0 when it does not
+// exist).
+func topicSize(t testing.TB, brokers, topic string) int64 {
+	t.Helper()
+	c, err := kafka.NewConsumer(&kafka.ConfigMap{"bootstrap.servers": brokers, "group.id": "size", "go.logs.channel.enable": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		for range c.Logs() {
+		}
+	}()
+	md, err := c.GetMetadata(&topic, false, 10000)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, p := range md.Topics[topic].Partitions {
+		lo, hi, err := c.QueryWatermarkOffsets(topic, p.ID, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += hi - lo
+	}
+	return n
+}

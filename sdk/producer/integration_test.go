@@ -3,7 +3,10 @@ package producer_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,5 +141,174 @@ func TestMissingSubjectFailsAtStart(t *testing.T) {
 	}
 	if diff := cmp.Diff(c.Topic, d.Topic); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// realProducer creates a producer on the shared kfake broker with the real
+// serializer and registry (auto-registering), for a contract on a topic of
+// the test's own, logging at debug level into logs.
+func realProducer(t *testing.T, logs *syncBuffer) (*producer.Producer, *contract.Contract, string) {
+	t.Helper()
+	broker, regURL := itest.Broker(t), itest.Registry(t)
+	c := itestContract(t)
+	createTopicTB(t, broker, c.Topic)
+	cfg := producer.Config{
+		Kafka:        kafkaconfig.Config{BootstrapServers: broker},
+		Registry:     registry.Config{URLs: []string{regURL}},
+		AutoRegister: true,
+		Name:         "test-producer",
+	}
+	if logs != nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	p, err := producer.New(context.Background(), cfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, _ = p.Close(ctx)
+	})
+	return p, c, broker
+}
+
+func TestPublishRoundTrip(t *testing.T) {
+	var logs syncBuffer
+	p, c, broker := realProducer(t, &logs)
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	ctx := producer.WithTraceparent(context.Background(), tp)
+	in := &contractEvent{testEvent{ID: 42, Name: "cafe"}, c}
+	d, err := p.Publish(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Topic != c.Topic || d.Partition < 0 || d.Offset != 0 || d.SchemaID <= 0 || d.EventID == (producer.EventID{}) {
+		t.Errorf("delivery = %+v", d)
+	}
+
+	msgs := readAllPartitions(t, broker, c.Topic, 1)
+	m := msgs[0]
+	if m.TopicPartition.Partition != d.Partition || int64(m.TopicPartition.Offset) != d.Offset {
+		t.Errorf("message at %v, delivery says partition %d offset %d", m.TopicPartition, d.Partition, d.Offset)
+	}
+	if string(m.Key) != "42" {
+		t.Errorf("key = %q, want 42", m.Key)
+	}
+	id, body, err := wire.Parse(m.Value)
+	if err != nil || int(id) != d.SchemaID {
+		t.Fatalf("wire.Parse = %d, %v; want schema id %d", id, err, d.SchemaID)
+	}
+	out := contractEvent{c: c}
+	if err := out.UnmarshalAvro(body); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in.testEvent, out.testEvent); diff != "" {
+		t.Errorf("event (-published +read):\n%s", diff)
+	}
+	got := map[string]string{}
+	for _, h := range m.Headers {
+		got[h.Key] = string(h.Value)
+	}
+	want := map[string]string{
+		producer.HeaderSpecVersion: "1.0",
+		producer.HeaderID:          d.EventID.String(),
+		producer.HeaderSource:      "test-producer",
+		producer.HeaderType:        "test.event",
+		producer.HeaderContentType: "application/avro",
+		producer.HeaderDataSchema:  itest.Registry(t) + "/schemas/ids/" + itoa(d.SchemaID),
+		producer.HeaderTraceparent: tp,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	if s := logs.String(); !strings.Contains(s, "event published") || !strings.Contains(s, "Name:cafe") {
+		t.Errorf("no debug log of the published event with its fields:\n%s", s)
+	}
+}
+
+func TestPublishAsync(t *testing.T) {
+	p, c, broker := realProducer(t, nil)
+	const n = 50
+	var (
+		mu   sync.Mutex
+		got  = map[[2]int64]bool{}
+		errs []error
+		wg   sync.WaitGroup
+	)
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		err := p.PublishAsync(context.Background(), &contractEvent{testEvent{ID: int64(i), Name: "x"}, c}, func(d producer.Delivery, err error) {
+			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			got[[2]int64{int64(d.Partition), d.Offset}] = true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if len(errs) > 0 || len(got) != n {
+		t.Fatalf("%d distinct positions, errors %v", len(got), errs)
+	}
+	ids := map[string]bool{}
+	for _, m := range readAllPartitions(t, broker, c.Topic, n) {
+		id, _ := header(m, producer.HeaderID)
+		ids[id] = true
+		if _, ok := header(m, producer.HeaderTraceparent); ok {
+			t.Errorf("traceparent set without one in the context")
+		}
+	}
+	if len(ids) != n {
+		t.Errorf("%d distinct event ids over %d messages", len(ids), n)
+	}
+}
+
+func TestInvalidEventRefused(t *testing.T) {
+	var logs syncBuffer
+	p, c, broker := realProducer(t, &logs)
+	_, err := p.Publish(context.Background(), &contractEvent{testEvent{ID: 1}, c})
+	if !errors.Is(err, producer.ErrInvalidEvent) || !errors.Is(err, errEmptyName) {
+		t.Fatalf("err = %v, want ErrInvalidEvent and the Validate error", err)
+	}
+	called := false
+	err = p.PublishAsync(context.Background(), &contractEvent{testEvent{ID: 2}, c}, func(producer.Delivery, error) { called = true })
+	if !errors.Is(err, producer.ErrInvalidEvent) {
+		t.Fatalf("async err = %v, want ErrInvalidEvent", err)
+	}
+	if _, err := p.Publish(context.Background(), nil); !errors.Is(err, producer.ErrInvalidEvent) {
+		t.Errorf("nil event: err = %v", err)
+	}
+	if n, err := p.Close(context.Background()); n != 0 || err != nil {
+		t.Fatalf("Close = %d, %v", n, err)
+	}
+	if called {
+		t.Error("callback called for a refused event")
+	}
+	if n := topicSize(t, broker, c.Topic); n != 0 {
+		t.Errorf("%d messages on the topic, want none", n)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), errEmptyName.Error()) {
+		t.Errorf("refusal not logged at error level with its cause:\n%s", logs.String())
+	}
+}
+
+func TestCallbackPanicRecovered(t *testing.T) {
+	var logs syncBuffer
+	p, c, _ := realProducer(t, &logs)
+	if err := p.PublishAsync(context.Background(), &contractEvent{testEvent{ID: 1, Name: "x"}, c}, func(producer.Delivery, error) { panic("boom") }); err != nil {
+		t.Fatal(err)
+	}
+	// The delivery loop lives on: the next publish completes.
+	if _, err := p.Publish(context.Background(), &contractEvent{testEvent{ID: 2, Name: "y"}, c}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "boom") {
+		t.Errorf("callback panic not logged:\n%s", logs.String())
 	}
 }

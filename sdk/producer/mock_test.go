@@ -5,17 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
-	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
 // newProducer creates a producer on brokers with a fake serializer, logging
@@ -45,145 +42,6 @@ func newProducer(t testing.TB, brokers string, logs *syncBuffer, mod func(*produ
 		_, _ = p.Close(ctx)
 	})
 	return p, ser
-}
-
-func TestPublishRoundTrip(t *testing.T) {
-	mc := mockCluster(t)
-	var logs syncBuffer
-	p, ser := newProducer(t, mc.BootstrapServers(), &logs, nil)
-	if diff := cmp.Diff([]string{testContract.Subject}, []string{ser.warmed[0].Subject}); diff != "" {
-		t.Errorf("warmed (-want +got):\n%s", diff)
-	}
-
-	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-	ctx := producer.WithTraceparent(context.Background(), tp)
-	in := &testEvent{ID: 42, Name: "cafe"}
-	d, err := p.Publish(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Topic != testContract.Topic || d.Partition != 0 || d.Offset != 0 || d.SchemaID != 7 || d.EventID == (producer.EventID{}) {
-		t.Errorf("delivery = %+v", d)
-	}
-
-	msgs := readAll(t, mc.BootstrapServers(), testContract.Topic)
-	if len(msgs) != 1 {
-		t.Fatalf("%d messages on the topic, want 1", len(msgs))
-	}
-	m := msgs[0]
-	if string(m.Key) != "42" {
-		t.Errorf("key = %q, want 42", m.Key)
-	}
-	id, body, err := wire.Parse(m.Value)
-	if err != nil || id != 7 {
-		t.Fatalf("wire.Parse = %d, %v", id, err)
-	}
-	var out testEvent
-	if err := out.UnmarshalAvro(body); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(in, &out); diff != "" {
-		t.Errorf("event (-published +read):\n%s", diff)
-	}
-	got := map[string]string{}
-	for _, h := range m.Headers {
-		got[h.Key] = string(h.Value)
-	}
-	want := map[string]string{
-		producer.HeaderSpecVersion: "1.0",
-		producer.HeaderID:          d.EventID.String(),
-		producer.HeaderSource:      "test-producer",
-		producer.HeaderType:        "test.event",
-		producer.HeaderContentType: "application/avro",
-		producer.HeaderDataSchema:  "http://registry.example:8081/schemas/ids/7",
-		producer.HeaderTraceparent: tp,
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("headers (-want +got):\n%s", diff)
-	}
-	if s := logs.String(); !strings.Contains(s, "event published") || !strings.Contains(s, "Name:cafe") {
-		t.Errorf("no debug log of the published event with its fields:\n%s", s)
-	}
-}
-
-func TestPublishAsyncAndUnkeyed(t *testing.T) {
-	mc := mockCluster(t)
-	p, _ := newProducer(t, mc.BootstrapServers(), nil, func(c *producer.Config) { c.Registry.URLs = nil })
-	const n = 50
-	var (
-		mu   sync.Mutex
-		got  = map[int64]bool{}
-		errs []error
-		wg   sync.WaitGroup
-	)
-	wg.Add(n)
-	for i := 0; i < n; i++ {
-		err := p.PublishAsync(context.Background(), &testEvent{ID: int64(i), Name: "x"}, func(d producer.Delivery, err error) {
-			defer wg.Done()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			got[d.Offset] = true
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	wg.Wait()
-	if len(errs) > 0 || len(got) != n {
-		t.Fatalf("%d distinct offsets, errors %v", len(got), errs)
-	}
-	msgs := readAll(t, mc.BootstrapServers(), testContract.Topic)
-	ids := map[string]bool{}
-	for _, m := range msgs {
-		id, _ := header(m, producer.HeaderID)
-		ids[id] = true
-		if _, ok := header(m, producer.HeaderDataSchema); ok {
-			t.Errorf("ce_dataschema set without a registry URL")
-		}
-		if _, ok := header(m, producer.HeaderTraceparent); ok {
-			t.Errorf("traceparent set without one in the context")
-		}
-	}
-	if len(ids) != n {
-		t.Errorf("%d distinct event ids over %d messages", len(ids), n)
-	}
-}
-
-func TestInvalidEventRefused(t *testing.T) {
-	mc := mockCluster(t)
-	var logs syncBuffer
-	p, ser := newProducer(t, mc.BootstrapServers(), &logs, nil)
-	_, err := p.Publish(context.Background(), &testEvent{ID: 1})
-	if !errors.Is(err, producer.ErrInvalidEvent) || !errors.Is(err, errEmptyName) {
-		t.Fatalf("err = %v, want ErrInvalidEvent and the Validate error", err)
-	}
-	called := false
-	err = p.PublishAsync(context.Background(), &testEvent{ID: 2}, func(producer.Delivery, error) { called = true })
-	if !errors.Is(err, producer.ErrInvalidEvent) {
-		t.Fatalf("async err = %v, want ErrInvalidEvent", err)
-	}
-	if _, err := p.Publish(context.Background(), nil); !errors.Is(err, producer.ErrInvalidEvent) {
-		t.Errorf("nil event: err = %v", err)
-	}
-	if n, err := p.Close(context.Background()); n != 0 || err != nil {
-		t.Fatalf("Close = %d, %v", n, err)
-	}
-	if called {
-		t.Error("callback called for a refused event")
-	}
-	if ser.appends.Load() != 0 {
-		t.Errorf("invalid events were serialized %d times", ser.appends.Load())
-	}
-	if msgs := readAll(t, mc.BootstrapServers(), testContract.Topic); len(msgs) != 0 {
-		t.Errorf("%d messages on the topic, want none", len(msgs))
-	}
-	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), errEmptyName.Error()) {
-		t.Errorf("refusal not logged at error level with its cause:\n%s", logs.String())
-	}
 }
 
 func TestDeliveryErrorWhenBrokerDown(t *testing.T) {
@@ -286,22 +144,6 @@ func TestCloseReportsUndelivered(t *testing.T) {
 	}
 	if _, err := p.Close(context.Background()); !errors.Is(err, producer.ErrClosed) {
 		t.Errorf("second Close: err = %v, want ErrClosed", err)
-	}
-}
-
-func TestCallbackPanicRecovered(t *testing.T) {
-	mc := mockCluster(t)
-	var logs syncBuffer
-	p, _ := newProducer(t, mc.BootstrapServers(), &logs, nil)
-	if err := p.PublishAsync(context.Background(), &testEvent{ID: 1, Name: "x"}, func(producer.Delivery, error) { panic("boom") }); err != nil {
-		t.Fatal(err)
-	}
-	// The delivery loop lives on: the next publish completes.
-	if _, err := p.Publish(context.Background(), &testEvent{ID: 2, Name: "y"}); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(logs.String(), "boom") {
-		t.Errorf("callback panic not logged:\n%s", logs.String())
 	}
 }
 
