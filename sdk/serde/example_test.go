@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 	"github.com/lunchbot/eventkit/sdk/serde"
@@ -12,10 +14,11 @@ import (
 
 func Example() {
 	// A fake registry stands in for the real one; CI would have registered
-	// the schemas (eventctl register).
+	// the schema (eventctl register).
 	fake := registrytest.Start()
 	defer fake.Close()
-	fake.Register(orderV1Contract.Subject, orderV1Contract.Schema)
+	contract := (*events.DeadlinePassed)(nil).Contract()
+	fake.Register(contract.Subject, contract.Schema)
 
 	client, err := registry.New(registry.Config{URLs: []string{fake.URL()}})
 	if err != nil {
@@ -28,20 +31,44 @@ func Example() {
 	// Producer side: resolve the ids at start-up, then encode without
 	// registry calls or allocations into a reused buffer.
 	ser := serde.NewSerializer(client)
-	if err := ser.Warm(ctx, orderV1Contract); err != nil {
+	if err := ser.Warm(ctx, contract); err != nil {
 		fmt.Println("cannot publish:", err)
 		return
 	}
+	e := events.NewDeadlinePassed()
+	e.CafeID = 12
+	e.Date = avrobin.Date{Year: 2026, Month: time.November, Day: 27}
+	e.Timestamp = time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC)
 	buf := make([]byte, 0, 256)
-	buf, id, err := ser.Append(ctx, buf[:0], &orderV1{ID: 7, Name: "pelmeni"})
-	fmt.Printf("schema id %d, message % x, err %v\n", id, buf, err)
+	buf, id, err := ser.Append(ctx, buf[:0], e)
+	fmt.Printf("schema id %d, header % x, %d bytes, err %v\n", id, buf[:5], len(buf), err)
 
-	// Consumer side: a reader of a newer version gets the defaults.
+	// Consumer side.
 	des := serde.NewDeserializer(client)
+	var got events.DeadlinePassed
+	_, err = des.Decode(ctx, buf, &got)
+	fmt.Println(got.Type, got.CafeID, got.Date, got.Timestamp, err)
+	// Output:
+	// schema id 1, header 00 00 00 00 01, 33 bytes, err <nil>
+	// deadline.passed 12 2026-11-27 2026-11-27 11:00:00 +0000 UTC <nil>
+}
+
+func ExampleDeserializer_Decode_resolution() {
+	// A message written with version 1 of a schema, read by code generated
+	// from version 2, which added fields with defaults.
+	fake := registrytest.Start()
+	defer fake.Close()
+	idV1 := fake.Register("orders-value", orderV1Schema)
+	client, err := registry.New(registry.Config{URLs: []string{fake.URL()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msg, _ := (&orderV1{ID: 7, Name: "pelmeni"}).AppendAvro(wireHeader(idV1))
+
 	var e orderV2
-	_, err = des.Decode(ctx, buf, &e)
+	_, err = serde.NewDeserializer(client).Decode(context.Background(), msg, &e)
 	fmt.Printf("%d %s qty=%d note=%v err=%v\n", e.ID, e.Name, e.Qty, e.Note, err)
 	// Output:
-	// schema id 1, message 00 00 00 00 01 0e 0e 70 65 6c 6d 65 6e 69, err <nil>
 	// 7 pelmeni qty=1 note=<nil> err=<nil>
 }
