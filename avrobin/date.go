@@ -33,63 +33,53 @@ func DateOf(t time.Time) Date {
 	return Date{Year: y, Month: m, Day: d}
 }
 
+// The calendar arithmetic is Neri and Schneider's ("Euclidean affine
+// functions and their application to calendar algorithms", 2022): unsigned
+// divisions by constants only. Day counts are shifted by nsS 400-year cycles
+// so that every int32 count is non-negative.
+const (
+	nsS = 14700
+	nsK = 719468 + 146097*nsS // 1970-01-01 in shifted days
+	nsL = 400 * nsS           // the shift in years
+)
+
 // DateFromDays returns the date days after 1970-01-01 (before, when
 // negative).
 func DateFromDays(days int32) Date {
-	// civil_from_days, from Howard Hinnant's "chrono-Compatible Low-Level
-	// Date Algorithms".
-	z := int64(days) + 719468
-	era := z
-	if era < 0 {
-		era -= 146096
-	}
-	era /= 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
+	n := uint64(int64(days) + nsK)
+	n1 := 4*n + 3
+	c := n1 / 146097
+	nc := n1 % 146097 / 4
+	p2 := 2939745 * (4*nc + 3)
+	z := p2 >> 32
+	ny := p2 & 0xffffffff / 2939745 / 4
+	y := 100*c + z
+	n3 := 2141*ny + 197913
+	m := n3 >> 16
+	d := n3 & 0xffff / 2141
+	if ny >= 306 { // January or February: of the next year
+		y++
 		m -= 12
 	}
-	y := yoe + era*400
-	if m <= 2 {
-		y++
-	}
-	return Date{Year: int(y), Month: time.Month(m), Day: int(d)}
+	return Date{Year: int(int64(y) - nsL), Month: time.Month(m), Day: int(d) + 1}
 }
-
-// maxAbsYear bounds the years Days computes with, so that its arithmetic
-// cannot overflow; any year beyond it is out of the int32 range anyway.
-const maxAbsYear = 1 << 40
 
 // Days returns the number of days from 1970-01-01 to d, or ErrDate when d
 // is not a calendar date or out of the range of an Avro date.
 func (d Date) Days() (int32, error) {
 	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 28 && d.Day > daysIn(d.Month, d.Year) ||
-		d.Year > maxAbsYear || d.Year < -maxAbsYear {
+		d.Year < MinDate.Year || d.Year > MaxDate.Year {
 		return 0, ErrDate
 	}
-	// days_from_civil.
-	y := int64(d.Year)
-	m := int64(d.Month)
-	if m <= 2 {
+	y := uint64(int64(d.Year) + nsL)
+	m := uint64(d.Month)
+	if m <= 2 { // January and February count as months 13 and 14 of the year before
 		y--
+		m += 12
 	}
-	era := y
-	if era < 0 {
-		era -= 399
-	}
-	era /= 400
-	yoe := y - era*400
-	mp := m - 3
-	if mp < 0 {
-		mp += 12
-	}
-	doy := (153*mp+2)/5 + int64(d.Day) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	days := era*146097 + doe - 719468
+	c := y / 100
+	n := 1461*y/4 - c + c/4 + (979*m-2919)/32 + uint64(d.Day-1)
+	days := int64(n) - nsK
 	if days < math.MinInt32 || days > math.MaxInt32 {
 		return 0, ErrDate
 	}

@@ -34,6 +34,9 @@ func TestDateDaysRoundTrip(t *testing.T) {
 	for d := int32(-800000); d < 800000; d += 37 {
 		days = append(days, d)
 	}
+	for d := range int32(100000) {
+		days = append(days, math.MinInt32+d, math.MaxInt32-d)
+	}
 	for _, n := range days {
 		d := DateFromDays(n)
 		back, err := d.Days()

@@ -311,3 +311,39 @@ func TestHugeClaimsAllocateLittle(t *testing.T) {
 		}
 	})
 }
+
+func TestReadKnownString(t *testing.T) {
+	long := strings.Repeat("k", 100)
+	tests := []struct {
+		known, in string
+		cut       int // bytes cut from the end of the encoding
+		err       error
+	}{
+		{"deadline.passed", "deadline.passed", 0, nil},
+		{"deadline.passed", "deadline.missed", 0, nil},
+		{"deadline.passed", "", 0, nil},
+		{"deadline.passed", "deadline.passed", 1, ErrTruncated},
+		{"x", "x\xff", 0, ErrInvalidUTF8},
+		{long, long, 0, nil},
+		{long, long[:99], 0, nil},
+	}
+	for _, tt := range tests {
+		enc := AppendString(nil, tt.in)
+		enc = enc[:len(enc)-tt.cut]
+		r := NewReader(enc)
+		got, err := r.ReadKnownString(tt.known)
+		if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
+			t.Errorf("ReadKnownString(%q) of %q: err %v, want %v", tt.known, tt.in, err, tt.err)
+			continue
+		}
+		if err != nil {
+			if r.Offset() != 0 {
+				t.Errorf("failed read moved to %d", r.Offset())
+			}
+			continue
+		}
+		if got != tt.in || r.Len() != 0 {
+			t.Errorf("ReadKnownString(%q) = %q with %d left, want %q", tt.known, got, r.Len(), tt.in)
+		}
+	}
+}

@@ -64,15 +64,14 @@ func (r *Reader) ReadInt() (int32, error) {
 			return int32(b>>1) ^ -int32(b&1), nil
 		}
 	}
-	start := r.off
-	u, err := r.readUvarint(5)
+	u, n, err := uvarint(r.buf[r.off:], 5)
 	if err != nil {
 		return 0, err
 	}
 	if u > math.MaxUint32 {
-		r.off = start
 		return 0, ErrOverflow
 	}
+	r.off += n
 	return int32(u>>1) ^ -int32(u&1), nil
 }
 
@@ -84,33 +83,37 @@ func (r *Reader) ReadLong() (int64, error) {
 			return int64(b>>1) ^ -int64(b&1), nil
 		}
 	}
-	u, err := r.readUvarint(10)
+	u, n, err := uvarint(r.buf[r.off:], 10)
 	if err != nil {
 		return 0, err
 	}
+	r.off += n
 	return int64(u>>1) ^ -int64(u&1), nil
 }
 
-// readUvarint reads a varint of at most maxLen bytes (5 or 10); a 10-byte
-// varint whose last byte has more than one bit overflows 64 bits.
-func (r *Reader) readUvarint(maxLen int) (uint64, error) {
+// uvarint decodes a varint of at most maxLen bytes (5 or 10) from the start
+// of buf and returns it with its length; a 10-byte varint whose last byte
+// has more than one bit overflows 64 bits.
+func uvarint(buf []byte, maxLen int) (uint64, int, error) {
 	var u uint64
-	buf := r.buf[r.off:]
-	for i := 0; i < maxLen; i++ {
-		if i == len(buf) {
-			return 0, ErrTruncated
+	var shift uint
+	for i, b := range buf {
+		if i == maxLen {
+			return 0, 0, ErrOverflow
 		}
-		b := buf[i]
-		if i == 9 && b > 1 {
-			return 0, ErrOverflow
-		}
-		u |= uint64(b&0x7f) << (7 * i)
 		if b < 0x80 {
-			r.off += i + 1
-			return u, nil
+			if i == 9 && b > 1 {
+				return 0, 0, ErrOverflow
+			}
+			return u | uint64(b)<<shift, i + 1, nil
 		}
+		u |= uint64(b&0x7f) << shift
+		shift += 7
 	}
-	return 0, ErrOverflow
+	if len(buf) >= maxLen {
+		return 0, 0, ErrOverflow
+	}
+	return 0, 0, ErrTruncated
 }
 
 // ReadFloat reads a float: 4 bytes, little-endian.
@@ -135,6 +138,13 @@ func (r *Reader) ReadDouble() (float64, error) {
 
 // readLen reads a length prefix and checks it against the bytes left.
 func (r *Reader) readLen() (int, error) {
+	if r.off < len(r.buf) {
+		// The common case: a length under 64, in one byte.
+		if b := r.buf[r.off]; b < 0x80 && b&1 == 0 && int(b>>1) < len(r.buf)-r.off {
+			r.off++
+			return int(b >> 1), nil
+		}
+	}
 	start := r.off
 	n, err := r.ReadLong()
 	if err != nil {
@@ -184,12 +194,30 @@ func (r *Reader) ReadString() (string, error) {
 // allocating, when the string read equals it. Generated code uses it for
 // fields whose value the schema fixes ("const").
 func (r *Reader) ReadKnownString(known string) (string, error) {
-	b, err := r.readStringView()
+	if r.off < len(r.buf) && len(known) < 64 {
+		// The common case, in one pass: a short string equal to known.
+		if b := r.buf[r.off]; int(b) == len(known)<<1 {
+			if end := r.off + 1 + len(known); end <= len(r.buf) && string(r.buf[r.off+1:end]) == known {
+				r.off = end
+				return known, nil
+			}
+		}
+	}
+	return r.readKnownString(known)
+}
+
+func (r *Reader) readKnownString(known string) (string, error) {
+	start := r.off
+	b, err := r.ReadBytesView()
 	if err != nil {
 		return "", err
 	}
 	if string(b) == known {
-		return known, nil
+		return known, nil // known is valid UTF-8: it comes from the schema
+	}
+	if !utf8.Valid(b) {
+		r.off = start
+		return "", ErrInvalidUTF8
 	}
 	return string(b), nil
 }

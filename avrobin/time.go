@@ -68,41 +68,60 @@ func units(sec int64, nsec int, perSec int64) (int64, error) {
 	return v, nil
 }
 
+// The Append functions call unixUnits themselves, with a constant unit, so
+// that its divisions are by constants.
+
 // AppendTimestampMillis appends t as an Avro timestamp-millis.
 func AppendTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e3)
+	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e3)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
 }
 
 // AppendTimestampMicros appends t as an Avro timestamp-micros.
 func AppendTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e6)
+	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e6)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
 }
 
 // AppendTimestampNanos appends t as an Avro timestamp-nanos.
 func AppendTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, t.Unix(), t.Nanosecond(), 1e9)
+	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e9)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
 }
 
 // AppendLocalTimestampMillis appends t's wall clock as an Avro
 // local-timestamp-millis.
 func AppendLocalTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, wall(t), t.Nanosecond(), 1e3)
+	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e3)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
 }
 
 // AppendLocalTimestampMicros appends t's wall clock as an Avro
 // local-timestamp-micros.
 func AppendLocalTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, wall(t), t.Nanosecond(), 1e6)
+	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e6)
+	if !ok {
+		return dst, ErrTimeRange
+	}
+	return AppendLong(dst, v), nil
 }
 
 // AppendLocalTimestampNanos appends t's wall clock as an Avro
 // local-timestamp-nanos.
 func AppendLocalTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
-	return appendUnits(dst, wall(t), t.Nanosecond(), 1e9)
-}
-
-func appendUnits(dst []byte, sec int64, nsec int, perSec int64) ([]byte, error) {
-	v, ok := unixUnits(sec, nsec, perSec)
+	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e9)
 	if !ok {
 		return dst, ErrTimeRange
 	}
@@ -119,8 +138,12 @@ func (r *Reader) ReadTimestampMillis() (time.Time, error) {
 // ReadTimestampMicros reads an Avro timestamp-micros (or
 // local-timestamp-micros), as a time in time.UTC.
 func (r *Reader) ReadTimestampMicros() (time.Time, error) {
-	v, err := r.ReadLong()
-	return time.UnixMicro(v).UTC(), err
+	u, n, err := uvarint(r.buf[r.off:], 10)
+	if err != nil {
+		return time.Time{}, err
+	}
+	r.off += n
+	return time.UnixMicro(int64(u>>1) ^ -int64(u&1)).UTC(), nil
 }
 
 // ReadTimestampNanos reads an Avro timestamp-nanos (or
