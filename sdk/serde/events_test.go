@@ -217,4 +217,6 @@ func (m *memRegistry) CheckCompatibility(context.Context, string, string) (bool,
 	return true, nil, nil
 }
 
-func wireHeader(id int) []byte { return []byte{0, byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)} }
+func wireHeader(id int) []byte {
+	return []byte{0, byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)}
+}
