@@ -573,16 +573,17 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// logLibrdkafka logs one librdkafka log line at the slog level matching its
-// syslog level.
+// logLibrdkafka logs one librdkafka log line: syslog levels 0-3 as errors,
+// 4 (warning) as warnings, 5 (notice) as info, 6 (info) and 7 (debug) as
+// debug.
 func logLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
-	level := slog.LevelDebug
+	level := slog.LevelDebug // 6 (info) and 7 (debug): librdkafka's chatter
 	switch {
 	case le.Level <= 3:
 		level = slog.LevelError
 	case le.Level == 4:
 		level = slog.LevelWarn
-	case le.Level <= 6:
+	case le.Level == 5:
 		level = slog.LevelInfo
 	}
 	ctx := context.Background()

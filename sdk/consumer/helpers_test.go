@@ -377,3 +377,9 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 }
 
 var _ = fmt.Sprint
+
+// newUnitContract returns a test contract on a fixed topic, for tests that
+// start no consumer.
+func newUnitContract() *contract.Contract {
+	return &contract.Contract{Type: "eventkit.test", Name: "eventkit.test.Event", Topic: "unit.events", Subject: "unit.events-value", KeyField: "id", Schema: testSchema}
+}
