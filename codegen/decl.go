@@ -162,10 +162,8 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		b.WriteString("//\n" + comment(sentence(s.Doc), ""))
 	}
 	fmt.Fprintf(&b, "type %s struct {\n", name)
+	docs := make([]string, len(s.Fields))
 	for i, f := range s.Fields {
-		if i > 0 && (f.Doc != "" || s.Fields[i-1].Doc != "") {
-			b.WriteString("\n")
-		}
 		doc := sentence(f.Doc)
 		if c, ok := constOf(f); ok {
 			if l := constLiteral(tm, f.Type, c); !strings.Contains(doc, l) {
@@ -175,7 +173,13 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		if f.HasDefault() {
 			doc += " Default: " + string(f.Default) + "."
 		}
-		b.WriteString(comment(doc, "\t"))
+		docs[i] = strings.TrimSpace(doc)
+	}
+	for i, f := range s.Fields {
+		if i > 0 && (docs[i] != "" || docs[i-1] != "") {
+			b.WriteString("\n")
+		}
+		b.WriteString(comment(docs[i], "\t"))
 		fmt.Fprintf(&b, "\t%s %s `avro:%q`\n", goName(f.Name), tm.fieldType(f), f.Name)
 	}
 	b.WriteString("}\n\n")

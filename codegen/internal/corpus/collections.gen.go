@@ -953,6 +953,7 @@ type Md5 [16]byte
 type Address struct {
 	Street string `avro:"street"`
 	City   string `avro:"city"`
+
 	// Default: null.
 	Zip *string `avro:"zip"`
 }

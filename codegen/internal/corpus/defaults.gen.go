@@ -51,32 +51,46 @@ func (*Defaults) AppendKey(dst []byte) []byte { return dst }
 type Defaults struct {
 	// Always "defaults" (the schema's const). Default: "defaults".
 	Kind string `avro:"kind"`
+
 	// Always 2 (the schema's const).
 	Version int32 `avro:"version"`
+
 	// Default: true.
 	B bool `avro:"b"`
+
 	// Default: -7.
 	I int32 `avro:"i"`
+
 	// Default: 9007199254740993.
 	L int64 `avro:"l"`
+
 	// Default: 1.5.
 	F float32 `avro:"f"`
+
 	// Default: -0.25.
 	D float64 `avro:"d"`
+
 	// Default: "\u0000\u00ffA".
 	Raw []byte `avro:"raw"`
+
 	// Default: "héllo \"world\"".
 	S string `avro:"s"`
+
 	// Default: "MID".
 	Level Level `avro:"level"`
+
 	// Default: "ab\u0000\u00ff".
 	Tag Tag4 `avro:"tag"`
+
 	// Default: [1, 2, 3].
 	List []int32 `avro:"list"`
+
 	// Default: [].
 	EmptyList []string `avro:"empty_list"`
+
 	// Default: {"b": "2", "a": "1"}.
 	Dict map[string]string `avro:"dict"`
+
 	// Default: {"x": 5}.
 	Inner Inner `avro:"inner"`
 
@@ -85,22 +99,31 @@ type Defaults struct {
 
 	// Default: null.
 	Opt *string `avro:"opt"`
+
 	// Default: "set".
 	OptSet *string `avro:"opt_set"`
+
 	// Default: null.
 	OptInner *Inner `avro:"opt_inner"`
+
 	// Default: 42.
 	Choice DefaultsChoice `avro:"choice"`
+
 	// Default: 20419.
 	Day avrobin.Date `avro:"day"`
+
 	// Default: 1700000000123456.
 	At time.Time `avro:"at"`
+
 	// Default: 43200000.
 	Noon time.Duration `avro:"noon"`
+
 	// Default: "\u00ff\u0085".
 	Cost *big.Rat `avro:"cost"`
+
 	// Default: "F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6".
 	Ref avrobin.UUID `avro:"ref"`
+
 	// Default:
 	// "\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000".
 	Span avrobin.Duration `avro:"span"`
@@ -594,8 +617,10 @@ type Tag4 [4]byte
 type Inner struct {
 	// Default: 1.
 	X int32 `avro:"x"`
+
 	// Default: "why".
 	Y string `avro:"y"`
+
 	// Default: null.
 	Z *int64 `avro:"z"`
 }
