@@ -1,0 +1,394 @@
+package main
+
+// Helpers shared by the console commands (produce, consume, decode, encode):
+// connection flags read like kcat's, the registry client and Kafka settings
+// from flags and the environment, the manifest lookup of a topic, and the
+// errors that say what to do next.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+	"github.com/lunchbot/eventkit/sdk/registry"
+)
+
+// consoleDefaultManifest is the manifest the console commands read when
+// --manifest is not given; a missing file is then no error.
+const consoleDefaultManifest = "avro/manifest.json"
+
+// consoleConnectTimeout bounds the first contact with the broker.
+const consoleConnectTimeout = 10 * time.Second
+
+// consoleFlags are the connection flags every console command takes.
+type consoleFlags struct {
+	env       *environment
+	bootstrap string
+	registry  string
+	manifest  string
+}
+
+func consoleAddKafkaFlags(fs *flag.FlagSet, c *consoleFlags) {
+	fs.StringVar(&c.bootstrap, "bootstrap-servers", "", "Kafka `brokers` host:port[,host:port] (default $"+kafkaconfig.EnvBrokerURL+" or $"+kafkaconfig.EnvBootstrapServers+", else "+kafkaconfig.DefaultBootstrapServers+")")
+}
+
+func consoleAddRegistryFlag(fs *flag.FlagSet, c *consoleFlags) {
+	fs.StringVar(&c.registry, "registry", "", "schema registry `URL`[,URL] (default $"+registry.EnvURL+", else "+registry.DefaultURL+"); credentials from $"+registry.EnvUsername+"/$"+registry.EnvPassword+" or $"+registry.EnvToken)
+}
+
+func consoleAddManifestFlag(fs *flag.FlagSet, c *consoleFlags) {
+	fs.StringVar(&c.manifest, "manifest", "", "the manifest `FILE` that names each topic's subject and key field (default "+consoleDefaultManifest+" when it exists)")
+}
+
+// consoleUsage prints a command's usage line, what it does, and its flags.
+func consoleUsage(env *environment, fs *flag.FlagSet, usage, about string) {
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: "+usage)
+		fmt.Fprintln(env.stderr)
+		fmt.Fprintln(env.stderr, strings.TrimSpace(about))
+		fmt.Fprintln(env.stderr)
+		fmt.Fprintln(env.stderr, "flags:")
+		fs.PrintDefaults()
+	}
+}
+
+// consoleParse parses args; ok is false with the exit status to return when
+// the command should stop (help asked, bad flags, stray arguments).
+func consoleParse(env *environment, fs *flag.FlagSet, args []string, maxArgs int) (code int, ok bool) {
+	fs.SetOutput(env.stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitBadInput, false
+	}
+	if fs.NArg() > maxArgs {
+		fmt.Fprintf(env.stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(maxArgs))
+		fs.Usage()
+		return exitBadInput, false
+	}
+	return exitOK, true
+}
+
+// registryConfig is the registry configuration of the environment (as
+// registry.ConfigFromEnv reads it, but through env.getenv), with the
+// --registry flag overriding the URL.
+func (c *consoleFlags) registryConfig() (registry.Config, string) {
+	var cfg registry.Config
+	urls := c.registry
+	if urls == "" {
+		urls = strings.TrimSpace(c.env.getenv(registry.EnvURL))
+	}
+	for _, u := range strings.Split(urls, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.URLs = append(cfg.URLs, u)
+		}
+	}
+	cfg.Username = c.env.getenv(registry.EnvUsername)
+	cfg.Password = c.env.getenv(registry.EnvPassword)
+	cfg.Token = c.env.getenv(registry.EnvToken)
+	cfg.CAFile = c.env.getenv(registry.EnvCAFile)
+	cfg.CertFile = c.env.getenv(registry.EnvCertFile)
+	cfg.KeyFile = c.env.getenv(registry.EnvKeyFile)
+	shown := strings.Join(cfg.URLs, ",")
+	if shown == "" {
+		shown = registry.DefaultURL
+	}
+	return cfg, shown
+}
+
+// consoleRegistry is a registry client and the URL it talks to, for
+// messages.
+type consoleRegistry struct {
+	client *registry.HTTPClient
+	url    string
+}
+
+func (c *consoleFlags) openRegistry() (*consoleRegistry, error) {
+	cfg, shown := c.registryConfig()
+	client, err := registry.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("schema registry settings: %w (check --registry and the %s* variables)", err, "SCHEMA_REGISTRY_")
+	}
+	return &consoleRegistry{client: client, url: shown}, nil
+}
+
+// explain turns a registry error into a sentence that says what to do next.
+func (r *consoleRegistry) explain(err error, subject string) error {
+	switch {
+	case errors.Is(err, registry.ErrUnreachable):
+		return fmt.Errorf("cannot reach the schema registry at %s: is it running? Point --registry or $%s at it (%w)", r.url, registry.EnvURL, err)
+	case errors.Is(err, registry.ErrUnauthorized):
+		return fmt.Errorf("the schema registry at %s refused the credentials: set $%s and $%s, or $%s (%w)", r.url, registry.EnvUsername, registry.EnvPassword, registry.EnvToken, err)
+	case errors.Is(err, registry.ErrSubjectNotFound), errors.Is(err, registry.ErrVersionNotFound):
+		return fmt.Errorf("subject %q has no schema in the registry at %s: register it first (eventctl register), or name another with --subject (%w)", subject, r.url, err)
+	}
+	return err
+}
+
+// latest returns the latest schema of a subject, parsed.
+func (r *consoleRegistry) latest(ctx context.Context, subject string) (registry.Schema, *schema.Parsed, error) {
+	s, err := r.client.SchemaByVersion(ctx, subject, registry.Latest)
+	if err != nil {
+		return s, nil, r.explain(err, subject)
+	}
+	p, err := schema.Parse(s.Text)
+	if err != nil {
+		return s, nil, fmt.Errorf("subject %q version %d (id %d) in the registry is not a schema this tool can read: %w", subject, s.Version, s.ID, err)
+	}
+	return s, p, nil
+}
+
+// consoleSchemas fetches writer schemas by id and keeps them, parsed, and
+// the ids the registry does not know.
+type consoleSchemas struct {
+	reg     *consoleRegistry
+	parsed  map[uint32]*schema.Schema
+	missing map[uint32]error
+}
+
+func newConsoleSchemas(reg *consoleRegistry) *consoleSchemas {
+	return &consoleSchemas{reg: reg, parsed: map[uint32]*schema.Schema{}, missing: map[uint32]error{}}
+}
+
+// errConsoleRegistryDown marks registry errors that will not go away by
+// skipping a message (unreachable, unauthorized).
+var errConsoleRegistryDown = errors.New("registry unavailable")
+
+func (c *consoleSchemas) get(ctx context.Context, id uint32) (*schema.Schema, error) {
+	if s, ok := c.parsed[id]; ok {
+		return s, nil
+	}
+	if err, ok := c.missing[id]; ok {
+		return nil, err
+	}
+	text, err := c.reg.client.SchemaByID(ctx, int(id))
+	if err != nil {
+		if errors.Is(err, registry.ErrSchemaNotFound) {
+			err = fmt.Errorf("schema id %d is not in the registry at %s: the message was written against another registry, or its schema was deleted", id, c.reg.url)
+			c.missing[id] = err
+			return nil, err
+		}
+		if errors.Is(err, registry.ErrUnreachable) || errors.Is(err, registry.ErrUnauthorized) || ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %w", errConsoleRegistryDown, c.reg.explain(err, ""))
+		}
+		return nil, fmt.Errorf("fetch schema id %d: %w", id, err)
+	}
+	p, err := schema.Parse(text)
+	if err != nil {
+		err = fmt.Errorf("schema id %d in the registry is not a schema this tool can read: %w", id, err)
+		c.missing[id] = err
+		return nil, err
+	}
+	c.parsed[id] = p.Root
+	return p.Root, nil
+}
+
+// kafkaConfig is the Kafka configuration of the environment, with
+// --bootstrap-servers overriding the brokers.
+func (c *consoleFlags) kafkaConfig() (kafkaconfig.Config, error) {
+	cfg, err := kafkaconfig.FromLookup(func(k string) (string, bool) {
+		v := c.env.getenv(k)
+		return v, v != ""
+	})
+	if err != nil {
+		return cfg, fmt.Errorf("kafka settings: %w", err)
+	}
+	if c.bootstrap != "" {
+		cfg.BootstrapServers = c.bootstrap
+		if err := cfg.Validate(); err != nil {
+			return cfg, fmt.Errorf("--bootstrap-servers: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+func consoleServers(cfg kafkaconfig.Config) string {
+	if cfg.BootstrapServers == "" {
+		return kafkaconfig.DefaultBootstrapServers
+	}
+	return cfg.BootstrapServers
+}
+
+// consoleLogs drains librdkafka's log channel (so that its connection
+// chatter stays off the terminal) and keeps the last warning, which explains
+// a failure better than the error alone.
+type consoleLogs struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (l *consoleLogs) drain(ch chan kafka.LogEvent) {
+	for e := range ch {
+		if e.Level <= 4 {
+			l.mu.Lock()
+			l.last = e.Message
+			l.mu.Unlock()
+		}
+	}
+}
+
+// hint returns "; last broker message: ..." or "".
+func (l *consoleLogs) hint() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == "" {
+		return ""
+	}
+	return "; last client message: " + l.last
+}
+
+// unreachableKafka says what to do when the brokers do not answer.
+func unreachableKafka(cfg kafkaconfig.Config, err error, logs *consoleLogs) error {
+	return fmt.Errorf("cannot reach Kafka at %s within %s: is the broker running? Point --bootstrap-servers or $%s at it (%v%s)",
+		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, kafkaconfig.ScrubError(err, cfg.Secrets()), logs.hint())
+}
+
+// consoleTarget is where produce sends a topic's events.
+type consoleTarget struct {
+	subject  string
+	keyField string
+	// from says where the subject came from, for messages.
+	from string
+}
+
+// loadManifest loads the --manifest file, or the default one when it
+// exists; nil when there is none.
+func (c *consoleFlags) loadManifest() (*manifest.Manifest, error) {
+	path := c.manifest
+	if path == "" {
+		if _, err := os.Stat(consoleDefaultManifest); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		path = consoleDefaultManifest
+	}
+	m, err := manifest.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w (pass --manifest, or --subject to go without)", err)
+	}
+	return m, nil
+}
+
+// target resolves the subject and key field of a topic: the flags first,
+// then the manifest's event for the topic, then TopicNameStrategy.
+func (c *consoleFlags) target(topic, subject, keyField string) (consoleTarget, error) {
+	t := consoleTarget{subject: subject, keyField: keyField, from: "--subject"}
+	m, err := c.loadManifest()
+	if err != nil {
+		return t, err
+	}
+	var ev *manifest.Event
+	if m != nil {
+		for _, e := range m.Events {
+			if e.Topic == topic {
+				ev = e
+				break
+			}
+		}
+	}
+	if t.subject == "" {
+		if ev != nil {
+			t.subject, t.from = ev.Subject, "the manifest "+m.Path
+		} else {
+			t.subject, _ = contract.TopicName.Subject(topic, "")
+			t.from = "TopicNameStrategy"
+		}
+	}
+	if t.keyField == "" && ev != nil {
+		t.keyField = ev.KeyField
+	}
+	return t, nil
+}
+
+// consoleKeyKind checks that a field can key messages, as generated code
+// keys them (its value as text).
+func consoleKeyKind(root *schema.Schema, field string) (*schema.Schema, error) {
+	if root.Kind != schema.Record {
+		return nil, fmt.Errorf("key field %q: the schema is a %s, not a record", field, root.Kind)
+	}
+	for _, f := range root.Fields {
+		if f.Name != field {
+			continue
+		}
+		t := f.Type
+		switch {
+		case t.Kind == schema.String, t.Kind == schema.Bytes && t.Logical == "", t.Kind == schema.Enum,
+			t.Kind == schema.Long && t.Logical == "", t.Kind == schema.Int && (t.Logical == "" || t.Logical == schema.LogicalDate):
+			return t, nil
+		}
+		return nil, fmt.Errorf("key field %q is a %s, which cannot key messages: pass --key, or --key-field naming a string, number, enum or date field", field, describeKind(t))
+	}
+	names := make([]string, len(root.Fields))
+	for i, f := range root.Fields {
+		names[i] = f.Name
+	}
+	return nil, fmt.Errorf("key field %q is not a field of %s (its fields: %s)", field, root.Name, strings.Join(names, ", "))
+}
+
+func describeKind(t *schema.Schema) string {
+	if t.Logical != "" {
+		return t.Logical
+	}
+	return t.Kind.String()
+}
+
+// consoleKey returns the key of a message from the plain JSON of its value:
+// the key field as text (a number's digits, a string's or enum's text, a
+// date's YYYY-MM-DD), the same bytes generated code's AppendKey writes.
+func consoleKey(keyType *schema.Schema, field string, plain []byte) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(plain, &obj); err != nil {
+		return nil, err
+	}
+	raw := obj[field]
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		if keyType.Kind == schema.Bytes {
+			b := make([]byte, 0, len(s))
+			for _, r := range s {
+				b = append(b, byte(r))
+			}
+			return b, nil
+		}
+		return []byte(s), nil
+	}
+	return raw, nil // a number, as written
+}
+
+// consoleKeyJSON writes a message key as JSON: null for none, a string of the
+// key's text when it is UTF-8, otherwise of its bytes as characters
+// \u0000-\u00ff.
+func consoleKeyJSON(dst []byte, key []byte) []byte {
+	if key == nil {
+		return append(dst, "null"...)
+	}
+	var s string
+	if utf8.Valid(key) {
+		s = string(key)
+	} else {
+		r := make([]rune, len(key))
+		for i, b := range key {
+			r[i] = rune(b)
+		}
+		s = string(r)
+	}
+	b, _ := json.Marshal(s)
+	return append(dst, b...)
+}
