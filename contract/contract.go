@@ -95,7 +95,9 @@ type Event interface {
 	// AppendAvro appends the Avro binary encoding of the event to dst.
 	AppendAvro(dst []byte) ([]byte, error)
 	// UnmarshalAvro replaces the event with the one encoded in src, which
-	// must hold exactly one encoded value.
+	// must hold exactly one encoded value. Like encoding.BinaryUnmarshaler,
+	// it must copy what it keeps: the caller may reuse src once it returns
+	// (the SDK's deserializer decodes from pooled buffers).
 	UnmarshalAvro(src []byte) error
 	// AppendKey appends the Kafka message key (the key field, as text) to
 	// dst; it appends nothing when the contract has no key field.
