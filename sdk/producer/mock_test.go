@@ -201,3 +201,44 @@ func TestSecretsStayOut(t *testing.T) {
 		t.Errorf("the password appears in the output")
 	}
 }
+
+// TestQueueFullWaits fills librdkafka's queue while the broker is down: a
+// publish then waits for room until its context ends, and goes through once
+// the broker is back.
+func TestQueueFullWaits(t *testing.T) {
+	mc := mockCluster(t)
+	p, _ := newProducer(t, mc.BootstrapServers(), nil, func(c *producer.Config) {
+		c.Kafka.Properties = map[string]any{"queue.buffering.max.messages": 5}
+	})
+	if _, err := p.Publish(context.Background(), &testEvent{ID: 1, Name: "up"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mc.SetBrokerDown(1); err != nil {
+		t.Fatal(err)
+	}
+	results := make(chan error, 10)
+	for i := 0; i < 5; i++ {
+		if err := p.PublishAsync(context.Background(), &testEvent{ID: int64(i), Name: "queued"}, func(_ producer.Delivery, err error) { results <- err }); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := p.PublishAsync(ctx, &testEvent{ID: 9, Name: "no room"}, func(producer.Delivery, error) { t.Error("callback of a refused publish") })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("publish into a full queue: err = %v, want the context's deadline", err)
+	}
+	if err := mc.SetBrokerUp(1); err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel2()
+	if _, err := p.Publish(ctx2, &testEvent{ID: 10, Name: "after"}); err != nil {
+		t.Fatalf("publish once the broker is back: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		if err := <-results; err != nil {
+			t.Errorf("queued message: %v", err)
+		}
+	}
+}

@@ -395,12 +395,11 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
 			p.inflight.Add(-1)
 		}
 		p.mu.RUnlock()
-		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || kerr.Code() != kafka.ErrQueueFull {
-			if err != nil {
-				return kafkaconfig.ScrubError(fmt.Errorf("producer: producing to %s: %w", *msg.TopicPartition.Topic, err), p.secrets)
-			}
+		if err == nil {
 			return nil
+		}
+		if !queueFull(err) {
+			return kafkaconfig.ScrubError(fmt.Errorf("producer: producing to %s: %w", *msg.TopicPartition.Topic, err), p.secrets)
 		}
 		// librdkafka's queue is full: wait for deliveries to make room.
 		t := time.NewTimer(backoff)
@@ -412,6 +411,12 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
 		}
 		backoff = min(2*backoff, 100*time.Millisecond)
 	}
+}
+
+// queueFull reports whether err is librdkafka's "queue full".
+func queueFull(err error) bool {
+	var kerr kafka.Error
+	return errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull
 }
 
 func (t *ticket) reset() {
