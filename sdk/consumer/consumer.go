@@ -381,8 +381,7 @@ func (r *run) process(km *kafka.Message) {
 	if v, ok := m.Header(producer.HeaderSource); ok {
 		m.Source = string(v)
 	}
-	log := r.log.With(slog.String("topic", m.Topic), slog.Int("partition", int(m.Partition)),
-		slog.Int64("offset", m.Offset), slog.String("type", m.EventType), slog.String("event_id", m.EventID))
+	log := &msgLog{base: r.log, m: &m}
 
 	rt := r.routes[topic]
 	var h *Handler
@@ -390,7 +389,9 @@ func (r *run) process(km *kafka.Message) {
 		h = rt.pick(m.EventType)
 	}
 	if h == nil {
-		log.Debug("no handler for the event type; skipped")
+		if r.log.Enabled(r.ctx, slog.LevelDebug) {
+			log.get().Debug("no handler for the event type; skipped")
+		}
 		r.store(km, log)
 		return
 	}
@@ -414,24 +415,24 @@ func (r *run) process(km *kafka.Message) {
 		attempts = attempt
 		err := call(hctx, h, ev, m)
 		if err == nil {
-			if log.Enabled(r.ctx, slog.LevelDebug) {
-				log.Debug("event handled", slog.Int("attempt", attempt), slog.Any("event", ev))
+			if r.log.Enabled(r.ctx, slog.LevelDebug) {
+				log.get().Debug("event handled", slog.Int("attempt", attempt), slog.Any("event", ev))
 			}
 			r.store(km, log)
 			return
 		}
 		lastErr = err
 		if r.ctx.Err() != nil {
-			log.Warn("handler failed while shutting down; the message will be delivered again", slog.Any("error", err))
+			log.get().Warn("handler failed while shutting down; the message will be delivered again", slog.Any("error", err))
 			return
 		}
 		if IsPermanent(err) || attempt == r.cfg.Retry.Attempts {
 			break
 		}
 		pause := r.cfg.Retry.backoff(attempt)
-		log.Warn("handler failed; retrying", slog.Int("attempt", attempt), slog.Duration("pause", pause), slog.Any("error", err), slog.Any("event", ev))
+		log.get().Warn("handler failed; retrying", slog.Int("attempt", attempt), slog.Duration("pause", pause), slog.Any("error", err), slog.Any("event", ev))
 		if !sleep(r.ctx, pause) {
-			log.Warn("shutting down before the retry; the message will be delivered again")
+			log.get().Warn("shutting down before the retry; the message will be delivered again")
 			return
 		}
 	}
@@ -446,7 +447,7 @@ func (r *run) process(km *kafka.Message) {
 // decode decodes km into a new event of h. It returns (event, true) on
 // success, (nil, true) when the message was dead-lettered, and (nil, false)
 // when Run's context ended first.
-func (r *run) decode(km *kafka.Message, h *Handler, m *Message, log *slog.Logger) (contract.Event, bool) {
+func (r *run) decode(km *kafka.Message, h *Handler, m *Message, log *msgLog) (contract.Event, bool) {
 	for n := 1; ; n++ {
 		ev := h.newEvent()
 		id, err := r.deser.Decode(r.ctx, km.Value, ev)
@@ -462,7 +463,7 @@ func (r *run) decode(km *kafka.Message, h *Handler, m *Message, log *slog.Logger
 			return nil, true
 		}
 		pause := r.cfg.Retry.backoff(n)
-		log.Error("cannot decode: the schema registry is unavailable; retrying", slog.Duration("pause", pause), slog.Any("error", err))
+		log.get().Error("cannot decode: the schema registry is unavailable; retrying", slog.Duration("pause", pause), slog.Any("error", err))
 		if !sleep(r.ctx, pause) {
 			return nil, false
 		}
@@ -489,7 +490,7 @@ func call(ctx context.Context, h *Handler, ev contract.Event, m Message) (err er
 // deadLetter produces km to its dead-letter topic and stores its offset
 // once Kafka acknowledged it; it retries until then or until Run's context
 // ends (the offset then stays unstored, so the message comes again).
-func (r *run) deadLetter(km *kafka.Message, log *slog.Logger, reason string, cause error, attempts int) {
+func (r *run) deadLetter(km *kafka.Message, log *msgLog, reason string, cause error, attempts int) {
 	errText := "<nil>"
 	if cause != nil {
 		errText = cause.Error()
@@ -498,7 +499,7 @@ func (r *run) deadLetter(km *kafka.Message, log *slog.Logger, reason string, cau
 		errText = errText[:maxErrorHeader]
 	}
 	if r.dlq == nil {
-		log.Error("message dropped (dead-lettering disabled)", slog.String("reason", reason), slog.String("error", errText))
+		log.get().Error("message dropped (dead-lettering disabled)", slog.String("reason", reason), slog.String("error", errText))
 		r.store(km, log)
 		return
 	}
@@ -532,7 +533,7 @@ func (r *run) deadLetter(km *kafka.Message, log *slog.Logger, reason string, cau
 		if err == nil {
 			ev := <-report // librdkafka reports within its delivery timeout
 			if dm, ok := ev.(*kafka.Message); ok && dm.TopicPartition.Error == nil {
-				log.Error("message dead-lettered", slog.String("dlq_topic", dlqTopic), slog.Int64("dlq_offset", int64(dm.TopicPartition.Offset)),
+				log.get().Error("message dead-lettered", slog.String("dlq_topic", dlqTopic), slog.Int64("dlq_offset", int64(dm.TopicPartition.Offset)),
 					slog.String("reason", reason), slog.Int("attempts", attempts), slog.String("error", errText))
 				r.store(km, log)
 				return
@@ -543,22 +544,40 @@ func (r *run) deadLetter(km *kafka.Message, log *slog.Logger, reason string, cau
 			}
 		}
 		pause := r.cfg.Retry.backoff(n)
-		log.Error("cannot produce to the dead-letter topic; retrying", slog.String("dlq_topic", dlqTopic),
+		log.get().Error("cannot produce to the dead-letter topic; retrying", slog.String("dlq_topic", dlqTopic),
 			slog.Duration("pause", pause), slog.String("error", kafkaconfig.Scrub(err.Error(), r.secrets)))
 		if !sleep(r.ctx, pause) {
-			log.Warn("shutting down before the message was dead-lettered; it will be delivered again")
+			log.get().Warn("shutting down before the message was dead-lettered; it will be delivered again")
 			return
 		}
 	}
 }
 
 // store marks km done: its offset is committed with the next commit.
-func (r *run) store(km *kafka.Message, log *slog.Logger) {
+func (r *run) store(km *kafka.Message, log *msgLog) {
 	if _, err := r.kc.StoreMessage(km); err != nil {
 		// The partition was revoked meanwhile: its new owner gets the
 		// message again.
-		log.Warn("cannot store the offset; the message will be delivered again", slog.Any("error", err))
+		log.get().Warn("cannot store the offset; the message will be delivered again", slog.Any("error", err))
 	}
+}
+
+// msgLog is the logger of one message, with its position and identity,
+// made on first use: a message handled without trouble logs nothing and
+// pays nothing.
+type msgLog struct {
+	base *slog.Logger
+	m    *Message
+	l    *slog.Logger
+}
+
+func (ml *msgLog) get() *slog.Logger {
+	if ml.l == nil {
+		m := ml.m
+		ml.l = ml.base.With(slog.String("topic", m.Topic), slog.Int("partition", int(m.Partition)),
+			slog.Int64("offset", m.Offset), slog.String("type", m.EventType), slog.String("event_id", m.EventID))
+	}
+	return ml.l
 }
 
 // sleep pauses for d, or less if ctx ends; it reports whether ctx is alive.

@@ -542,7 +542,10 @@ func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
 	p.mu.Unlock()
 
 	for p.inflight.Load() > 0 && ctx.Err() == nil {
-		p.kp.Flush(50)
+		if p.kp.Flush(50) == 0 {
+			// librdkafka is done; the delivery loop is still at work.
+			time.Sleep(time.Millisecond)
+		}
 	}
 	if n := p.inflight.Load(); n > 0 {
 		undelivered = int(n)
