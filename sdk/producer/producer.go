@@ -16,9 +16,18 @@
 // Every message carries the CloudEvents binary-mode headers (see the Header
 // constants): ce_specversion "1.0", ce_id (a UUIDv7 made from crypto/rand),
 // ce_source (Config.Name), ce_type (the contract's event type),
-// content-type "application/avro", ce_dataschema (the schema's URL in the
-// registry), and traceparent when the
-// context carries one (WithTraceparent, or Config.Traceparent).
+// content-type "application/avro" (the value is in the Confluent wire
+// format), ce_dataschema (the writer schema's URL in the registry, which
+// carries its id), and traceparent when the context carries one
+// (WithTraceparent, or Config.Traceparent).
+//
+// # Logs
+//
+// Publishes are logged to Config.Logger with the event's fields: successes
+// at debug level, failures at error level with their cause. (An async
+// publish whose delivery fails is logged with its type, key and id, not its
+// fields: the caller may have reused the event by then.) librdkafka's own
+// logs go to the same logger.
 //
 // # Configuration
 //
@@ -44,7 +53,9 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 )
 
-// Delivery says where Kafka stored a published event.
+// Delivery says where Kafka stored a published event. Partition and Offset
+// are -1 and -1001 (kafka.PartitionAny, kafka.OffsetInvalid) when the
+// message was not stored.
 type Delivery struct {
 	Topic     string
 	Partition int32
