@@ -80,3 +80,22 @@ dev-up: ## start the dev stack in the background; pid, log and env file in .devs
 .PHONY: dev-down
 dev-down: ## stop the background dev stack
 	@if [ -x $(DEVSTACK) ]; then $(DEVSTACK) down -state $(DEVSTACK_STATE); else echo "devstack is not built, so none is running"; fi
+
+# Benchmarks side by side with the alternatives (bench/, a Go module of its
+# own; the latest results are in BENCHMARKS.md): BENCH_COUNT runs of each,
+# BENCH_TIME per encode/decode benchmark, BENCH_MSGS messages per
+# publish/consume run. The raw output goes to bench/out/bench.txt, then
+# benchstat (installed in bench/bin/) and the ratio table print it.
+BENCH_COUNT ?= 10
+BENCH_TIME  ?= 200ms
+BENCH_MSGS  ?= 100000
+BENCHSTAT_VERSION = v0.0.0-20260908200009-22c9c6c9d4da
+
+.PHONY: bench
+bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=100000)
+	cd bench && GOBIN=$(CURDIR)/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+	mkdir -p bench/out
+	cd bench && bash -o pipefail -c "$(GO) test -run='^$$' -bench='^Benchmark(Encode|Decode)$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) . | tee out/bench.txt"
+	cd bench && bash -o pipefail -c "$(GO) test -run='^$$' -bench='^Benchmark(Publish|Consume)$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_MSGS)x . | tee -a out/bench.txt"
+	bench/bin/benchstat bench/out/bench.txt
+	cd bench && $(GO) run ./cmd/benchratio out/bench.txt

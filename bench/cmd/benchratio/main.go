@@ -1,0 +1,260 @@
+// Command benchratio reads `go test -bench` output of the bench module
+// (several -count runs) and prints, as Markdown, the median of each
+// benchmark, how far the runs spread, the ratios of eventkit against each
+// alternative and against the hand-written floor, and whether the targets
+// hold.
+//
+//	go test -run='^$' -bench=. -benchmem -count=10 . > out/bench.txt
+//	go run ./cmd/benchratio out/bench.txt
+//
+// With no file argument it reads standard input. It exits 1 when the input
+// holds no benchmark line, 0 otherwise (a missed target is reported, not an
+// error: the figures come from a shared, noisy machine).
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	var in io.Reader = os.Stdin
+	if len(os.Args) > 1 {
+		var rs []io.Reader
+		for _, name := range os.Args[1:] {
+			f, err := os.Open(name)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "benchratio:", err)
+				os.Exit(2)
+			}
+			defer f.Close()
+			rs = append(rs, f)
+		}
+		in = io.MultiReader(rs...)
+	}
+	res, err := parse(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(2)
+	}
+	if len(res.order) == 0 {
+		fmt.Fprintln(os.Stderr, "benchratio: no benchmark lines in the input")
+		os.Exit(1)
+	}
+	report(os.Stdout, res)
+}
+
+// results holds every measurement of every benchmark, by name (without the
+// -GOMAXPROCS suffix) and unit.
+type results struct {
+	order []string                        // names in first-seen order
+	vals  map[string]map[string][]float64 // name → unit → values
+}
+
+var procSuffix = regexp.MustCompile(`-\d+$`)
+
+// parse reads benchmark lines: "BenchmarkName-2  N  v unit  v unit ...".
+func parse(r io.Reader) (*results, error) {
+	res := &results{vals: map[string]map[string][]float64{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
+			continue
+		}
+		if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
+			continue
+		}
+		name := procSuffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
+		units := res.vals[name]
+		if units == nil {
+			units = map[string][]float64{}
+			res.vals[name] = units
+			res.order = append(res.order, name)
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			units[f[i+1]] = append(units[f[i+1]], v)
+		}
+	}
+	return res, sc.Err()
+}
+
+// median returns the median of name's values in unit, and whether there are
+// any.
+func (r *results) median(name, unit string) (float64, bool) {
+	vs := slices.Clone(r.vals[name][unit])
+	if len(vs) == 0 {
+		return 0, false
+	}
+	slices.Sort(vs)
+	n := len(vs)
+	if n%2 == 1 {
+		return vs[n/2], true
+	}
+	return (vs[n/2-1] + vs[n/2]) / 2, true
+}
+
+// spread returns half the range (max - min) of name's values in unit,
+// relative to their median: how far the runs of a noisy machine disagree.
+func (r *results) spread(name, unit string) float64 {
+	vs := r.vals[name][unit]
+	m, ok := r.median(name, unit)
+	if !ok || m == 0 {
+		return 0
+	}
+	return (slices.Max(vs) - slices.Min(vs)) / 2 / m
+}
+
+// split returns the group ("Encode/rec=deadline") and impl of a name.
+func split(name string) (group, impl string) {
+	i := strings.LastIndex(name, "/impl=")
+	if i < 0 {
+		return name, ""
+	}
+	return name[:i], name[i+len("/impl="):]
+}
+
+// floors maps each eventkit implementation to the hand-written one it is
+// held against.
+var floors = map[string]string{"eventkit-serde": "hand", "eventkit-body": "hand-body"}
+
+func report(w io.Writer, r *results) {
+	var groups []string
+	impls := map[string][]string{}
+	for _, name := range r.order {
+		g, im := split(name)
+		if _, ok := impls[g]; !ok {
+			groups = append(groups, g)
+		}
+		impls[g] = append(impls[g], im)
+	}
+	for _, g := range groups {
+		runs := len(r.vals[g+"/impl="+impls[g][0]]["ns/op"])
+		if strings.HasPrefix(g, "Encode") || strings.HasPrefix(g, "Decode") {
+			fmt.Fprintf(w, "\n### %s (median of %d runs)\n\n", g, runs)
+			fmt.Fprintln(w, "| impl | ns/op | ± | B/op | allocs/op | vs eventkit-serde |")
+			fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+			ref, _ := r.median(g+"/impl=eventkit-serde", "ns/op")
+			for _, im := range impls[g] {
+				n := g + "/impl=" + im
+				ns, _ := r.median(n, "ns/op")
+				bop, _ := r.median(n, "B/op")
+				al, _ := r.median(n, "allocs/op")
+				fmt.Fprintf(w, "| %s | %s | %.0f%% | %.0f | %.0f | %s |\n", im, num(ns), 100*r.spread(n, "ns/op"), bop, al, ratio(ns, ref))
+			}
+			continue
+		}
+		fmt.Fprintf(w, "\n### %s (median of %d runs)\n\n", g, runs)
+		fmt.Fprintln(w, "| impl | ns/msg | ± | msgs/s | B/op | allocs/op |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+		for _, im := range impls[g] {
+			n := g + "/impl=" + im
+			ns, _ := r.median(n, "ns/op")
+			rate, _ := r.median(n, "msgs/s")
+			bop, _ := r.median(n, "B/op")
+			al, _ := r.median(n, "allocs/op")
+			fmt.Fprintf(w, "| %s | %s | %.0f%% | %s | %.0f | %.0f |\n", im, num(ns), 100*r.spread(n, "ns/op"), num(rate), bop, al)
+		}
+	}
+	fmt.Fprint(w, "\n### Ratios and targets\n\n")
+	fmt.Fprintln(w, "| check | value | target | verdict |")
+	fmt.Fprintln(w, "|---|---:|---:|---|")
+	for _, g := range groups {
+		enc, dec := strings.HasPrefix(g, "Encode"), strings.HasPrefix(g, "Decode")
+		if !enc && !dec {
+			continue
+		}
+		for _, im := range []string{"eventkit-serde", "eventkit-body"} {
+			x, ok1 := r.median(g+"/impl="+im, "ns/op")
+			f, ok2 := r.median(g+"/impl="+floors[im], "ns/op")
+			if ok1 && ok2 {
+				check(w, fmt.Sprintf("%s: %s ÷ %s (floor)", g, im, floors[im]), x/f, "≤ 1.50", x/f <= 1.5)
+			}
+		}
+		if al, ok := r.median(g+"/impl=eventkit-serde", "allocs/op"); ok && enc {
+			check(w, g+": eventkit-serde allocs/op", al, "0", al == 0)
+		}
+		x, ok1 := r.median(g+"/impl=eventkit-serde", "ns/op")
+		c, ok2 := r.median(g+"/impl=confluent-avrov2", "ns/op")
+		if ok1 && ok2 {
+			if enc {
+				check(w, g+": confluent-avrov2 Serialize ÷ eventkit-serde", c/x, "≥ 100", c/x >= 100)
+			} else {
+				check(w, g+": confluent-avrov2 DeserializeInto ÷ eventkit-serde", c/x, "≥ 6", c/x >= 6)
+			}
+		}
+	}
+	rate := func(name string) (float64, bool) { return r.median(name, "msgs/s") }
+	pairs := []struct{ sdk, raw, target string }{
+		{"Publish/impl=eventkit-async", "Publish/impl=raw", "≥ 0.90"},
+		{"Publish/impl=eventkit-async", "Publish/impl=raw-headers", "≥ 0.90"},
+		{"Publish/impl=eventkit-sync-par64", "Publish/impl=raw-sync-par64", "≥ 0.90"},
+		{"Consume/impl=eventkit", "Consume/impl=raw-avrov2", ""},
+		{"Consume/impl=eventkit", "Consume/impl=raw-bytes", ""},
+	}
+	for _, p := range pairs {
+		s, ok1 := rate(p.sdk)
+		raw, ok2 := rate(p.raw)
+		if !ok1 || !ok2 || raw == 0 {
+			continue
+		}
+		_, sdk := split(p.sdk)
+		g, rawName := split(p.raw)
+		label := fmt.Sprintf("%s: msgs/s of %s ÷ %s", g, sdk, rawName)
+		if p.target == "" {
+			fmt.Fprintf(w, "| %s | %.2f | (none) | |\n", label, s/raw)
+			continue
+		}
+		check(w, label, s/raw, p.target, s/raw >= 0.9)
+	}
+}
+
+func check(w io.Writer, label string, v float64, target string, ok bool) {
+	verdict := "met"
+	if !ok {
+		verdict = "**missed**"
+	}
+	fmt.Fprintf(w, "| %s | %s | %s | %s |\n", label, fmtRatio(v), target, verdict)
+}
+
+// ratio says how many times slower (or faster) x is than ref.
+func ratio(x, ref float64) string {
+	if ref == 0 || x == 0 {
+		return ""
+	}
+	return fmtRatio(x/ref) + "×"
+}
+
+func fmtRatio(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+}
+
+// num prints a figure with three significant digits at least.
+func num(v float64) string {
+	switch {
+	case v >= 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+}
