@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -123,5 +124,49 @@ func TestContracts(t *testing.T) {
 				t.Errorf("%s: contract (-want +got):\n%s", c.Name, diff)
 			}
 		}
+	}
+}
+
+// TestHostileCollectionsAllocateLittle decodes 20-byte inputs whose arrays
+// and maps claim 2^30 items (with and without a byte size), of items that
+// take bytes and of items that take none, and checks that the decoders fail
+// without allocating anything of that size.
+func TestHostileCollectionsAllocateLittle(t *testing.T) {
+	claim := func(prefix []byte, count int64, size bool) []byte {
+		in := append([]byte{}, prefix...)
+		if size {
+			in = avrobin.AppendLong(avrobin.AppendLong(in, -count), 1<<30)
+		} else {
+			in = avrobin.AppendLong(in, count)
+		}
+		return append(in, make([]byte, 20)...)[:20]
+	}
+	var inputs [][]byte
+	for _, size := range []bool{false, true} {
+		inputs = append(inputs,
+			claim([]byte{0x02}, 1<<30, size),                         // numbers: longs
+			claim([]byte{0x02, 0, 0, 0, 0}, 1<<30, size),             // labels: a map
+			claim([]byte{0x02, 0, 0, 0, 0, 0, 0, 0}, 1<<30, size),    // nulls: zero-width items
+			claim([]byte{0x02, 0, 0, 0, 0, 0, 0, 0, 0}, 1<<30, size), // empties: empty records
+		)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 50 {
+		for _, in := range inputs {
+			if err := new(Collections).UnmarshalAvro(in); err == nil {
+				t.Fatalf("%x decoded", in)
+			}
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Errorf("400 hostile decodes allocated %d bytes", grew)
+	}
+	// The zero-width claim fails for its count, not for want of bytes.
+	err := new(Collections).UnmarshalAvro(claim([]byte{0x02, 0, 0, 0, 0, 0, 0, 0}, 1<<30, false))
+	var de *avrobin.DecodeError
+	if !errors.As(err, &de) || de.Field != "nulls" || !errors.Is(err, avrobin.ErrTooManyItems) {
+		t.Errorf("2^30 nulls: %v", err)
 	}
 }
