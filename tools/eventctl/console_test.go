@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -373,5 +374,108 @@ func TestEncodeDecodeOffline(t *testing.T) {
 	want := `{"type":"deadline.passed","cafe_id":42,"date":"2026-11-27","timestamp":"2026-11-27T11:45:00.000000Z"}` + "\n"
 	if code != exitOK || string(out) != want {
 		t.Errorf("decode FILE: exit %d, %s, want %s\n%s", code, out, want, errOut)
+	}
+}
+
+func TestProduceReportsAMessageTheClientRefuses(t *testing.T) {
+	vars, topic, _ := consoleStack(t)
+	huge := `{"type":"` + strings.Repeat("x", 2<<20) + `","cafe_id":1,"date":0,"timestamp":0}`
+	code, out, errOut := consoleRun(t, vars, []byte(deadlineLines[0]+"\n"+huge+"\n"), "produce", "--topic", topic)
+	if code != exitProblems {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	t.Logf("stderr:\n%s", errOut)
+	for _, want := range []string{"line 2: not sent: ", "1 message(s) delivered", "; 1 not delivered"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestConsumeStopsOnInterrupt: consume without --max or --timeout runs until
+// its context is cancelled (Ctrl-C in main), then exits 0 having printed what
+// it read.
+func TestConsumeStopsOnInterrupt(t *testing.T) {
+	vars, topic, _ := consoleStack(t)
+	if code, _, errOut := consoleRun(t, vars, []byte(deadlineLines[0]+"\n"), "produce", "--topic", topic); code != exitOK {
+		t.Fatalf("produce: exit %d\n%s", code, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	env := &environment{stdin: bytes.NewReader(nil), stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, env, []string{"consume", "--topic", topic, "--from-beginning"}) }()
+	deadline := time.After(time.Minute)
+	for !strings.Contains(stdout.String(), "\n") {
+		select {
+		case code := <-done:
+			t.Fatalf("consume returned %d before any message\n%s", code, stderr.String())
+		case <-deadline:
+			t.Fatalf("no message printed within a minute\n%s", stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit %d after interrupt, want 0\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("consume did not return after its context was cancelled")
+	}
+	if got := parseConsumed(t, []byte(stdout.String())); len(got) != 1 || string(got[0].Value) != deadlineLines[0] {
+		t.Errorf("printed %s", stdout.String())
+	}
+}
+
+// TestProduceTakesSubjectAndKeyFromTheManifest: a topic of the manifest gets
+// the manifest's subject and key field without flags.
+func TestProduceTakesSubjectAndKeyFromTheManifest(t *testing.T) {
+	vars, topic, _ := consoleStack(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "deadline_passed.avsc"), []byte(deadlineSchema(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := `{"events":[{"type":"deadline.passed","schema":"deadline_passed.avsc","topic":"` + topic + `","key":"cafe_id"}]}`
+	manifestPath := filepath.Join(dir, "manifest.json")
+	if err := os.WriteFile(manifestPath, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := consoleRun(t, vars, []byte(deadlineLines[1]+"\n"), "produce", "--topic", topic, "--manifest", manifestPath)
+	if code != exitOK || !strings.Contains(errOut, `(subject "`+topic+`-value" from the manifest `+manifestPath) {
+		t.Fatalf("produce: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut := consoleRun(t, vars, nil, "consume", "--topic", topic, "--from-beginning", "--max", "1")
+	if code != exitOK {
+		t.Fatalf("consume: exit %d\n%s", code, errOut)
+	}
+	if got := parseConsumed(t, out); len(got) != 1 || got[0].Key == nil || *got[0].Key != "7" {
+		t.Errorf("consumed %s, want the key 7 (cafe_id)", out)
+	}
+	// A key field the schema cannot key by is refused before anything is
+	// read.
+	code, _, errOut = consoleRun(t, vars, []byte(deadlineLines[1]+"\n"), "produce", "--topic", topic, "--manifest", manifestPath, "--key-field", "timestamp")
+	if code != exitBadInput || !strings.Contains(errOut, `key field "timestamp" is a timestamp-micros, which cannot key messages`) {
+		t.Errorf("--key-field timestamp: exit %d\n%s", code, errOut)
 	}
 }

@@ -195,6 +195,9 @@ func (o *produceOptions) run(ctx context.Context) int {
 				p.Flush(100)
 				continue
 			}
+			if errors.As(err, &kerr) && kerr.Code() == kafka.ErrMsgSizeTooLarge {
+				return fmt.Errorf("%w: the message is %d bytes, more than the client's message.max.bytes allows", err, len(m.key)+len(m.value))
+			}
 			return err
 		}
 	}
