@@ -312,3 +312,61 @@ func TestCallbackPanicRecovered(t *testing.T) {
 		t.Errorf("callback panic not logged:\n%s", logs.String())
 	}
 }
+
+// TestRealBrokerStopsAndComesBack stops the kfake broker of a stack of the
+// test's own: a publish fails within the delivery timeout, and publishing
+// works again once the broker is back (on disk, so the topic survives).
+func TestRealBrokerStopsAndComesBack(t *testing.T) {
+	s := itest.Start(t, itest.Options{})
+	c := itestContract(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var logs syncBuffer
+	p, err := producer.New(ctx, producer.Config{
+		Kafka:           kafkaconfig.Config{BootstrapServers: s.BrokerAddr},
+		Registry:        registry.Config{URLs: []string{s.RegistryURL}},
+		AutoRegister:    true,
+		DeliveryTimeout: 2 * time.Second,
+		Logger:          slog.New(slog.NewTextHandler(&logs, nil)),
+	}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if _, err := p.Publish(ctx, &contractEvent{testEvent{ID: 1, Name: "before"}, c}); err != nil {
+		t.Fatal(err)
+	}
+
+	s.Stop()
+	async := make(chan error, 1)
+	if err := p.PublishAsync(ctx, &contractEvent{testEvent{ID: 2, Name: "async"}, c}, func(_ producer.Delivery, err error) { async <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(ctx, &contractEvent{testEvent{ID: 3, Name: "sync"}, c}); !errors.Is(err, producer.ErrNotDelivered) {
+		t.Errorf("publish with the broker stopped: err = %v, want ErrNotDelivered", err)
+	}
+	select {
+	case err := <-async:
+		if !errors.Is(err, producer.ErrNotDelivered) {
+			t.Errorf("async publish with the broker stopped: err = %v, want ErrNotDelivered", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("no delivery report for the async publish")
+	}
+	if !strings.Contains(logs.String(), "event not delivered") {
+		t.Errorf("the async failure was not logged:\n%s", logs.String())
+	}
+
+	s.Restart()
+	// librdkafka reconnects with backoff; each try has the 2s delivery
+	// timeout.
+	for try := 1; ; try++ {
+		_, err := p.Publish(ctx, &contractEvent{testEvent{ID: 4, Name: "after"}, c})
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, producer.ErrNotDelivered) || ctx.Err() != nil {
+			t.Fatalf("publish %d after the restart: %v", try, err)
+		}
+	}
+}
