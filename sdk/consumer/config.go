@@ -74,6 +74,10 @@ type Config struct {
 // RetryPolicy says how a handler's failures are retried. The pause before
 // attempt n+1 is drawn uniformly from [d/2, d] where d = MinBackoff·2^(n-1),
 // capped at MaxBackoff.
+//
+// A message's attempts and pauses all happen between two polls of the
+// consumer: together they must stay under librdkafka's max.poll.interval.ms
+// (5 minutes by default), or the group takes the partitions away.
 type RetryPolicy struct {
 	// Attempts is the number of times a message is handed to its handler
 	// before it goes to the dead-letter topic; 1 disables retries. Default:

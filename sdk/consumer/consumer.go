@@ -22,6 +22,10 @@
 // message's EventID identifies them).
 //
 // Messages of one partition are handled one after the other, in order.
+// A message is routed by its topic and its ce_type header; one without the
+// header goes to its topic's handler when the topic has only one. Messages
+// of event types without a handler are skipped (and committed): workers
+// ignore the tasks they do not own.
 //
 // # Failures
 //
