@@ -65,7 +65,20 @@
 // value are an error: they usually mean the data was written with another
 // schema.
 //
-// Decode then Encode, in the same style, gives back the same bytes for any
-// value written canonically (one block per array and map, minimal varints
-// and decimals), as every Avro library writes it.
+// # Round trips
+//
+// Decode then Encode in the Avro JSON style gives back the same bytes for any
+// value written canonically (one block per array and map, minimal varints and
+// decimals, the quiet NaN without payload), as Avro libraries write it. In
+// plain JSON it does too, except for unions whose branches plain JSON cannot
+// tell apart (["int","long"], a string and an enum, a record and a map): a
+// bare value goes to the first branch it fits, so write such values in the
+// Avro JSON style. Encode refuses a few things the bytes can hold, so Decode
+// then Encode fails for them: a decimal with more digits than its precision,
+// or with no bytes at all (which Java cannot read), a uuid string that is not
+// a UUID, a map with a key twice.
+//
+// The Avro JSON style is checked against Apache Avro Java's JsonEncoder and
+// JsonDecoder, and the plain style's dates, times, timestamps and decimals
+// against python3-avro, in this package's tests.
 package avrojson
