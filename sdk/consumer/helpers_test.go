@@ -301,7 +301,10 @@ func (e *env) committed(group, topic string) (committed, high map[int32]int64) {
 	}
 	got, err := c.Committed(tps, 10000)
 	if err != nil {
-		e.t.Fatal(err)
+		// The group may not exist yet (kfake: GROUP_ID_NOT_FOUND): nothing
+		// is committed.
+		e.t.Logf("committed offsets of %s: %v", group, err)
+		return map[int32]int64{}, high
 	}
 	committed = map[int32]int64{}
 	for _, tp := range got {
