@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -160,7 +161,7 @@ func (o *consumeOptions) run(ctx context.Context) int {
 	if o.avroJSON {
 		style = avrojson.AvroJSON
 	}
-	seen, skipped := 0, 0
+	seen, skipped, warned := 0, 0, false
 	last := time.Now()
 	var line []byte
 	for ctx.Err() == nil && (o.max == 0 || seen < o.max) {
@@ -193,7 +194,8 @@ func (o *consumeOptions) run(ctx context.Context) int {
 				out.Flush()
 				return o.fail(fmt.Errorf("kafka: %w", kafkaconfig.ScrubError(e, kcfg.Secrets())))
 			}
-			if e.Code() == kafka.ErrAllBrokersDown {
+			if e.Code() == kafka.ErrAllBrokersDown && !warned {
+				warned = true
 				fmt.Fprintf(env.stderr, "eventctl consume: %v%s (still trying; Ctrl-C stops)\n", e, logs.hint())
 			}
 		case nil:
@@ -215,7 +217,8 @@ func consumeStatus(skipped int) int {
 // format appends the JSON line of a message, or says why it cannot.
 func (o *consumeOptions) format(ctx context.Context, dst []byte, m *kafka.Message, schemas *consoleSchemas, style avrojson.Style) ([]byte, error) {
 	dst = append(dst, `{"topic":`...)
-	dst = strconv.AppendQuote(dst, *m.TopicPartition.Topic)
+	topic, _ := json.Marshal(*m.TopicPartition.Topic)
+	dst = append(dst, topic...)
 	dst = append(dst, `,"partition":`...)
 	dst = strconv.AppendInt(dst, int64(m.TopicPartition.Partition), 10)
 	dst = append(dst, `,"offset":`...)
