@@ -71,3 +71,28 @@ func TestReportRatiosAndVerdicts(t *testing.T) {
 		}
 	}
 }
+
+func TestRatioPairsRounds(t *testing.T) {
+	in := `BenchmarkX/impl=a-2 1 10 ns/op
+BenchmarkX/impl=b-2 1 5 ns/op
+BenchmarkX/impl=a-2 1 20 ns/op
+BenchmarkX/impl=b-2 1 20 ns/op
+BenchmarkX/impl=c-2 1 4 ns/op
+`
+	r, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rounds: a/b = 2 then 1, median 1.5 (the ratio of medians would be
+	// 15/12.5 = 1.2).
+	if x, ok := r.ratio("X/impl=a", "X/impl=b", "ns/op"); !ok || x != 1.5 {
+		t.Errorf("paired ratio = %v, %v; want 1.5", x, ok)
+	}
+	// Unequal counts: the ratio of the medians, 15/4.
+	if x, ok := r.ratio("X/impl=a", "X/impl=c", "ns/op"); !ok || x != 3.75 {
+		t.Errorf("unpaired ratio = %v, %v; want 3.75", x, ok)
+	}
+	if _, ok := r.ratio("X/impl=a", "X/impl=absent", "ns/op"); ok {
+		t.Error("ratio with an absent benchmark reported ok")
+	}
+}
