@@ -25,10 +25,11 @@ type proc struct {
 	tail    *tail
 	closers []io.Closer // closed once the process is gone
 
-	brokerAddr  string
-	registryURL string
-	registryPID int
-	postgresPID int // 0 without RegistryPostgres
+	brokerAddr       string
+	registryURL      string
+	securityProtocol string // PLAINTEXT unless the broker has TLS or SASL
+	registryPID      int
+	postgresPID      int // 0 without RegistryPostgres
 
 	done    chan struct{} // closed after cmd.Wait returned
 	waitErr error         // set before done is closed
@@ -75,6 +76,10 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 	case kv := <-ready.ch:
 		p.brokerAddr = kv["KAFKA_BROKER_URL"]
 		p.registryURL = kv["SCHEMA_REGISTRY_URL"]
+		p.securityProtocol = kv["KAFKA_SECURITY_PROTOCOL"]
+		if p.securityProtocol == "" {
+			p.securityProtocol = "PLAINTEXT"
+		}
 		p.registryPID, _ = strconv.Atoi(kv["REGISTRY_PID"])
 		p.postgresPID, _ = strconv.Atoi(kv["POSTGRES_PID"])
 		if p.brokerAddr == "" || p.registryURL == "" {

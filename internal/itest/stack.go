@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -40,6 +41,22 @@ type Options struct {
 	// KafkaPort and RegistryPort fix the ports; zero picks free ones.
 	// Either way Restart reuses the ports of the first start.
 	KafkaPort, RegistryPort int
+	// KafkaTLSCert and KafkaTLSKey name PEM files of the certificate (and
+	// its key) the broker serves TLS with: clients then need
+	// security.protocol SSL, or SASL_SSL with KafkaSASL. NewCA makes them.
+	KafkaTLSCert, KafkaTLSKey string
+	// KafkaSASL are the accounts the broker requires: clients then need
+	// security.protocol SASL_PLAINTEXT, or SASL_SSL with TLS. kfake
+	// implements PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.
+	KafkaSASL []SASLUser
+}
+
+// SASLUser is an account of a broker that requires SASL.
+type SASLUser struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string
+	User      string
+	Password  string
 }
 
 // Stack is a broker and a registry that one test controls: it can stop and
@@ -54,6 +71,9 @@ type Stack struct {
 	RegistryURL string
 	// DataDir is the stack's state directory, or empty (Options.InMemory).
 	DataDir string
+	// SecurityProtocol is the security.protocol clients of the broker
+	// need: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.
+	SecurityProtocol string
 
 	t    testing.TB
 	opts Options
@@ -125,6 +145,16 @@ func (s *Stack) start(kafkaPort, registryPort int) error {
 	if s.opts.Partitions > 0 {
 		args = append(args, "-partitions="+strconv.Itoa(s.opts.Partitions))
 	}
+	if s.opts.KafkaTLSCert != "" || s.opts.KafkaTLSKey != "" {
+		args = append(args, "-kafka-tls-cert="+s.opts.KafkaTLSCert, "-kafka-tls-key="+s.opts.KafkaTLSKey)
+	}
+	if len(s.opts.KafkaSASL) > 0 {
+		f, err := s.saslFile()
+		if err != nil {
+			return err
+		}
+		args = append(args, "-kafka-sasl-users="+f)
+	}
 	log, err := os.OpenFile(s.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -140,6 +170,7 @@ func (s *Stack) start(kafkaPort, registryPort int) error {
 	s.mu.Unlock()
 	if s.BrokerAddr == "" {
 		s.BrokerAddr, s.RegistryURL = p.brokerAddr, p.registryURL
+		s.SecurityProtocol = p.securityProtocol
 	} else if s.BrokerAddr != p.brokerAddr || s.RegistryURL != p.registryURL {
 		return fmt.Errorf("restarted stack listens on %s and %s, not on %s and %s",
 			p.brokerAddr, p.registryURL, s.BrokerAddr, s.RegistryURL)
@@ -209,4 +240,21 @@ func (s *Stack) ports() (kafka, registry int, err error) {
 		return 0, 0, fmt.Errorf("registry URL %q: %w", s.RegistryURL, err)
 	}
 	return kafka, registry, nil
+}
+
+// saslFile writes the SASL accounts to a private file devstack reads (not
+// on its command line, where the process list would show the passwords).
+func (s *Stack) saslFile() (string, error) {
+	var b strings.Builder
+	for _, u := range s.opts.KafkaSASL {
+		if strings.ContainsAny(u.Mechanism+u.User, " \n") || strings.Contains(u.Password, "\n") {
+			return "", fmt.Errorf("SASL account %q: no spaces in the mechanism and user, no newline anywhere", u.User)
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", u.Mechanism, u.User, u.Password)
+	}
+	path := filepath.Join(s.t.TempDir(), "sasl-users")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
 }

@@ -29,6 +29,8 @@ var kafkaLogLevels = map[string]kfake.LogLevel{
 type kafkaBroker struct {
 	cluster *kfake.Cluster
 	addr    string
+	// clientOpts let devstack's own client pass the broker's TLS and SASL.
+	clientOpts []kgo.Opt
 }
 
 func (b *kafkaBroker) close() { b.cluster.Close() }
@@ -36,7 +38,7 @@ func (b *kafkaBroker) close() { b.cluster.Close() }
 // startKafka starts a one-broker kfake cluster on 127.0.0.1, waits until it
 // answers a metadata request over TCP, and creates topics that do not exist
 // yet (also after a restart from -data, where seeding would be skipped).
-func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Logger) (*kafkaBroker, error) {
+func startKafka(ctx context.Context, cfg *config, topics []string, sec kafkaSecurity, log *slog.Logger) (*kafkaBroker, error) {
 	opts := []kfake.Opt{
 		kfake.Ports(cfg.kafkaPort),
 		kfake.ClusterID("eventkit-devstack"),
@@ -47,6 +49,7 @@ func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Log
 	if dir := cfg.kafkaDir(); dir != "" {
 		opts = append(opts, kfake.DataDir(dir))
 	}
+	opts = append(opts, sec.clusterOpts()...)
 	cluster, err := kfake.NewCluster(opts...)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -55,7 +58,7 @@ func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Log
 		}
 		return nil, fmt.Errorf("kafka broker: %w", err)
 	}
-	b := &kafkaBroker{cluster: cluster, addr: cluster.ListenAddrs()[0]}
+	b := &kafkaBroker{cluster: cluster, addr: cluster.ListenAddrs()[0], clientOpts: sec.clientOpts()}
 	if err := b.ready(ctx, cfg.timeout, topics, int32(cfg.partitions)); err != nil {
 		b.close()
 		return nil, err
@@ -67,7 +70,7 @@ func startKafka(ctx context.Context, cfg *config, topics []string, log *slog.Log
 // ready issues a metadata request through a real client until the broker
 // answers, then creates the missing topics.
 func (b *kafkaBroker) ready(ctx context.Context, timeout time.Duration, topics []string, partitions int32) error {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.addr))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.addr)}, b.clientOpts...)...)
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}

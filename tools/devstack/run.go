@@ -36,6 +36,9 @@ type config struct {
 	registryStorage  string
 	pgDir            string
 	pgBin            string
+	kafkaTLSCert     string
+	kafkaTLSKey      string
+	kafkaSASLUsers   string
 }
 
 // kafkaDir is where the broker persists its state, or "" for memory only.
@@ -64,6 +67,9 @@ func registerRunFlags(fs *flag.FlagSet) *config {
 	fs.StringVar(&c.registryStorage, "registry-storage", "memory", "where the registry keeps schemas: memory, or postgres (a PostgreSQL cluster devstack runs; kept in -pg-dir)")
 	fs.StringVar(&c.pgDir, "pg-dir", "", "PostgreSQL cluster directory for -registry-storage postgres (default: DIR/registry-postgres with -data, else a temporary one removed at stop)")
 	fs.StringVar(&c.pgBin, "pg-bin", "", "directory of initdb, postgres, pg_isready and createdb (default: newest /usr/lib/postgresql/*/bin, else PATH)")
+	fs.StringVar(&c.kafkaTLSCert, "kafka-tls-cert", "", "PEM certificate (chain) the broker serves TLS with; with -kafka-tls-key, clients must use security.protocol SSL (or SASL_SSL)")
+	fs.StringVar(&c.kafkaTLSKey, "kafka-tls-key", "", "PEM private key of -kafka-tls-cert")
+	fs.StringVar(&c.kafkaSASLUsers, "kafka-sasl-users", "", "file of SASL accounts the broker requires, one \"MECHANISM USER PASSWORD\" per line (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512); clients must use SASL_PLAINTEXT (or SASL_SSL)")
 	return c
 }
 
@@ -164,7 +170,11 @@ func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err
 		}
 	}
 
-	broker, err := startKafka(ctx, cfg, topics, log)
+	sec, err := loadKafkaSecurity(cfg)
+	if err != nil {
+		return err
+	}
+	broker, err := startKafka(ctx, cfg, topics, sec, log)
 	if err != nil {
 		return err
 	}
@@ -206,13 +216,16 @@ func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err
 		regStorage = "postgresql in " + pg.dir
 	}
 	fmt.Fprintf(out, "devstack ready (Ctrl-C or SIGTERM stops it)\n")
-	fmt.Fprintf(out, "  kafka broker:    %s (data %s; %d partitions per topic; auto-creation on)\n", broker.addr, storage, cfg.partitions)
+	fmt.Fprintf(out, "  kafka broker:    %s (%s; data %s; %d partitions per topic; auto-creation on)\n", broker.addr, sec.protocol(), storage, cfg.partitions)
 	fmt.Fprintf(out, "  schema registry: %s (storage: %s; compatibility %s)\n", reg.url, regStorage, strings.ToUpper(cfg.compatibility))
 	vars := []string{
 		"KAFKA_BROKER_URL=" + broker.addr,
 		"SCHEMA_REGISTRY_URL=" + reg.url,
 		"DEVSTACK_PID=" + strconv.Itoa(os.Getpid()),
 		"REGISTRY_PID=" + strconv.Itoa(reg.cmd.Process.Pid),
+	}
+	if p := sec.protocol(); p != "PLAINTEXT" {
+		vars = append(vars, "KAFKA_SECURITY_PROTOCOL="+p)
 	}
 	if pg != nil {
 		vars = append(vars, "POSTGRES_PID="+strconv.Itoa(pg.cmd.Process.Pid))
