@@ -115,7 +115,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	d.printf("\nDone in %.1fs: %d events published, %d consumed and printed; the stack is stopped.\n",
 		time.Since(begin).Seconds(), d.published, d.consumed)
-	d.printf("Run the stack yourself with make dev-up (then . .devstack/env; make dev-down to stop).\n")
+	d.printf("To run the stack yourself: make dev-up, then set -a; . .devstack/env; set +a (make dev-down stops it).\n")
 	return 0
 }
 
