@@ -25,7 +25,7 @@ vet: ## go vet and gofmt
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 .PHONY: unit
-unit: ## unit tests (no servers)
+unit: ## all Go tests; integration tests start their own broker and registry (tools/devstack)
 	$(GO) test -count=1 ./...
 
 .PHONY: test
