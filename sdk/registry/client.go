@@ -384,7 +384,7 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 		if i > 0 {
 			c.retries.Add(1)
 		}
-		err := fn(a)
+		err := try(fn, a)
 		timedOut := actx.Err() != nil
 		cancel()
 		if err == nil {
@@ -439,6 +439,19 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 		}
 	}
 	return fmt.Errorf("registry: %s: %w after %d attempts: %w", op, ErrUnreachable, c.maxAttempts, last)
+}
+
+// try runs one attempt, turning a panic into ErrBadResponse: srclient
+// dereferences what it decoded without checking it (a "null" answer to GET
+// /schemas/ids/{id} panics in GetSchema), and a registry's answer must never
+// crash the service.
+func try(fn func(a *attempt) error, a *attempt) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: the answer broke its decoder (%v)", ErrBadResponse, r)
+		}
+	}()
+	return fn(a)
 }
 
 // permanentTLS reports whether err is a TLS failure that retrying cannot
