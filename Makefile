@@ -12,11 +12,13 @@ help: ## list the targets
 generate: ## regenerate Go code from avro/ and the generator's test corpus (idempotent)
 	$(EVENTCTL) generate -manifest avro/manifest.json
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json
+	$(EVENTCTL) generate -manifest bench/schemas/manifest.json
 
 .PHONY: check-generated
 check-generated: ## fail when the checked-in generated code is stale
 	$(EVENTCTL) generate -manifest avro/manifest.json -check
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json -check
+	$(EVENTCTL) generate -manifest bench/schemas/manifest.json -check
 
 .PHONY: vet
 vet: ## go vet and gofmt
@@ -29,7 +31,7 @@ unit: ## all Go tests; integration tests start their own broker and registry (to
 	$(GO) test -count=1 ./...
 
 .PHONY: test
-test: check-generated vet unit ## everything CI runs
+test: check-generated vet unit bench-smoke ## everything CI runs
 
 # Schema compatibility as the Confluent Schema Registry would judge it: each
 # schema of the manifest, at its manifest level, against its versions in the
@@ -119,6 +121,10 @@ bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw l
 # (each event printed as a JSON line), then stops everything, also on
 # Ctrl-C. Extra flags (bin/demo -h): make demo DEMO_FLAGS='-v -cafes 7,8'.
 DEMO_FLAGS ?=
+
+.PHONY: bench-smoke
+bench-smoke: ## vet the bench module and run each benchmark once (no figures; keeps the benchmarks compiling and correct)
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run=. -bench=. -benchtime=1x ./...
 
 .PHONY: demo
 demo: ## build, start the stack, register, publish, consume (events printed as JSON), stop
