@@ -21,8 +21,67 @@ type Serializer struct {
 
 	// ids maps contracts to schema ids. It is replaced, never changed, so
 	// reads need no lock.
-	ids atomic.Pointer[map[*contract.Contract]int]
+	ids atomic.Pointer[idTable]
 	mu  sync.Mutex // serializes replacements of ids
+}
+
+// smallContracts is the number of contracts an idTable holds in an array
+// scanned linearly (a pointer compare each) before it needs a map: a
+// service publishes a handful of event types, and comparing a few pointers
+// is several times cheaper than hashing one.
+const smallContracts = 8
+
+// idTable is an immutable contract → schema id table: the first
+// smallContracts entries in an array, any more in a map.
+type idTable struct {
+	n     int
+	small [smallContracts]idEntry
+	more  map[*contract.Contract]int
+}
+
+type idEntry struct {
+	c  *contract.Contract
+	id int
+}
+
+// lookup returns the schema id of c, if the table has it.
+func (t *idTable) lookup(c *contract.Contract) (int, bool) {
+	for i := range t.small[:t.n] {
+		if t.small[i].c == c {
+			return t.small[i].id, true
+		}
+	}
+	if t.more == nil {
+		return 0, false
+	}
+	id, ok := t.more[c]
+	return id, ok
+}
+
+// with returns a copy of t that maps c to id. A table of maxContracts
+// entries starts afresh (generated code has a fixed, small set of
+// contracts, so only misuse gets there).
+func (t *idTable) with(c *contract.Contract, id int) *idTable {
+	next := &idTable{}
+	if t.n+len(t.more) < maxContracts {
+		next.n, next.small = t.n, t.small
+		if len(t.more) > 0 {
+			next.more = make(map[*contract.Contract]int, len(t.more)+1)
+			for k, v := range t.more {
+				next.more[k] = v
+			}
+		}
+	}
+	if next.n < smallContracts {
+		next.small[next.n] = idEntry{c, id}
+		next.n++
+		return next
+	}
+	if next.more == nil {
+		next.more = make(map[*contract.Contract]int, 1)
+	}
+	next.more[c] = id
+	return next
 }
 
 // SerializerOption configures a Serializer.
@@ -42,8 +101,7 @@ func NewSerializer(client registry.Client, opts ...SerializerOption) *Serializer
 	for _, o := range opts {
 		o(s)
 	}
-	empty := map[*contract.Contract]int{}
-	s.ids.Store(&empty)
+	s.ids.Store(&idTable{})
 	return s
 }
 
@@ -73,7 +131,7 @@ func (s *Serializer) Append(ctx context.Context, dst []byte, e contract.Event) (
 		return dst, 0, fmt.Errorf("%w: nil event", ErrEncode)
 	}
 	c := e.Contract()
-	id, ok := (*s.ids.Load())[c]
+	id, ok := s.ids.Load().lookup(c)
 	if !ok {
 		if id, err = s.resolve(ctx, c); err != nil {
 			return dst, 0, err
@@ -89,15 +147,14 @@ func (s *Serializer) Append(ctx context.Context, dst []byte, e contract.Event) (
 
 // SchemaID returns the schema id resolved for c, if it is.
 func (s *Serializer) SchemaID(c *contract.Contract) (id int, ok bool) {
-	id, ok = (*s.ids.Load())[c]
-	return id, ok
+	return s.ids.Load().lookup(c)
 }
 
 func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, error) {
 	if c == nil {
 		return 0, fmt.Errorf("%w: nil contract", ErrEncode)
 	}
-	if id, ok := (*s.ids.Load())[c]; ok {
+	if id, ok := s.ids.Load().lookup(c); ok {
 		return id, nil
 	}
 	id, _, err := s.client.LookupID(ctx, c.Subject, c.Schema)
@@ -116,14 +173,11 @@ func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := *s.ids.Load()
-	next := make(map[*contract.Contract]int, len(old)+1)
-	if len(old) < maxContracts {
-		for k, v := range old {
-			next[k] = v
-		}
+	t := s.ids.Load()
+	if cur, ok := t.lookup(c); ok {
+		// Another caller resolved c meanwhile; keep its id.
+		return cur, nil
 	}
-	next[c] = id
-	s.ids.Store(&next)
+	s.ids.Store(t.with(c, id))
 	return id, nil
 }
