@@ -14,6 +14,10 @@ type cache[K comparable, V any] struct {
 	items map[K]*cacheEntry[K, V]
 	ring  []*cacheEntry[K, V]
 	hand  int
+
+	// onEvict, when set, is called with each evicted key, after the lock is
+	// released.
+	onEvict func(K)
 }
 
 type cacheEntry[K comparable, V any] struct {
@@ -44,17 +48,24 @@ func (c *cache[K, V]) get(k K) (V, bool) {
 }
 
 func (c *cache[K, V]) put(k K, v V) {
+	if evicted, ok := c.insert(k, v); ok && c.onEvict != nil {
+		c.onEvict(evicted)
+	}
+}
+
+// insert adds or replaces k's entry and returns the key it evicted, if any.
+func (c *cache[K, V]) insert(k K, v V) (evicted K, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[k]; ok {
 		e.val = v
-		return
+		return evicted, false
 	}
 	e := &cacheEntry[K, V]{key: k, val: v}
 	if len(c.ring) < cap(c.ring) {
 		c.ring = append(c.ring, e)
 		c.items[k] = e
-		return
+		return evicted, false
 	}
 	for {
 		old := c.ring[c.hand]
@@ -67,8 +78,16 @@ func (c *cache[K, V]) put(k K, v V) {
 		c.ring[c.hand] = e
 		c.items[k] = e
 		c.hand = (c.hand + 1) % len(c.ring)
-		return
+		return old.key, true
 	}
+}
+
+// contains reports whether k has an entry, without marking it used.
+func (c *cache[K, V]) contains(k K) bool {
+	c.mu.RLock()
+	_, ok := c.items[k]
+	c.mu.RUnlock()
+	return ok
 }
 
 func (c *cache[K, V]) len() int {

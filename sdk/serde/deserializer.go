@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -25,6 +26,13 @@ type Deserializer struct {
 	missing *cache[int, missingID]      // schema id → when the registry said it has none
 	group   singleflight.Group
 
+	// hot holds the first readable plans Decode used, for lookups without
+	// a lock or a hash. It is replaced, never changed; hotMu serializes
+	// replacements.
+	hot    atomic.Pointer[planTable]
+	hotMu  sync.Mutex
+	hotCap int
+
 	notFoundTTL time.Duration
 	now         func() time.Time
 }
@@ -38,6 +46,81 @@ type missingID struct {
 type planKey struct {
 	id     int
 	reader *contract.Contract
+}
+
+// maxHotPlans caps a Deserializer's table of hot plans: a consumer reads
+// a few event types, each written with a version or two.
+const maxHotPlans = 16
+
+// planTable is an immutable table of plans scanned linearly: comparing an
+// int and a pointer per entry is several times cheaper than hashing a
+// (schema id, contract) key under a read lock, for the handful of pairs a
+// consumer sees. It holds readable plans only (no incompatibility verdicts)
+// of the plan cache: first come, first served, and a plan evicted from the
+// cache leaves it too, so that the cache's bound holds and a pair the table
+// had to drop can take the place again. Pairs that find it full use the
+// cache.
+type planTable struct {
+	n       int
+	entries [maxHotPlans]planEntry
+}
+
+type planEntry struct {
+	reader *contract.Contract
+	id     int
+	p      *plan
+}
+
+// lookup returns the plan of (id, c), or nil.
+func (t *planTable) lookup(id int, c *contract.Contract) *plan {
+	for i := range t.entries[:t.n] {
+		if e := &t.entries[i]; e.id == id && e.reader == c {
+			return e.p
+		}
+	}
+	return nil
+}
+
+// promote adds the readable plan p of (id, c) to the hot table, if it has
+// room, does not have it yet, and the plan cache still does (checked under
+// hotMu, which demote takes after an eviction, so an evicted plan cannot
+// stay).
+func (d *Deserializer) promote(id int, c *contract.Contract, p *plan) {
+	if p.err != nil || d.hot.Load().n >= d.hotCap {
+		return
+	}
+	d.hotMu.Lock()
+	defer d.hotMu.Unlock()
+	t := d.hot.Load()
+	if t.n >= d.hotCap || t.lookup(id, c) != nil || !d.plans.contains(planKey{id, c}) {
+		return
+	}
+	next := *t
+	next.entries[next.n] = planEntry{reader: c, id: id, p: p}
+	next.n++
+	d.hot.Store(&next)
+}
+
+// demote removes the plan of k from the hot table, when the plan cache
+// evicted it.
+func (d *Deserializer) demote(k planKey) {
+	// Always under the lock (evictions are rare: each follows a new plan),
+	// so that a promote that saw k in the cache before the eviction has
+	// stored it by now.
+	d.hotMu.Lock()
+	defer d.hotMu.Unlock()
+	t := d.hot.Load()
+	if t.lookup(k.id, k.reader) == nil {
+		return
+	}
+	next := &planTable{}
+	for _, e := range t.entries[:t.n] {
+		if e.id != k.id || e.reader != k.reader {
+			next.entries[next.n] = e
+			next.n++
+		}
+	}
+	d.hot.Store(next)
 }
 
 // plan says how to decode messages of one writer schema id into one event
@@ -57,6 +140,8 @@ type DeserializerOption func(*Deserializer)
 func WithCacheSize(n int) DeserializerOption {
 	return func(d *Deserializer) {
 		d.writers, d.plans, d.missing = newCache[int, *schema.Parsed](n), newCache[planKey, *plan](n), newCache[int, missingID](n)
+		d.plans.onEvict = d.demote
+		d.hotCap = min(max(n, 1), maxHotPlans)
 	}
 }
 
@@ -82,6 +167,7 @@ func NewDeserializer(client registry.Client, opts ...DeserializerOption) *Deseri
 	for _, o := range opts {
 		o(d)
 	}
+	d.hot.Store(&planTable{})
 	return d
 }
 
@@ -108,11 +194,15 @@ func (d *Deserializer) Decode(ctx context.Context, msg []byte, dst contract.Even
 		return id, fmt.Errorf("%w: nil destination event", ErrDecode)
 	}
 	c := dst.Contract()
-	p, ok := d.plans.get(planKey{id, c})
-	if !ok {
-		if p, err = d.plan(ctx, id, c); err != nil {
-			return id, err
+	p := d.hot.Load().lookup(id, c)
+	if p == nil {
+		var ok bool
+		if p, ok = d.plans.get(planKey{id, c}); !ok {
+			if p, err = d.plan(ctx, id, c); err != nil {
+				return id, err
+			}
 		}
+		d.promote(id, c, p)
 	}
 	if p.err != nil {
 		return id, p.err
@@ -144,7 +234,12 @@ const maxPooledBuffer = 64 << 10
 var transcodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // unmarshal runs the generated decoder, turning a panic (a bug there) into
-// an error so that no input crashes a consumer.
+// an error so that no input crashes a consumer. Also on the fast path,
+// although the generated decoders are fuzzed: a consumer does not recover
+// around Decode, so a decoder bug would crash it on every redelivery of the
+// message, and contract.Event may be implemented by hand. The deferred
+// recover costs about 6-8 ns per message (bench/, Decode of the deadline
+// event: 47 ns with it, 39 ns without, on a quiet machine).
 func unmarshal(dst contract.Event, body []byte, c *contract.Contract, id int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
