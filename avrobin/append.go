@@ -58,14 +58,32 @@ func AppendEnum[E ~int32](dst []byte, v E, n int) ([]byte, error) {
 }
 
 // SortedKeys returns the keys of m in increasing order. Maps are encoded in
-// key order, so that a value always has the same encoding.
+// key order, so that a value always has the same encoding. It allocates the
+// slice; AppendSortedKeys need not.
 func SortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
+	return AppendSortedKeys(make([]string, 0, len(m)), m)
+}
+
+// SortedKeysBuffer is the size of the array generated encoders sort map
+// keys in: maps of up to this many entries encode without allocating.
+const SortedKeysBuffer = 16
+
+// AppendSortedKeys appends the keys of m to dst in increasing order and
+// returns the extended slice. Generated encoders pass a slice of an array on
+// their stack, so that the keys of a map of up to SortedKeysBuffer entries
+// are sorted without allocating:
+//
+//	var keys [avrobin.SortedKeysBuffer]string
+//	for _, k := range avrobin.AppendSortedKeys(keys[:0], m) {
+func AppendSortedKeys[M ~map[string]V, V any](dst []string, m M) []string {
+	start := len(dst)
 	for k := range m {
-		keys = append(keys, k)
+		dst = append(dst, k)
 	}
-	slices.Sort(keys)
-	return keys
+	if len(dst)-start > 1 {
+		slices.Sort(dst[start:])
+	}
+	return dst
 }
 
 // Ptr returns a pointer to a copy of v. Generated constructors use it for

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hamba/avro/v2"
 )
 
@@ -262,6 +264,42 @@ func TestSortedKeys(t *testing.T) {
 	got := SortedKeys(map[string]int{"b": 1, "a": 2, "": 3, "ä": 4})
 	if diff := cmp.Diff([]string{"", "a", "b", "ä"}, got); diff != "" {
 		t.Error(diff)
+	}
+}
+
+func TestAppendSortedKeys(t *testing.T) {
+	for _, n := range []int{0, 1, 2, SortedKeysBuffer, SortedKeysBuffer + 1, 100} {
+		m := map[string]bool{}
+		var want []string
+		for i := range n {
+			k := strings.Repeat("k", i%3) + string(rune('a'+(i*7)%26)) + strings.Repeat("z", i/26)
+			if !m[k] {
+				m[k] = true
+				want = append(want, k)
+			}
+		}
+		slices.Sort(want)
+		// What is in dst already stays, unsorted, in front.
+		got := AppendSortedKeys([]string{"zz", "aa"}, m)
+		if diff := cmp.Diff(append([]string{"zz", "aa"}, want...), got); diff != "" {
+			t.Errorf("%d keys (-want +got):\n%s", len(m), diff)
+		}
+		if diff := cmp.Diff(want, SortedKeys(m), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("SortedKeys of %d keys (-want +got):\n%s", len(m), diff)
+		}
+		// In a stack array, as generated encoders sort them: no allocation
+		// up to its size.
+		allocs := testing.AllocsPerRun(20, func() {
+			var keys [SortedKeysBuffer]string
+			for _, k := range AppendSortedKeys(keys[:0], m) {
+				if !m[k] {
+					t.Fatalf("key %q not in the map", k)
+				}
+			}
+		})
+		if len(m) <= SortedKeysBuffer && allocs != 0 {
+			t.Errorf("sorting %d keys in a [%d]string allocates %.0f times, want 0", len(m), SortedKeysBuffer, allocs)
+		}
 	}
 }
 

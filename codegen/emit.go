@@ -215,14 +215,27 @@ func (f *fn) encodeBlocks(sl slot, item func(iter string)) {
 		f.close("}")
 		f.done("i")
 	default:
-		k := f.tmp("k")
-		f.open("for _, %s := range %sSortedKeys(%s) {", k, f.avro(), sl.expr)
+		k := f.sortedKeys(sl.expr)
 		item(k)
 		f.close("}")
 		f.done("k")
 	}
 	f.close("}")
 	f.line("dst = append(dst, 0) // end of blocks")
+}
+
+// sortedKeys opens a loop over the keys of map m in increasing order (maps
+// are encoded, and checked, in key order, so that a value has one encoding
+// and one first error), sorted in an array on the stack so that small maps
+// cost no allocation. It returns the key's variable; the caller closes the
+// loop and releases "k". The array's name is not released: it may be
+// declared in the scope of the caller, so the next map of the function
+// takes another.
+func (f *fn) sortedKeys(m string) string {
+	keys, k := f.tmp("keys"), f.tmp("k")
+	f.line("var %s [%sSortedKeysBuffer]string", keys, f.avro())
+	f.open("for _, %s := range %sAppendSortedKeys(%s[:0], %s) {", k, f.avro(), keys, m)
+	return k
 }
 
 // deref returns the slot of the value an optional's pointer points to.
@@ -580,8 +593,8 @@ func (f *fn) validate(sl slot) {
 		f.close("}")
 		f.done("i")
 	case schema.Map:
-		k, v := f.tmp("k"), f.tmp("v")
-		f.open("for _, %s := range %sSortedKeys(%s) {", k, a(), x)
+		k := f.sortedKeys(x)
+		v := f.tmp("v")
 		f.check(sl.sub(k, s.Values, a()+"Key("+sl.path+", "+k+")"), a()+"CheckString("+k+")")
 		if needsCheck(s.Values, nil) {
 			f.line("%s := %s[%s]", v, paren(x), k)

@@ -173,7 +173,8 @@ func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(o.Labels) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(o.Labels)))
-		for _, k := range avrobin.SortedKeys(o.Labels) {
+		var keys [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys[:0], o.Labels) {
 			dst = avrobin.AppendString(dst, k)
 			v := o.Labels[k]
 			dst = avrobin.AppendString(dst, v)
@@ -395,7 +396,8 @@ func (o *OrderPlaced) Validate() error {
 			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("dish_names", i), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(o.Labels) {
+	var keys [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys[:0], o.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Key("labels", k), err)
 		}

@@ -133,7 +133,8 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(c.Labels) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Labels)))
-		for _, k := range avrobin.SortedKeys(c.Labels) {
+		var keys [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys[:0], c.Labels) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Labels[k]
 			dst = avrobin.AppendString(dst, v)
@@ -142,7 +143,8 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(c.Stock) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Stock)))
-		for _, k := range avrobin.SortedKeys(c.Stock) {
+		var keys2 [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys2[:0], c.Stock) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Stock[k]
 			if dst, err = v.AppendAvro(dst); err != nil {
@@ -153,7 +155,8 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(c.Groups) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Groups)))
-		for _, k := range avrobin.SortedKeys(c.Groups) {
+		var keys3 [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys3[:0], c.Groups) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Groups[k]
 			if len(v) > 0 {
@@ -194,7 +197,8 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, c.Digest[:]...)
 	if len(c.Digests) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Digests)))
-		for _, k := range avrobin.SortedKeys(c.Digests) {
+		var keys4 [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys4[:0], c.Digests) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Digests[k]
 			dst = append(dst, v[:]...)
@@ -235,7 +239,8 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, 1)
 		if len(*c.MaybeLabels) > 0 {
 			dst = avrobin.AppendLong(dst, int64(len(*c.MaybeLabels)))
-			for _, k := range avrobin.SortedKeys(*c.MaybeLabels) {
+			var keys5 [avrobin.SortedKeysBuffer]string
+			for _, k := range avrobin.AppendSortedKeys(keys5[:0], *c.MaybeLabels) {
 				dst = avrobin.AppendString(dst, k)
 				v := (*c.MaybeLabels)[k]
 				dst = avrobin.AppendLong(dst, v)
@@ -674,7 +679,8 @@ func (c *Collections) Validate() error {
 			return avrobin.Invalid("corpus.Collections", avrobin.Index("items", i), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(c.Labels) {
+	var keys [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys[:0], c.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
 		}
@@ -683,7 +689,8 @@ func (c *Collections) Validate() error {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(c.Stock) {
+	var keys2 [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys2[:0], c.Stock) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
 		}
@@ -692,7 +699,8 @@ func (c *Collections) Validate() error {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(c.Groups) {
+	var keys3 [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys3[:0], c.Groups) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("groups", k), err)
 		}
@@ -710,7 +718,8 @@ func (c *Collections) Validate() error {
 			return avrobin.Invalid("corpus.Collections", avrobin.Index("suits", i), avrobin.EnumError(int64(c.Suits[i]), 5))
 		}
 	}
-	for _, k := range avrobin.SortedKeys(c.Digests) {
+	var keys4 [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys4[:0], c.Digests) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Collections", avrobin.Key("digests", k), err)
 		}
@@ -728,7 +737,8 @@ func (c *Collections) Validate() error {
 		}
 	}
 	if c.MaybeLabels != nil {
-		for _, k := range avrobin.SortedKeys(*c.MaybeLabels) {
+		var keys5 [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys5[:0], *c.MaybeLabels) {
 			if err := avrobin.CheckString(k); err != nil {
 				return avrobin.Invalid("corpus.Collections", avrobin.Key("maybe_labels", k), err)
 			}

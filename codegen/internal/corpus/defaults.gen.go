@@ -199,7 +199,8 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(d.Dict) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(d.Dict)))
-		for _, k := range avrobin.SortedKeys(d.Dict) {
+		var keys [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys[:0], d.Dict) {
 			dst = avrobin.AppendString(dst, k)
 			v := d.Dict[k]
 			dst = avrobin.AppendString(dst, v)
@@ -484,7 +485,8 @@ func (d *Defaults) Validate() error {
 			return avrobin.Invalid("corpus.Defaults", avrobin.Index("empty_list", i), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(d.Dict) {
+	var keys [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys[:0], d.Dict) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Defaults", avrobin.Key("dict", k), err)
 		}

@@ -315,7 +315,8 @@ func (t *Tree) appendAvro(dst []byte, depth int) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(t.Index) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(t.Index)))
-		for _, k := range avrobin.SortedKeys(t.Index) {
+		var keys [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys[:0], t.Index) {
 			dst = avrobin.AppendString(dst, k)
 			v := t.Index[k]
 			if dst, err = v.appendAvro(dst, depth+1); err != nil {
@@ -426,7 +427,8 @@ func (t *Tree) validate(depth int) error {
 			return avrobin.Invalid("corpus.Tree", avrobin.Index("children", i), err)
 		}
 	}
-	for _, k := range avrobin.SortedKeys(t.Index) {
+	var keys [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys[:0], t.Index) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Tree", avrobin.Key("index", k), err)
 		}

@@ -205,7 +205,8 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, 9)
 		if len(v) > 0 {
 			dst = avrobin.AppendLong(dst, int64(len(v)))
-			for _, k := range avrobin.SortedKeys(v) {
+			var keys [avrobin.SortedKeysBuffer]string
+			for _, k := range avrobin.AppendSortedKeys(keys[:0], v) {
 				dst = avrobin.AppendString(dst, k)
 				v2 := v[k]
 				dst = avrobin.AppendLong(dst, v2)
@@ -264,7 +265,8 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	dst = append(dst, 0) // end of blocks
 	if len(u.Lookup) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(u.Lookup)))
-		for _, k := range avrobin.SortedKeys(u.Lookup) {
+		var keys2 [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys2[:0], u.Lookup) {
 			dst = avrobin.AppendString(dst, k)
 			v := u.Lookup[k]
 			switch v2 := v.(type) {
@@ -711,7 +713,8 @@ func (u *Unions) Validate() error {
 			}
 		}
 	case UnionsMixedMap:
-		for _, k := range avrobin.SortedKeys(v) {
+		var keys [avrobin.SortedKeysBuffer]string
+		for _, k := range avrobin.AppendSortedKeys(keys[:0], v) {
 			if err := avrobin.CheckString(k); err != nil {
 				return avrobin.Invalid("corpus.Unions", avrobin.Key("mixed", k), err)
 			}
@@ -755,7 +758,8 @@ func (u *Unions) Validate() error {
 			return avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), avrobin.UnionError(v))
 		}
 	}
-	for _, k := range avrobin.SortedKeys(u.Lookup) {
+	var keys2 [avrobin.SortedKeysBuffer]string
+	for _, k := range avrobin.AppendSortedKeys(keys2[:0], u.Lookup) {
 		if err := avrobin.CheckString(k); err != nil {
 			return avrobin.Invalid("corpus.Unions", avrobin.Key("lookup", k), err)
 		}
