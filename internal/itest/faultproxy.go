@@ -1,9 +1,11 @@
 package itest
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -57,7 +59,8 @@ type FaultProxy struct {
 	auth     string
 	requests atomic.Int64
 	faulted  atomic.Int64
-	sent     atomic.Int64 // bytes of Stream answers written
+	sent     atomic.Int64  // bytes of Stream answers written
+	closed   chan struct{} // closed when the test ends: delays end
 }
 
 // NewFaultProxy starts a proxy to target (a base URL), stopped when t ends.
@@ -68,7 +71,7 @@ func NewFaultProxy(t testing.TB, target string, tlsCfg *tls.Config) *FaultProxy 
 	if err != nil {
 		t.Fatalf("itest: proxy target %q: %v", target, err)
 	}
-	p := &FaultProxy{rp: httputil.NewSingleHostReverseProxy(u)}
+	p := &FaultProxy{rp: httputil.NewSingleHostReverseProxy(u), closed: make(chan struct{})}
 	p.rp.ErrorLog = nil
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	if tlsCfg != nil {
@@ -79,6 +82,7 @@ func NewFaultProxy(t testing.TB, target string, tlsCfg *tls.Config) *FaultProxy 
 	}
 	p.URL = p.srv.URL
 	t.Cleanup(func() {
+		close(p.closed)
 		p.srv.CloseClientConnections()
 		p.srv.Close()
 	})
@@ -143,10 +147,17 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.faulted.Add(1)
 	if f.Delay > 0 {
+		// Read the body first: only then does net/http watch the
+		// connection, and end r.Context() when the client goes.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-p.closed:
 			t.Stop()
 			return
 		}

@@ -27,6 +27,7 @@
 package kafkaconfig
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -333,6 +334,27 @@ func (c Config) LogValue() slog.Value {
 		attrs = append(attrs, slog.String(kv[0], kv[1]))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON describes c as a JSON object of its settings (librdkafka's
+// property names), secrets redacted, so that encoding/json shows no
+// secret either: sensitive Properties held as plain strings would
+// otherwise be encoded as they are.
+func (c Config) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, kv := range c.fields() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[0])
+		v, _ := json.Marshal(kv[1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
 }
 
 // fields lists the set settings as name/value pairs, secrets redacted,

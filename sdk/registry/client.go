@@ -174,6 +174,15 @@ func (c *HTTPClient) String() string {
 // GoString is String.
 func (c *HTTPClient) GoString() string { return c.String() }
 
+// Format prints String for every verb (%q quotes it).
+func (c *HTTPClient) Format(f fmt.State, verb rune) {
+	s := c.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = f.Write([]byte(s))
+}
+
 // LogValue logs the client without its secrets.
 func (c *HTTPClient) LogValue() slog.Value {
 	return slog.GroupValue(slog.Any("urls", c.urls), slog.String("auth", c.authKind))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -247,6 +248,17 @@ func (c Config) String() string {
 
 // GoString is String: %#v shows no secret either.
 func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb (%q quotes it): without it, verbs
+// that are not for strings (%d, %t, ...) would print the fields, password
+// and token included.
+func (c Config) Format(f fmt.State, verb rune) {
+	s := c.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = f.Write([]byte(s))
+}
 
 // LogValue logs the configuration without its secrets.
 func (c Config) LogValue() slog.Value {
