@@ -79,8 +79,11 @@ type Producer struct {
 
 	// topics holds what New precomputed per contract; read-only after New.
 	topics map[*contract.Contract]*topicInfo
-	// lateTopics holds the same for contracts first seen by a publish.
+	// lateTopics holds the same for contracts first seen by a publish, up
+	// to maxLateTopics of them (lateCount); past that the per-contract data
+	// is made per publish.
 	lateTopics sync.Map // *contract.Contract → *topicInfo
+	lateCount  atomic.Int64
 
 	// mu guards closed against Produce: publishes hold it for reading.
 	mu     sync.RWMutex
@@ -98,7 +101,12 @@ type topicInfo struct {
 	topic     string
 	typ       []byte
 	dataCache sync.Map // schema id → []byte ce_dataschema value
+	dataCount atomic.Int64
 }
+
+// maxDataSchemas bounds the ce_dataschema values kept per contract (a
+// contract's events use one schema id, or a few across re-registrations).
+const maxDataSchemas = 16
 
 var (
 	specVersionValue = []byte(SpecVersion)
@@ -180,9 +188,21 @@ func (p *Producer) info(c *contract.Contract) *topicInfo {
 	if ti, ok := p.lateTopics.Load(c); ok {
 		return ti.(*topicInfo)
 	}
-	ti, _ := p.lateTopics.LoadOrStore(c, newTopicInfo(c))
+	if p.lateCount.Load() >= maxLateTopics {
+		// Generated code has a fixed, small set of contracts; a program
+		// that makes contracts on the fly must not grow the map for ever.
+		return newTopicInfo(c)
+	}
+	ti, loaded := p.lateTopics.LoadOrStore(c, newTopicInfo(c))
+	if !loaded {
+		p.lateCount.Add(1)
+	}
 	return ti.(*topicInfo)
 }
+
+// maxLateTopics bounds the contracts whose per-contract data a Producer
+// keeps beyond those given to New.
+const maxLateTopics = 4096
 
 // dataSchema returns the ce_dataschema value for schema id, nil when the
 // registry URL is unknown.
@@ -194,7 +214,11 @@ func (p *Producer) dataSchema(ti *topicInfo, id int) []byte {
 		return v.([]byte)
 	}
 	v := []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))
-	ti.dataCache.Store(id, v)
+	if ti.dataCount.Load() < maxDataSchemas {
+		if _, loaded := ti.dataCache.LoadOrStore(id, v); !loaded {
+			ti.dataCount.Add(1)
+		}
+	}
 	return v
 }
 
