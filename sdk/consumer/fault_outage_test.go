@@ -25,7 +25,8 @@ import (
 // stopped and restarted on the same port mid-stream, longer than the
 // delivery timeout, so that some publishes fail. It then consumes the
 // topic with the SDK consumer: every event whose publish was acknowledged is
-// consumed exactly once, and anything else consumed is an event whose
+// consumed exactly once, the events of each key (64 keys) in the order they
+// were published, and anything else consumed is an event whose
 // publish reported a failure (librdkafka may report a timeout for a message
 // the broker did store). The registry keeps its schemas in PostgreSQL, as a
 // production registry would.
@@ -139,7 +140,7 @@ func outage(t *testing.T, crash bool) {
 		}
 		reports.Add(1)
 		id := i
-		err := p.PublishAsync(ctx, &testEvent{ID: id, Name: fmt.Sprintf("event-%d", id)}, func(_ producer.Delivery, err error) {
+		err := p.PublishAsync(ctx, &keyedEvent{testEvent{ID: id, Name: fmt.Sprintf("event-%d", id)}}, func(_ producer.Delivery, err error) {
 			defer reports.Done()
 			mu.Lock()
 			defer mu.Unlock()
@@ -210,9 +211,15 @@ func outage(t *testing.T, crash bool) {
 	var n atomic.Int64
 	all := make(chan struct{})
 	var allOnce sync.Once
-	h := consumer.Handle(func(_ context.Context, ev *testEvent, _ consumer.Message) error {
+	lastOfKey := map[string]int64{}
+	var disorder []string
+	h := consumer.Handle(func(_ context.Context, ev *testEvent, m consumer.Message) error {
 		mu.Lock()
 		counts[ev.ID]++
+		if last, ok := lastOfKey[string(m.Key)]; ok && ev.ID <= last && len(disorder) < 10 {
+			disorder = append(disorder, fmt.Sprintf("key %s: event %d after %d", m.Key, ev.ID, last))
+		}
+		lastOfKey[string(m.Key)] = ev.ID
 		mu.Unlock()
 		if n.Add(1) == onTopic {
 			allOnce.Do(func() { close(all) })
@@ -263,10 +270,25 @@ func outage(t *testing.T, crash bool) {
 	if len(lost) > 0 {
 		t.Errorf("%d acknowledged events never consumed, e.g. %v", len(lost), lost[:min(10, len(lost))])
 	}
+	if len(disorder) > 0 {
+		t.Errorf("events of one key consumed out of publish order: %v", disorder)
+	}
+	if len(lastOfKey) != keys {
+		t.Errorf("%d keys consumed, want %d", len(lastOfKey), keys)
+	}
 	if len(duplicated) > 0 {
 		t.Errorf("%d acknowledged events consumed more than once, e.g. %v", len(duplicated), duplicated[:min(10, len(duplicated))])
 	}
 }
+
+// keys is the number of keys of the outage test's events: each key's events
+// must be consumed in the order they were published.
+const keys = 64
+
+// keyedEvent is testEvent keyed by its id modulo keys.
+type keyedEvent struct{ testEvent }
+
+func (e *keyedEvent) AppendKey(dst []byte) []byte { return strconv.AppendInt(dst, e.ID%keys, 10) }
 
 // ranges lists the keys of m as sorted ranges, "3000-3712 4100".
 func ranges[V any](m map[int64]V) string {
