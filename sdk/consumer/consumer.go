@@ -467,7 +467,13 @@ func (r *run) decode(km *kafka.Message, h *Handler, m *Message, log *msgLog) (co
 			return nil, true
 		}
 		pause := r.cfg.Retry.backoff(n)
-		log.get().Error("cannot decode: the schema registry is unavailable; retrying", slog.Duration("pause", pause), slog.Any("error", err))
+		msg := "cannot decode: the schema registry is unavailable; retrying"
+		if errors.Is(err, registry.ErrUnauthorized) {
+			// Not the message's fault either, but no retry fixes it until
+			// the credentials or the registry's permissions are: say so.
+			msg = "cannot decode: the schema registry refused the credentials (see the error for what to check); retrying"
+		}
+		log.get().Error(msg, slog.Duration("pause", pause), slog.Any("error", err))
 		if !sleep(r.ctx, pause) {
 			return nil, false
 		}

@@ -3,7 +3,9 @@ package consumer_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/consumer"
@@ -62,5 +64,56 @@ func TestFaultRegistryDownAfterWarmUp(t *testing.T) {
 	e.waitCommitted("g-registry-down", e.topic)
 	if err := r.stop(t); err != nil {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+// TestFaultRegistryRefusesTheConsumer: a registry that answers 401 when the
+// consumer fetches a writer schema does not get the message dead-lettered
+// (the message is not at fault): the consumer logs that the registry
+// refused its credentials, with the hint of what to check and without the
+// password, retries, and handles the message once the registry accepts the
+// credentials.
+func TestFaultRegistryRefusesTheConsumer(t *testing.T) {
+	e := newEnv(t)
+	p := e.producer() // registers the schema directly with the registry
+	e.publish(p, &testEvent{ID: 1, Name: "refused-then-handled"})
+
+	proxy := itest.NewFaultProxy(t, e.regURL, nil)
+	proxy.RequireBasic("svc", "the-right-one-Wp5")
+	logs := newLockedBuffer()
+	h, ch := collect()
+	cfg := e.config("g-registry-401")
+	cfg.Registry = registry.Config{URLs: []string{proxy.URL}, Username: "svc", Password: "rotated-Wp5"}
+	cfg.Logger = debugLogger(logs)
+	c, err := consumer.New(cfg, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, c)
+	deadline := time.Now().Add(waitLimit)
+	for !strings.Contains(logs.String(), "refused the credentials") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "refused the credentials") || !strings.Contains(logs.String(), `refused basic auth as user \"svc\"`) {
+		t.Fatalf("no log saying the registry refused the credentials:\n%s", tailOf(grepLines(logs.String(), "level=ERROR"), 10))
+	}
+	select {
+	case g := <-ch:
+		t.Fatalf("handled %+v while the registry refused the consumer", g.Event)
+	default:
+	}
+	proxy.RequireBasic("svc", "rotated-Wp5") // the registry learns the new password
+	if g := recv(t, ch, "event once the registry accepts"); g.Event.Name != "refused-then-handled" {
+		t.Errorf("handled %+v", g.Event)
+	}
+	e.waitCommitted("g-registry-401", e.topic)
+	if err := r.stop(t); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if n := e.dlqSize(); n != 0 {
+		t.Errorf("%d messages dead-lettered", n)
+	}
+	if strings.Contains(logs.String(), "Wp5") {
+		t.Errorf("a password shows in the logs:\n%s", grepLines(logs.String(), "Wp5"))
 	}
 }
