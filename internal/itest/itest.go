@@ -38,6 +38,13 @@
 //		...
 //	}
 //
+// For fault and security tests: Options.KafkaTLSCert/KafkaTLSKey and
+// Options.KafkaSASL start the broker with TLS (certificates from NewCA) or
+// SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), Stack.SecurityProtocol says
+// what clients need; NewFaultProxy puts a proxy that injects delays, error
+// answers, resets, endless answers or an authentication demand in front of
+// a registry; GoBuild builds a service to run as a process.
+//
 // The shared stack creates the topics of avro/manifest.json (3 partitions)
 // and auto-creates others. Its registry keeps schemas in memory with the
 // global compatibility level BACKWARD; use Topic to keep subjects apart.
