@@ -36,7 +36,10 @@
 // body), is produced to the dead-letter topic ("<topic>.dlq" by default)
 // with its original key, value and headers plus the dlq.* headers that say
 // why, and consumption goes on. A registry that cannot be reached is not
-// the message's fault: decoding is retried until it answers.
+// the message's fault: decoding is retried until it answers. A broker that
+// cannot be reached is waited for (librdkafka reconnects); a broker that
+// refuses the credentials makes Run return an error, since retrying cannot
+// fix it, and a fatal librdkafka error does too.
 //
 // # Shutdown
 //
@@ -53,6 +56,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -301,11 +305,25 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 			if ev.IsFatal() {
 				return fmt.Errorf("consumer: fatal error: %w", kafkaconfig.ScrubError(ev, c.secrets))
 			}
+			if authFailure(ev) {
+				// Wrong credentials do not heal by retrying: stop, so the
+				// service fails visibly instead of idling in its group.
+				c.log.Error("the broker refused the credentials", slog.String("error", kafkaconfig.Scrub(ev.Error(), c.secrets)))
+				return fmt.Errorf("consumer: the broker refused the credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM): %w", kafkaconfig.ScrubError(ev, c.secrets))
+			}
 			c.log.Warn("kafka client error", slog.String("error", kafkaconfig.Scrub(ev.Error(), c.secrets)), slog.String("code", ev.Code().String()))
 		}
 	}
 	c.log.Info("consumer stopping", slog.String("cause", context.Cause(ctx).Error()))
 	return nil
+}
+
+// authFailure reports whether err says the broker refused the credentials:
+// librdkafka's ErrAuthentication, or a SASL handshake the broker ended by
+// closing the connection (which librdkafka reports as a transport failure
+// whose text starts the SASL part with "SASL authentication error").
+func authFailure(err kafka.Error) bool {
+	return err.Code() == kafka.ErrAuthentication || strings.Contains(err.Error(), "SASL authentication error")
 }
 
 // shutdown commits the stored offsets and closes the clients.

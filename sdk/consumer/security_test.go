@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/contract"
@@ -236,8 +237,8 @@ func TestSecurityBrokerSASL(t *testing.T) {
 			DeliveryTimeout: deliveryTimeout, Logger: debugLogger(logs)}
 		assertPublishFails(t, pcfg, logs, "authentication")
 
-		// The consumer reports the failure in its logs, and stops when
-		// asked.
+		// The consumer stops by itself with an error that names the
+		// problem, and logs it.
 		ccfg := consumer.Config{Kafka: kcfg, Registry: registry.Config{URLs: []string{s.RegistryURL}}, GroupID: "g-wrong",
 			Logger: debugLogger(logs)}
 		c, err := consumer.New(ccfg, consumer.Handle(func(context.Context, *testEvent, consumer.Message) error { return nil }))
@@ -250,11 +251,15 @@ func TestSecurityBrokerSASL(t *testing.T) {
 		go func() { done <- c.Run(ctx) }()
 		select {
 		case err := <-done:
-			if err != nil {
-				t.Logf("consumer Run: %v", err)
-				if strings.Contains(err.Error(), wrong) {
-					t.Errorf("the password shows in Run's error: %v", err)
-				}
+			var ke kafka.Error
+			if !errors.As(err, &ke) || !strings.Contains(err.Error(), "refused the credentials") {
+				t.Fatalf("Run = %v, want a kafka.Error saying the broker refused the credentials; logs:\n%s", err, grepLines(logs.String(), "client error"))
+			}
+			if ctx.Err() != nil {
+				t.Errorf("Run returned only after its context ended: %v", err)
+			}
+			if strings.Contains(err.Error(), wrong) {
+				t.Errorf("the password shows in Run's error: %v", err)
 			}
 		case <-time.After(deliveryTimeout + slack):
 			t.Fatal("the consumer did not stop after its context ended")
