@@ -27,8 +27,10 @@
 // its credentials (sdk/registry), LOG_LEVEL and LOG_FORMAT; CAFE_DEADLINES,
 // DAILY_TASKS and SCHEDULE_TZ are the defaults of -deadlines, -tasks and
 // -tz. The events' schemas must be registered (make register); the
-// publisher refuses to start otherwise. Exit status: 0 after a clean stop,
-// 1 on a failure, 2 on bad flags or environment.
+// publisher refuses to start otherwise. Exit status: 0 after a clean stop
+// (on schedule: SIGINT or SIGTERM; with -once: every event published), 1 on
+// a failure or when a signal interrupts -once before every event was
+// published, 2 on bad flags or environment.
 package main
 
 import (

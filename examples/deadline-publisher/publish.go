@@ -68,15 +68,24 @@ func (p *publisher) once(ctx context.Context, cfg config) error {
 	if date == (avrobin.Date{}) {
 		date = avrobin.DateOf(cfg.now().In(cfg.Location))
 	}
+	total, done := len(cfg.Deadlines)+len(cfg.Tasks), 0
+	interrupted := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted after %d of %d events were published: %w", done, total, err)
+		}
+		return err
+	}
 	for _, e := range cfg.Deadlines {
 		if err := p.publish(ctx, lunchbot.DeadlinePassed(e.CafeID, date)); err != nil {
-			return err
+			return interrupted(err)
 		}
+		done++
 	}
 	for _, e := range cfg.Tasks {
 		if err := p.publish(ctx, lunchbot.DailyTask(e.Task)); err != nil {
-			return err
+			return interrupted(err)
 		}
+		done++
 	}
 	return nil
 }
