@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -218,10 +219,61 @@ func (c *HTTPClient) SetCompatibility(ctx context.Context, subject string, level
 	})
 }
 
+// SubjectCompatibility implements Client. It is done over net/http rather
+// than srclient, whose GetCompatibilityLevel drops the answer's error code
+// (needed to tell "no level of its own" from other 404s).
+func (c *HTTPClient) SubjectCompatibility(ctx context.Context, subject string) (contract.Compatibility, bool, error) {
+	var out struct {
+		Level string `json:"compatibilityLevel"`
+		// Some registries answer with "compatibility" instead.
+		Compatibility string `json:"compatibility"`
+	}
+	op := "get the compatibility level set on subject " + strconv.Quote(subject)
+	err := c.call(ctx, op, func(a *attempt) error {
+		out.Level, out.Compatibility = "", ""
+		return a.do(http.MethodGet, "/config/"+url.PathEscape(subject), nil, &out)
+	})
+	var re *Error
+	if errors.As(err, &re) && re.StatusCode == http.StatusNotFound && (re.Code == codeSubjectLevelNotFound || re.Code == CodeSubjectNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	s := out.Level
+	if s == "" {
+		s = out.Compatibility
+	}
+	level, err := contract.ParseCompatibility(s)
+	if err != nil {
+		return "", false, fmt.Errorf("registry: %s: %w: %v", op, ErrBadResponse, err)
+	}
+	return level, true, nil
+}
+
+// codeSubjectLevelNotFound is the registry's error code for a subject with
+// no compatibility level of its own.
+const codeSubjectLevelNotFound = 40408
+
 // CheckCompatibility implements Client. It is done over net/http rather
 // than srclient, whose IsSchemaCompatible cannot ask for (nor return) the
 // registry's reasons.
 func (c *HTTPClient) CheckCompatibility(ctx context.Context, subject, schema string) (bool, []string, error) {
+	return c.checkCompatibility(ctx, subject, schema, "/versions/latest", "check compatibility with the latest version of subject "+strconv.Quote(subject))
+}
+
+// CheckCompatibilityAll implements Client.
+func (c *HTTPClient) CheckCompatibilityAll(ctx context.Context, subject, schema string) (bool, []string, error) {
+	ok, reasons, err := c.checkCompatibility(ctx, subject, schema, "/versions", "check compatibility with the versions of subject "+strconv.Quote(subject))
+	if errors.Is(err, ErrSubjectNotFound) {
+		return true, nil, nil
+	}
+	return ok, reasons, err
+}
+
+// checkCompatibility posts schema to
+// /compatibility/subjects/{subject}{versions}?verbose=true.
+func (c *HTTPClient) checkCompatibility(ctx context.Context, subject, schema, versions, op string) (bool, []string, error) {
 	body, err := json.Marshal(struct {
 		Schema string `json:"schema"`
 	}{schema})
@@ -232,10 +284,9 @@ func (c *HTTPClient) CheckCompatibility(ctx context.Context, subject, schema str
 		IsCompatible *bool    `json:"is_compatible"`
 		Messages     []string `json:"messages"`
 	}
-	op := "check compatibility with subject " + strconv.Quote(subject)
 	err = c.call(ctx, op, func(a *attempt) error {
 		out.IsCompatible, out.Messages = nil, nil
-		if err := a.do(http.MethodPost, "/compatibility/subjects/"+url.PathEscape(subject)+"/versions/latest?verbose=true", body, &out); err != nil {
+		if err := a.do(http.MethodPost, "/compatibility/subjects/"+url.PathEscape(subject)+versions+"?verbose=true", body, &out); err != nil {
 			return err
 		}
 		if out.IsCompatible == nil {

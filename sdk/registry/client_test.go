@@ -457,6 +457,14 @@ func TestContextDeadlineAgainstSlowServer(t *testing.T) {
 			return err
 		},
 		"Compatibility": func(ctx context.Context) error { _, err := c.Compatibility(ctx, "s"); return err },
+		"SubjectCompatibility": func(ctx context.Context) error {
+			_, _, err := c.SubjectCompatibility(ctx, "s")
+			return err
+		},
+		"CheckCompatibilityAll": func(ctx context.Context) error {
+			_, _, err := c.CheckCompatibilityAll(ctx, "s", schemaV1)
+			return err
+		},
 	}
 	for name, call := range calls {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -638,5 +646,166 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}
 	if v := leaked.Load(); v != nil {
 		t.Errorf("the redirect target received Authorization %q", v)
+	}
+}
+
+func TestSubjectCompatibilityAgainstFake(t *testing.T) {
+	fake := registrytest.NewServer(t)
+	c := newClient(t, fastConfig(fake.URL()))
+	ctx := ctx(t)
+	const subject = "lunch-bot.deadlines-value"
+
+	// Unknown subject, then a subject with no level of its own: both
+	// inherit the global level.
+	for _, what := range []string{"unknown subject", "no level of its own"} {
+		if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || set || level != "" {
+			t.Errorf("%s: SubjectCompatibility = %q, %v, %v; want unset", what, level, set, err)
+		}
+		fake.Register(subject, schemaV1)
+	}
+	if err := c.SetCompatibility(ctx, subject, contract.ForwardTransitive); err != nil {
+		t.Fatal(err)
+	}
+	if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || !set || level != contract.ForwardTransitive {
+		t.Errorf("SubjectCompatibility after Set = %q, %v, %v; want FORWARD_TRANSITIVE, set", level, set, err)
+	}
+
+	// A 404 that is not about the subject's level is an error, not "unset".
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		http.NotFound(w, r)
+		return true
+	})
+	if _, set, err := c.SubjectCompatibility(ctx, subject); err == nil || set {
+		t.Errorf("plain 404: set %v, err %v; want an error", set, err)
+	}
+	// A level the SDK does not know is a malformed answer.
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"compatibilityLevel":"SIDEWAYS"}`)
+		return true
+	})
+	if _, _, err := c.SubjectCompatibility(ctx, subject); !errors.Is(err, registry.ErrBadResponse) {
+		t.Errorf("unknown level: err = %v, want ErrBadResponse", err)
+	}
+	// Some registries answer "compatibility" rather than
+	// "compatibilityLevel".
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"compatibility":"NONE"}`)
+		return true
+	})
+	if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || !set || level != contract.None {
+		t.Errorf(`{"compatibility":"NONE"}: SubjectCompatibility = %q, %v, %v`, level, set, err)
+	}
+}
+
+func TestCheckCompatibilityAllAgainstFake(t *testing.T) {
+	fake := registrytest.NewServer(t)
+	c := newClient(t, fastConfig(fake.URL()))
+	ctx := ctx(t)
+	const subject = "lunch-bot.daily-tasks-value"
+
+	// The fake answers 404 (40401) for a subject it does not know: every
+	// schema is acceptable.
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV1); err != nil || !ok || reasons != nil {
+		t.Errorf("unknown subject: CheckCompatibilityAll = %v, %v, %v; want compatible", ok, reasons, err)
+	}
+	fake.Register(subject, schemaV1)
+	var paths []string
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		paths = append(paths, r.Method+" "+r.URL.RequestURI())
+		return false
+	})
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV2); err != nil || !ok || reasons != nil {
+		t.Errorf("CheckCompatibilityAll = %v, %v, %v; want compatible", ok, reasons, err)
+	}
+	fake.SetVerdict(func(s, schema string) []string {
+		if s == subject && schema == schemaV2 {
+			return []string{"against version 1: field b: no default"}
+		}
+		return nil
+	})
+	ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV2)
+	if err != nil || ok {
+		t.Fatalf("CheckCompatibilityAll = %v, %v; want incompatible", ok, err)
+	}
+	if diff := cmp.Diff([]string{"against version 1: field b: no default"}, reasons); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
+	}
+	want := []string{
+		"POST /compatibility/subjects/" + subject + "/versions?verbose=true",
+		"POST /compatibility/subjects/" + subject + "/versions?verbose=true",
+	}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+
+	// An invalid schema is the registry's 422, not a verdict.
+	fake.SetIntercept(nil)
+	if _, _, err := c.CheckCompatibilityAll(ctx, subject, `{"type":`); !errors.Is(err, registry.ErrInvalidSchema) {
+		t.Errorf("invalid schema: err = %v, want ErrInvalidSchema", err)
+	}
+	// An answer without is_compatible is malformed.
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"messages":[]}`)
+		return true
+	})
+	if _, _, err := c.CheckCompatibilityAll(ctx, subject, schemaV2); !errors.Is(err, registry.ErrBadResponse) {
+		t.Errorf("no is_compatible: err = %v, want ErrBadResponse", err)
+	}
+}
+
+// TestNewCallsShareTheRequestPath checks that SubjectCompatibility and
+// CheckCompatibilityAll send the credentials, retry a 503 and bound the
+// answer's size as the other calls do.
+func TestNewCallsShareTheRequestPath(t *testing.T) {
+	calls := map[string]func(c *registry.HTTPClient) error{
+		"SubjectCompatibility": func(c *registry.HTTPClient) error {
+			_, _, err := c.SubjectCompatibility(context.Background(), "s")
+			return err
+		},
+		"CheckCompatibilityAll": func(c *registry.HTTPClient) error {
+			_, _, err := c.CheckCompatibilityAll(context.Background(), "s", schemaV1)
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			fake := registrytest.NewServer(t)
+			fake.Register("s", schemaV1)
+			var hits atomic.Int64
+			var auth atomic.Value
+			fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+				auth.Store(r.Header.Get("Authorization"))
+				if hits.Add(1) == 1 {
+					registrytest.WriteError(w, http.StatusServiceUnavailable, 50003, "busy")
+					return true
+				}
+				return false
+			})
+			cfg := fastConfig(fake.URL())
+			cfg.Token = "t0ken"
+			c := newClient(t, cfg)
+			if err := call(c); err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if st := c.Stats(); st.Requests != 2 || st.Retries != 1 {
+				t.Errorf("Stats = %+v, want 2 requests, 1 retry", st)
+			}
+			if got := auth.Load(); got != "Bearer t0ken" {
+				t.Errorf("Authorization = %q", got)
+			}
+
+			fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"compatibilityLevel":"NONE","is_compatible":true,"pad":"`+strings.Repeat("x", 4096)+`"}`)
+				return true
+			})
+			cfg.MaxResponseBytes = 1024
+			if err := call(newClient(t, cfg)); !errors.Is(err, registry.ErrResponseTooLarge) {
+				t.Errorf("large answer: err = %v, want ErrResponseTooLarge", err)
+			}
+		})
 	}
 }

@@ -110,3 +110,72 @@ func TestIntegrationFailoverToTheRealRegistry(t *testing.T) {
 		t.Errorf("Stats = %+v, want 1 retry (the dead URL)", st)
 	}
 }
+
+// TestIntegrationSubjectLevelAndCheckAll checks SubjectCompatibility and
+// CheckCompatibilityAll against the real registry, and what it answers for
+// a subject it does not know.
+func TestIntegrationSubjectLevelAndCheckAll(t *testing.T) {
+	c := newClient(t, registry.Config{URLs: []string{itest.Registry(t)}})
+	ctx := ctx(t)
+	subject := uniqueSubject(t)
+
+	// A subject the registry does not know: no level of its own, and every
+	// schema acceptable (axonops answers is_compatible=true for both check
+	// endpoints).
+	if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || set || level != "" {
+		t.Fatalf("SubjectCompatibility of an unknown subject = %q, %v, %v; want unset", level, set, err)
+	}
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV1); err != nil || !ok || reasons != nil {
+		t.Fatalf("CheckCompatibilityAll on an unknown subject = %v, %q, %v; want compatible", ok, reasons, err)
+	}
+	if ok, reasons, err := c.CheckCompatibility(ctx, subject, schemaV1); err != nil || !ok || reasons != nil {
+		t.Fatalf("CheckCompatibility on an unknown subject = %v, %q, %v; want compatible", ok, reasons, err)
+	}
+
+	// v1 {a: int}, then at NONE v2 {a: int, b: string} (b without default).
+	if _, err := c.Register(ctx, subject, schemaV1); err != nil {
+		t.Fatal(err)
+	}
+	if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || set {
+		t.Fatalf("SubjectCompatibility with no level of its own = %q, %v, %v; want unset", level, set, err)
+	}
+	if err := c.SetCompatibility(ctx, subject, contract.None); err != nil {
+		t.Fatal(err)
+	}
+	const v2 = `{"type":"record","name":"R","namespace":"t","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}`
+	if _, err := c.Register(ctx, subject, v2); err != nil {
+		t.Fatal(err)
+	}
+	// v3 {b: string} reads v2's data but not v1's (b has no default).
+	const v3 = `{"type":"record","name":"R","namespace":"t","fields":[{"name":"b","type":"string"}]}`
+
+	if err := c.SetCompatibility(ctx, subject, contract.BackwardTransitive); err != nil {
+		t.Fatal(err)
+	}
+	if level, set, err := c.SubjectCompatibility(ctx, subject); err != nil || !set || level != contract.BackwardTransitive {
+		t.Fatalf("SubjectCompatibility = %q, %v, %v; want BACKWARD_TRANSITIVE, set", level, set, err)
+	}
+	// At BACKWARD_TRANSITIVE the latest version alone accepts v3; all the
+	// versions do not, and neither does registering.
+	if ok, reasons, err := c.CheckCompatibility(ctx, subject, v3); err != nil || !ok {
+		t.Errorf("CheckCompatibility (latest) v3 = %v, %q, %v; want compatible", ok, reasons, err)
+	}
+	ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, v3)
+	if err != nil || ok || len(reasons) == 0 {
+		t.Fatalf("CheckCompatibilityAll v3 = %v, %q, %v; want incompatible with reasons", ok, reasons, err)
+	}
+	t.Logf("registry's reasons: %q", reasons)
+	if _, err := c.Register(ctx, subject, v3); !errors.Is(err, registry.ErrIncompatible) {
+		t.Errorf("Register v3 at BACKWARD_TRANSITIVE: err = %v, want ErrIncompatible", err)
+	}
+	// At BACKWARD the level compares with the latest version only.
+	if err := c.SetCompatibility(ctx, subject, contract.Backward); err != nil {
+		t.Fatal(err)
+	}
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, v3); err != nil || !ok {
+		t.Errorf("CheckCompatibilityAll v3 at BACKWARD = %v, %q, %v; want compatible", ok, reasons, err)
+	}
+	if _, _, err := c.CheckCompatibilityAll(ctx, subject, `{"type":"record"`); !errors.Is(err, registry.ErrInvalidSchema) {
+		t.Errorf("CheckCompatibilityAll of an invalid schema: err = %v, want ErrInvalidSchema", err)
+	}
+}

@@ -75,14 +75,31 @@ type Client interface {
 	// its own, or the registry's global level when it has none (GET
 	// /config/{subject}?defaultToGlobal=true).
 	Compatibility(ctx context.Context, subject string) (contract.Compatibility, error)
+	// SubjectCompatibility returns the compatibility level set on subject
+	// itself (GET /config/{subject}, without defaultToGlobal). set is false,
+	// with no error, when the subject has no level of its own and so
+	// inherits the global level (the registry's 404 with error code 40408,
+	// or 40401 for a subject it does not know).
+	SubjectCompatibility(ctx context.Context, subject string) (level contract.Compatibility, set bool, err error)
 	// SetCompatibility sets subject's compatibility level (PUT
 	// /config/{subject}).
 	SetCompatibility(ctx context.Context, subject string, level contract.Compatibility) error
-	// CheckCompatibility asks the registry whether schema may be registered
-	// under subject as its next version (POST
+	// CheckCompatibility asks the registry whether schema is compatible
+	// with the latest version of subject, at the subject's level (POST
 	// /compatibility/subjects/{subject}/versions/latest?verbose=true). When
-	// it may not, reasons holds the registry's explanations. It fails with
-	// ErrSubjectNotFound when the subject does not exist yet (every schema
-	// is then acceptable).
+	// it is not, reasons holds the registry's explanations. For a
+	// *_TRANSITIVE level this is not what registering checks (see
+	// CheckCompatibilityAll). For a subject the registry does not know, the
+	// answer is the registry's: axonops-schema-registry answers compatible,
+	// a registry answering 404 (error code 40401) makes it fail with
+	// ErrSubjectNotFound; either way every schema is acceptable.
 	CheckCompatibility(ctx context.Context, subject, schema string) (compatible bool, reasons []string, err error)
+	// CheckCompatibilityAll asks the registry whether schema may be
+	// registered under subject now: checked against the versions the
+	// subject's level compares with, every version for a *_TRANSITIVE level
+	// (POST /compatibility/subjects/{subject}/versions?verbose=true). When
+	// it may not, reasons holds the registry's explanations. A subject the
+	// registry does not know accepts every schema: compatible, with no
+	// error, whether the registry answers so or with 404 (40401).
+	CheckCompatibilityAll(ctx context.Context, subject, schema string) (compatible bool, reasons []string, err error)
 }

@@ -216,6 +216,12 @@ func (m *memRegistry) SetCompatibility(context.Context, string, contract.Compati
 func (m *memRegistry) CheckCompatibility(context.Context, string, string) (bool, []string, error) {
 	return true, nil, nil
 }
+func (m *memRegistry) SubjectCompatibility(context.Context, string) (contract.Compatibility, bool, error) {
+	return contract.Backward, true, nil
+}
+func (m *memRegistry) CheckCompatibilityAll(context.Context, string, string) (bool, []string, error) {
+	return true, nil, nil
+}
 
 func wireHeader(id int) []byte {
 	return []byte{0, byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)}

@@ -66,6 +66,7 @@ func Start() *Server {
 	mux.HandleFunc("GET /schemas/ids/{id}", s.byID)
 	mux.HandleFunc("GET /config/{subject}", s.getConfig)
 	mux.HandleFunc("PUT /config/{subject}", s.putConfig)
+	mux.HandleFunc("POST /compatibility/subjects/{subject}/versions", s.compatibility)
 	mux.HandleFunc("POST /compatibility/subjects/{subject}/versions/{version}", s.compatibility)
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
@@ -99,7 +100,9 @@ func (s *Server) SetIntercept(fn func(w http.ResponseWriter, r *http.Request) bo
 
 // SetVerdict installs the compatibility check: fn returns the reasons a
 // schema may not be registered under subject, none when it may. Default:
-// every schema is compatible.
+// every schema is compatible. The fake gives the same verdict whichever
+// versions are asked about; for a subject it does not know, the
+// compatibility endpoints answer 404 (error code 40401).
 func (s *Server) SetVerdict(fn func(subject, schema string) []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
