@@ -47,7 +47,16 @@ func sdkClientScenario(t *testing.T, url string) {
 	_, err = c.SchemaByVersion(ctx, subject, registry.Latest)
 	wantErr("latest of an unknown subject", err, registry.ErrSubjectNotFound)
 
+	if l, set, err := c.SubjectCompatibility(ctx, subject); err != nil || set || l != "" {
+		t.Errorf("SubjectCompatibility of an unknown subject = %q, %v, %v; want unset", l, set, err)
+	}
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, confA); err != nil || !ok || len(reasons) != 0 {
+		t.Errorf("CheckCompatibilityAll on an unknown subject = %v, %v, %v; want compatible", ok, reasons, err)
+	}
 	must(c.SetCompatibility(ctx, subject, contract.Backward))
+	if l, set, err := c.SubjectCompatibility(ctx, subject); err != nil || !set || l != contract.Backward {
+		t.Errorf("SubjectCompatibility = %q, %v, %v; want BACKWARD, set", l, set, err)
+	}
 	l, err := c.Compatibility(ctx, subject)
 	must(err)
 	if l != contract.Backward {
@@ -108,6 +117,11 @@ func sdkClientScenario(t *testing.T, url string) {
 	must(err)
 	if !ok || len(reasons) != 0 {
 		t.Errorf("CheckCompatibility(compatible) = %v, %v", ok, reasons)
+	}
+	ok, reasons, err = c.CheckCompatibilityAll(ctx, subject, confC)
+	must(err)
+	if ok || len(reasons) == 0 {
+		t.Errorf("CheckCompatibilityAll(incompatible) = %v, %v", ok, reasons)
 	}
 	_, err = c.Register(ctx, subject, confC)
 	wantErr("incompatible", err, registry.ErrIncompatible)

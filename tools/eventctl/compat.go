@@ -228,6 +228,13 @@ type compatSchemaReport struct {
 	Disagreement    string           `json:"disagreement,omitempty"`
 }
 
+// registryVerdict is the registry's answer to "may this schema be
+// registered under the subject now?" (registry.Client.CheckCompatibilityAll).
+type registryVerdict struct {
+	Compatible bool     `json:"compatible"`
+	Messages   []string `json:"messages,omitempty"`
+}
+
 type compatVersionRef struct {
 	Version int    `json:"version"`
 	Ref     string `json:"ref,omitempty"`
@@ -332,8 +339,8 @@ func compatCheckFiles(level contract.Compatibility, olds []string, newFile strin
 // compatSource is one place previous versions come from.
 type compatSource struct {
 	src history.Source
-	// rest is set for a registry whose own verdict is asked.
-	rest *registryREST
+	// verdict is set for a registry whose own verdict is asked.
+	verdict registry.Client
 }
 
 // compatSources opens the sources the options name: the git history
@@ -373,9 +380,7 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]co
 		}
 		s := compatSource{src: history.NewRegistry(client, registryLabel(cfg))}
 		if o.registryVerdict {
-			if s.rest, err = newRegistryREST(cfg); err != nil {
-				return nil, err
-			}
+			s.verdict = client
 		}
 		out = append(out, s)
 	}
@@ -455,17 +460,18 @@ func compatCheckEvent(ctx context.Context, cs compatSource, e *manifest.Event, o
 	if err := s.check(previous, schemas, e.Schema); err != nil {
 		return nil, err
 	}
-	if cs.rest != nil {
+	if cs.verdict != nil {
 		switch {
 		case vs.Registered != nil:
 			// Registering it again changes nothing: no verdict to ask.
 		case override != "" && override != vs.Level:
 			notes = append(notes, fmt.Sprintf("registry verdict not asked: --level %s differs from the registry's level %s", override, vs.Level))
 		default:
-			v, err := cs.rest.verdict(ctx, e.Subject, e.Schema.Compact())
+			ok, reasons, err := cs.verdict.CheckCompatibilityAll(ctx, e.Subject, e.Schema.Compact())
 			if err != nil {
 				return nil, fmt.Errorf("%w: asking the registry's verdict on subject %q: %w", history.ErrSource, e.Subject, err)
 			}
+			v := registryVerdict{Compatible: ok, Messages: reasons}
 			s.RegistryVerdict = &v
 			switch {
 			case v.Compatible && !s.Compatible:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
@@ -149,12 +150,8 @@ func runRegister(ctx context.Context, env *environment, args []string) int {
 	if err != nil {
 		return fail(env, "register", err)
 	}
-	rest, err := newRegistryREST(cfg)
-	if err != nil {
-		return fail(env, "register", err)
-	}
 	rep := &registerReport{Registry: registryLabel(cfg), DryRun: o.dryRun, OK: true, Subjects: []*registerSubject{}}
-	r := &registrar{client: client, rest: rest, src: history.NewRegistry(client, rep.Registry)}
+	r := &registrar{client: client, src: history.NewRegistry(client, rep.Registry)}
 	for _, e := range m.Events {
 		s, err := r.plan(ctx, e)
 		if err != nil {
@@ -202,7 +199,6 @@ func registerError(err error) error {
 
 type registrar struct {
 	client registry.Client
-	rest   *registryREST
 	src    *history.Registry
 }
 
@@ -214,7 +210,7 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 	if err != nil {
 		return nil, err
 	}
-	own, set, err := r.rest.subjectLevel(ctx, e.Subject)
+	own, set, err := r.client.SubjectCompatibility(ctx, e.Subject)
 	if err != nil {
 		return nil, fmt.Errorf("reading the compatibility level of subject %q: %w", e.Subject, err)
 	}
@@ -260,14 +256,12 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 	}
 	if len(vs.Versions) > 0 && vs.Level == e.Compatibility {
 		// The registry's own verdict, at the level it will apply.
-		v, err := r.rest.verdict(ctx, e.Subject, e.Schema.Compact())
+		ok, reasons, err := r.client.CheckCompatibilityAll(ctx, e.Subject, e.Schema.Compact())
 		if err != nil {
 			return nil, fmt.Errorf("asking the registry whether subject %q accepts the schema: %w", e.Subject, err)
 		}
-		registryOK = v.Compatible
-		if !v.Compatible {
-			s.RegistryReason = append(s.RegistryReason, v.Messages...)
-		}
+		registryOK = ok
+		s.RegistryReason = append(s.RegistryReason, reasons...)
 	}
 	if !res.Compatible || !registryOK {
 		s.SchemaAction = actRefused
@@ -398,4 +392,35 @@ func writeRegisterProblems(w io.Writer, s *registerSubject) {
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
+}
+
+// registryConfig is the registry configuration of the environment (the
+// SCHEMA_REGISTRY_* variables, see registry.ConfigFromEnv) with the URL
+// replaced by rawURL when it is not empty.
+func registryConfig(rawURL string) (registry.Config, error) {
+	cfg, err := registry.ConfigFromEnv()
+	if err != nil {
+		return registry.Config{}, err
+	}
+	if rawURL != "" {
+		cfg.URLs = nil
+		for _, u := range strings.Split(rawURL, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				cfg.URLs = append(cfg.URLs, u)
+			}
+		}
+	}
+	// A command line waits less than a service would for a registry that
+	// does not answer.
+	cfg.MaxAttempts = 3
+	cfg.MaxBackoff = 500 * time.Millisecond
+	return cfg, nil
+}
+
+// registryLabel names the registry of cfg for people.
+func registryLabel(cfg registry.Config) string {
+	if len(cfg.URLs) == 0 {
+		return registry.DefaultURL
+	}
+	return strings.Join(cfg.URLs, ",")
 }

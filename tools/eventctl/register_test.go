@@ -93,11 +93,7 @@ func regVersions(t *testing.T, c registry.Client, subject string) []int {
 // regOwnLevel is the level set on the subject itself, "" for none.
 func regOwnLevel(t *testing.T, url, subject string) contract.Compatibility {
 	t.Helper()
-	rest, err := newRegistryREST(registry.Config{URLs: []string{url}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _, err := rest.subjectLevel(context.Background(), subject)
+	l, _, err := regClient(t, url).SubjectCompatibility(context.Background(), subject)
 	if err != nil {
 		t.Fatal(err)
 	}
