@@ -330,15 +330,22 @@ var ticketPool = sync.Pool{New: func() any { return new(ticket) }}
 // scratch holds the buffers of one message while it is built; librdkafka
 // copies the key, value and headers, so they are reused once Produce
 // returns.
+//
+// Every byte buffer handed to librdkafka is an allocation of its own, free
+// of pointers: cgo's pointer check scans the whole object a pointer argument
+// points into, so a buffer inside this struct (which holds pointers) would
+// have it walk the struct on every header copy.
 type scratch struct {
 	value   []byte
 	key     []byte
-	id      [36]byte
+	id      []byte
 	headers [7]kafka.Header
 	msg     kafka.Message
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{value: make([]byte, 0, 512)} }}
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{value: make([]byte, 0, 512), id: make([]byte, 0, 36)}
+}}
 
 // maxPooled is the largest buffer kept for reuse; larger ones are left to
 // the garbage collector.
