@@ -243,7 +243,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	go func() {
 		defer loops.Done()
 		for le := range kc.Logs() {
-			logLibrdkafka(c.log, le, c.secrets)
+			kafkaconfig.LogLibrdkafka(c.log, le, c.secrets)
 		}
 	}()
 	r := &run{Consumer: c, kc: kc, ctx: ctx}
@@ -261,7 +261,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		go func() {
 			defer loops.Done()
 			for le := range r.dlq.Logs() {
-				logLibrdkafka(c.log.With(slog.String("client", "dead-letter")), le, c.secrets)
+				kafkaconfig.LogLibrdkafka(c.log.With(slog.String("client", "dead-letter")), le, c.secrets)
 			}
 		}()
 		go func() {
@@ -618,27 +618,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// logLibrdkafka logs one librdkafka log line: syslog levels 0-3 as errors,
-// 4 (warning) as warnings, 5 (notice) as info, 6 (info) and 7 (debug) as
-// debug.
-func logLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
-	level := slog.LevelDebug // 6 (info) and 7 (debug): librdkafka's chatter
-	switch {
-	case le.Level <= 3:
-		level = slog.LevelError
-	case le.Level == 4:
-		level = slog.LevelWarn
-	case le.Level == 5:
-		level = slog.LevelInfo
-	}
-	ctx := context.Background()
-	if !log.Enabled(ctx, level) {
-		return
-	}
-	log.LogAttrs(ctx, level, kafkaconfig.Scrub(le.Message, secrets),
-		slog.String("component", "librdkafka"), slog.String("tag", le.Tag))
 }
 
 // PanicError is a handler's panic, recovered.

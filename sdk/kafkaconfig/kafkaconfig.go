@@ -27,6 +27,7 @@
 package kafkaconfig
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -405,4 +406,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// LogLibrdkafka logs one librdkafka log line (from a client's Logs channel,
+// with go.logs.channel.enable): syslog levels 0-3 as errors,
+// 4 (warning) as warnings, 5 (notice) as info, 6 (info) and 7 (debug) as
+// debug, with the secrets scrubbed from its text.
+func LogLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
+	level := slog.LevelDebug // 6 (info) and 7 (debug): librdkafka's chatter
+	switch {
+	case le.Level <= 3:
+		level = slog.LevelError
+	case le.Level == 4:
+		level = slog.LevelWarn
+	case le.Level == 5:
+		level = slog.LevelInfo
+	}
+	ctx := context.Background()
+	if !log.Enabled(ctx, level) {
+		return
+	}
+	log.LogAttrs(ctx, level, Scrub(le.Message, secrets),
+		slog.String("component", "librdkafka"), slog.String("tag", le.Tag))
 }

@@ -544,29 +544,8 @@ func (p *Producer) handleError(e kafka.Error) {
 func (p *Producer) logLoop() {
 	defer p.loops.Done()
 	for le := range p.kp.Logs() {
-		logLibrdkafka(p.log, le, p.secrets)
+		kafkaconfig.LogLibrdkafka(p.log, le, p.secrets)
 	}
-}
-
-// logLibrdkafka logs one librdkafka log line: syslog levels 0-3 as errors,
-// 4 (warning) as warnings, 5 (notice) as info, 6 (info) and 7 (debug) as
-// debug.
-func logLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
-	level := slog.LevelDebug // 6 (info) and 7 (debug): librdkafka's chatter
-	switch {
-	case le.Level <= 3:
-		level = slog.LevelError
-	case le.Level == 4:
-		level = slog.LevelWarn
-	case le.Level == 5:
-		level = slog.LevelInfo
-	}
-	ctx := context.Background()
-	if !log.Enabled(ctx, level) {
-		return
-	}
-	log.LogAttrs(ctx, level, kafkaconfig.Scrub(le.Message, secrets),
-		slog.String("component", "librdkafka"), slog.String("tag", le.Tag))
 }
 
 // Close flushes: it waits until every message handed to librdkafka is
