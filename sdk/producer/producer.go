@@ -89,8 +89,18 @@ type Producer struct {
 	mu     sync.RWMutex
 	closed bool
 
-	inflight atomic.Int64          // messages produced, report not handled
-	fatal    atomic.Pointer[error] // librdkafka's fatal error, if any
+	// produced counts the messages handed to librdkafka (publishers add)
+	// and reported those whose report was handled (the delivery goroutine
+	// adds): their difference is the messages in flight. Two counters, each
+	// on a cache line of its own, so that publishing and handling reports
+	// do not contend for one.
+	_        [64]byte
+	produced atomic.Int64
+	_        [56]byte
+	reported atomic.Int64
+	_        [56]byte
+
+	fatal atomic.Pointer[error] // librdkafka's fatal error, if any
 
 	loops sync.WaitGroup // the delivery and log goroutines
 	done  chan struct{}  // closed when Close has finished
@@ -320,12 +330,12 @@ var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result
 type ticket struct {
 	d    Delivery
 	typ  string
-	key  []byte
+	key  []byte // the message key, for the logs; in keyBuf when it fits
 	w    *waiter
 	done func(Delivery, error)
-}
 
-var ticketPool = sync.Pool{New: func() any { return new(ticket) }}
+	keyBuf [24]byte
+}
 
 // scratch holds the buffers of one message while it is built; librdkafka
 // copies the key, value and headers, so they are reused once Produce
@@ -402,9 +412,12 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		h = append(h, kafka.Header{Key: HeaderTraceparent, Value: []byte(tp)})
 	}
 
-	t := ticketPool.Get().(*ticket)
-	t.d, t.typ, t.w, t.done = d, c.Type, w, done
-	t.key = append(t.key[:0], s.key...)
+	// A ticket is a fresh allocation, not a pooled one: the delivery
+	// goroutine is the last to touch it, on another CPU, so a pooled ticket
+	// would move between CPUs' caches (and sync.Pool's per-CPU lists) on
+	// every message, which costs more than allocating it.
+	t := &ticket{d: d, typ: c.Type, w: w, done: done}
+	t.key = append(t.keyBuf[:0], s.key...)
 
 	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
 	s.msg.Value = s.value
@@ -415,8 +428,6 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	s.msg.Opaque = t
 
 	if err := p.produce(ctx, &s.msg); err != nil {
-		t.reset()
-		ticketPool.Put(t)
 		return d, err
 	}
 	return d, nil
@@ -431,10 +442,12 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
 			p.mu.RUnlock()
 			return ErrClosed
 		}
-		p.inflight.Add(1)
+		// Counted before Produce: its report may be handled before Produce
+		// returns.
+		p.produced.Add(1)
 		err := p.kp.Produce(msg, nil)
 		if err != nil {
-			p.inflight.Add(-1)
+			p.produced.Add(-1)
 		}
 		p.mu.RUnlock()
 		if err == nil {
@@ -459,13 +472,6 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
 func queueFull(err error) bool {
 	var kerr kafka.Error
 	return errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull
-}
-
-func (t *ticket) reset() {
-	t.d, t.typ, t.w, t.done = Delivery{}, "", nil, nil
-	if cap(t.key) > maxPooled {
-		t.key = nil
-	}
 }
 
 // deliveryLoop handles librdkafka's events until Close closes the channel.
@@ -510,9 +516,16 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 			p.callback(t.done, d, err)
 		}
 	}
-	t.reset()
-	ticketPool.Put(t)
-	p.inflight.Add(-1)
+	p.reported.Add(1)
+}
+
+// inflight returns how many messages were handed to librdkafka and their
+// report not handled yet.
+func (p *Producer) inflight() int64 {
+	// reported first: a report handled between the two loads then counts
+	// as in flight rather than making the count negative.
+	r := p.reported.Load()
+	return p.produced.Load() - r
 }
 
 // callback runs done, recovering a panic so that the delivery loop lives on.
@@ -562,13 +575,13 @@ func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
 	p.closed = true
 	p.mu.Unlock()
 
-	for p.inflight.Load() > 0 && ctx.Err() == nil {
+	for p.inflight() > 0 && ctx.Err() == nil {
 		if p.kp.Flush(50) == 0 {
 			// librdkafka is done; the delivery loop is still at work.
 			time.Sleep(time.Millisecond)
 		}
 	}
-	if n := p.inflight.Load(); n > 0 {
+	if n := p.inflight(); n > 0 {
 		undelivered = int(n)
 		err = fmt.Errorf("producer: closing with %d messages undelivered: %w", n, ctx.Err())
 		p.log.Error("closing with undelivered messages", slog.Int("undelivered", undelivered))
@@ -576,7 +589,7 @@ func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
 			p.log.Error("purging librdkafka's queues", slog.Any("error", perr))
 		}
 		// Serve the purged messages' reports so their publishers learn.
-		for deadline := time.Now().Add(purgeWait); p.inflight.Load() > 0 && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(purgeWait); p.inflight() > 0 && time.Now().Before(deadline); {
 			if p.kp.Flush(10) == 0 {
 				time.Sleep(time.Millisecond)
 			}
