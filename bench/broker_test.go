@@ -157,14 +157,19 @@ func reportRate(b *testing.B) {
 // BenchmarkPublish publishes b.N deadline events asynchronously, each op
 // one message, and stops the clock when the last one is acknowledged.
 //
-//	impl=eventkit-async   Producer.PublishAsync (validate, encode, key, 6 headers, event id)
-//	impl=raw              Produce of pre-encoded key and value, no headers
-//	impl=raw-headers      the same with 6 pre-built CloudEvents headers
+//	impl=eventkit-async       Producer.PublishAsync (validate, encode, key, 6 headers, event id), a callback per message
+//	impl=raw                  Produce of pre-encoded key and value, no headers
+//	impl=raw-headers          the same with 6 pre-built CloudEvents headers
+//	impl=raw-headers-opaque   the same with the event as the message's Opaque, so that each
+//	                          delivery report says which event it is about (what a raw client
+//	                          that tells its callers their message's outcome, as PublishAsync
+//	                          does, has to do)
 func BenchmarkPublish(b *testing.B) {
 	e := newBrokerEnv(b)
 	b.Run("impl=eventkit-async", func(b *testing.B) { e.publishTyped(b) })
-	b.Run("impl=raw", func(b *testing.B) { e.publishRaw(b, false) })
-	b.Run("impl=raw-headers", func(b *testing.B) { e.publishRaw(b, true) })
+	b.Run("impl=raw", func(b *testing.B) { e.publishRaw(b, false, false) })
+	b.Run("impl=raw-headers", func(b *testing.B) { e.publishRaw(b, true, false) })
+	b.Run("impl=raw-headers-opaque", func(b *testing.B) { e.publishRaw(b, true, true) })
 }
 
 // BenchmarkPublishSync publishes b.N deadline events from 64 goroutines per
@@ -228,8 +233,9 @@ func (e *brokerEnv) publishTyped(b *testing.B) {
 }
 
 // newRawProducer starts a raw producer whose delivery reports of messages
-// produced without a channel go to pending (Done) and failed.
-func newRawProducer(b *testing.B, brokers string, pending *sync.WaitGroup, failed *atomic.Int64) *kafka.Producer {
+// produced without a channel go to pending (Done) and failed. With
+// wantOpaque, a report without the message's Opaque counts as failed.
+func newRawProducer(b *testing.B, brokers string, pending *sync.WaitGroup, failed *atomic.Int64, wantOpaque bool) *kafka.Producer {
 	b.Helper()
 	kp, err := kafka.NewProducer(rawProducerConfig(brokers))
 	if err != nil {
@@ -240,7 +246,7 @@ func newRawProducer(b *testing.B, brokers string, pending *sync.WaitGroup, faile
 	loop.Go(func() {
 		for ev := range kp.Events() {
 			if m, ok := ev.(*kafka.Message); ok {
-				if m.TopicPartition.Error != nil {
+				if m.TopicPartition.Error != nil || (wantOpaque && m.Opaque == nil) {
 					failed.Add(1)
 				}
 				pending.Done()
@@ -279,10 +285,10 @@ func produceRaw(kp *kafka.Producer, msg *kafka.Message, ch chan kafka.Event) err
 	}
 }
 
-func (e *brokerEnv) publishRaw(b *testing.B, headers bool) {
+func (e *brokerEnv) publishRaw(b *testing.B, headers, opaque bool) {
 	var pending sync.WaitGroup
 	var failed atomic.Int64
-	kp := newRawProducer(b, startBroker(b), &pending, &failed)
+	kp := newRawProducer(b, startBroker(b), &pending, &failed, opaque)
 	topic := deadlineTopic
 	msg := kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny}}
 	if headers {
@@ -292,6 +298,9 @@ func (e *brokerEnv) publishRaw(b *testing.B, headers bool) {
 	b.ResetTimer()
 	for i := range b.N {
 		msg.Key, msg.Value = e.keys[i%benchKeys], e.values[i%benchKeys]
+		if opaque {
+			msg.Opaque = e.events[i%benchKeys]
+		}
 		pending.Add(1)
 		if err := produceRaw(kp, &msg, nil); err != nil {
 			b.Fatal(err)
@@ -327,7 +336,7 @@ func (e *brokerEnv) publishTypedSync(b *testing.B) {
 func (e *brokerEnv) publishRawSync(b *testing.B) {
 	var pending sync.WaitGroup
 	var failed atomic.Int64
-	kp := newRawProducer(b, startBroker(b), &pending, &failed)
+	kp := newRawProducer(b, startBroker(b), &pending, &failed, false)
 	headers := ceHeaders(e.regURL)
 	var next atomic.Int64
 	b.ReportAllocs()
