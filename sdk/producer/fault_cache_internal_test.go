@@ -4,13 +4,15 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/lunchbot/eventkit/contract"
 )
 
 // TestFaultCachesBounded: the per-contract data of contracts first seen by
-// a publish, and the ce_dataschema values per contract, stay within their
-// bounds however many contracts and schema ids come by; what is past the
-// bounds is still served, only not kept.
+// a publish stays within its bound however many contracts come by (what is
+// past the bound is still served, only not kept), and a contract keeps one
+// header set, the one of its latest schema id, however many ids come by.
 func TestFaultCachesBounded(t *testing.T) {
 	p := &Producer{topics: map[*contract.Contract]*topicInfo{}, regURL: "http://r"}
 	var first *contract.Contract
@@ -33,14 +35,29 @@ func TestFaultCachesBounded(t *testing.T) {
 	}
 
 	ti := p.info(first)
-	for id := 1; id <= maxDataSchemas+50; id++ {
-		if got, want := string(p.dataSchema(ti, id)), "http://r/schemas/ids/"+strconv.Itoa(id); got != want {
-			t.Fatalf("ce_dataschema of id %d = %q, want %q", id, got, want)
+	for id := 1; id <= 50; id++ {
+		for range 2 {
+			hs := p.headerSet(ti, id)
+			want := map[string]string{
+				HeaderSpecVersion: SpecVersion, HeaderID: "", HeaderSource: "",
+				HeaderType: "t", HeaderContentType: ContentType,
+				HeaderDataSchema: "http://r/schemas/ids/" + strconv.Itoa(id),
+			}
+			got := map[string]string{}
+			for _, h := range hs.h[:hs.n] {
+				got[h.Key] = string(h.Value)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("headers of schema id %d (-want +got):\n%s", id, diff)
+			}
+			if ti.headers.Load() != hs {
+				t.Fatalf("schema id %d: the header set is not the one kept", id)
+			}
 		}
 	}
-	n = 0
-	ti.dataCache.Range(func(any, any) bool { n++; return true })
-	if n != maxDataSchemas {
-		t.Errorf("%d ce_dataschema values kept, want %d", n, maxDataSchemas)
+	// Without a registry URL there is no ce_dataschema.
+	p.regURL = ""
+	if hs := p.headerSet(p.info(first), 51); hs.n != 5 || hs.h[hs.n-1].Key != HeaderContentType {
+		t.Errorf("without a registry URL: %d headers, last %q", hs.n, hs.h[hs.n-1].Key)
 	}
 }

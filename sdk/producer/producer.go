@@ -14,7 +14,7 @@
 // # Headers
 //
 // Every message carries the CloudEvents binary-mode headers (see the Header
-// constants): ce_specversion "1.0", ce_id (a UUIDv7 made from crypto/rand),
+// constants): ce_specversion "1.0", ce_id (a UUIDv7),
 // ce_source (Config.Name), ce_type (the contract's event type),
 // content-type "application/avro" (the value is in the Confluent wire
 // format), ce_dataschema (the writer schema's URL in the registry, which
@@ -108,15 +108,25 @@ type Producer struct {
 
 // topicInfo is the per-contract data of a message's headers.
 type topicInfo struct {
-	topic     string
-	typ       []byte
-	dataCache sync.Map // schema id → []byte ce_dataschema value
-	dataCount atomic.Int64
+	topic   string
+	typ     string
+	typText []byte
+	// headers is the header set of the schema id the contract's events
+	// were last written with.
+	headers atomic.Pointer[headerSet]
 }
 
-// maxDataSchemas bounds the ce_dataschema values kept per contract (a
-// contract's events use one schema id, or a few across re-registrations).
-const maxDataSchemas = 16
+// headerSet holds the headers that are the same for every event of one
+// contract and schema id, in their order on the wire; the ce_id value is
+// filled in per message.
+type headerSet struct {
+	schemaID int
+	h        [6]kafka.Header
+	n        int // headers used in h
+}
+
+// idHeader is the index of ce_id in a headerSet.
+const idHeader = 1
 
 var (
 	specVersionValue = []byte(SpecVersion)
@@ -187,7 +197,7 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 }
 
 func newTopicInfo(c *contract.Contract) *topicInfo {
-	return &topicInfo{topic: c.Topic, typ: []byte(c.Type)}
+	return &topicInfo{topic: c.Topic, typ: c.Type, typText: []byte(c.Type)}
 }
 
 // info returns the per-contract data of c.
@@ -214,22 +224,24 @@ func (p *Producer) info(c *contract.Contract) *topicInfo {
 // keeps beyond those given to New.
 const maxLateTopics = 4096
 
-// dataSchema returns the ce_dataschema value for schema id, nil when the
-// registry URL is unknown.
-func (p *Producer) dataSchema(ti *topicInfo, id int) []byte {
-	if p.regURL == "" {
-		return nil
+// headerSet returns the header set of ti's events written with schema id
+// id.
+func (p *Producer) headerSet(ti *topicInfo, id int) *headerSet {
+	if hs := ti.headers.Load(); hs != nil && hs.schemaID == id {
+		return hs
 	}
-	if v, ok := ti.dataCache.Load(id); ok {
-		return v.([]byte)
+	hs := &headerSet{schemaID: id, n: 5}
+	hs.h[0] = kafka.Header{Key: HeaderSpecVersion, Value: specVersionValue}
+	hs.h[idHeader] = kafka.Header{Key: HeaderID}
+	hs.h[2] = kafka.Header{Key: HeaderSource, Value: p.name}
+	hs.h[3] = kafka.Header{Key: HeaderType, Value: ti.typText}
+	hs.h[4] = kafka.Header{Key: HeaderContentType, Value: contentTypeValue}
+	if p.regURL != "" {
+		hs.h[5] = kafka.Header{Key: HeaderDataSchema, Value: []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))}
+		hs.n = 6
 	}
-	v := []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))
-	if ti.dataCount.Load() < maxDataSchemas {
-		if _, loaded := ti.dataCache.LoadOrStore(id, v); !loaded {
-			ti.dataCount.Add(1)
-		}
-	}
-	return v
+	ti.headers.Store(hs)
+	return hs
 }
 
 // Publish validates e, encodes it and produces it to its contract's topic,
@@ -328,11 +340,12 @@ var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result
 // ticket is a message's opaque: what the delivery handler needs to complete
 // it.
 type ticket struct {
-	d    Delivery
-	typ  string
-	key  []byte // the message key, for the logs; in keyBuf when it fits
-	w    *waiter
-	done func(Delivery, error)
+	ti       *topicInfo
+	schemaID int
+	eventID  EventID
+	key      []byte // the message key, for the logs; in keyBuf when it fits
+	w        *waiter
+	done     func(Delivery, error)
 
 	keyBuf [24]byte
 }
@@ -383,31 +396,19 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	}
 
 	s := scratchPool.Get().(*scratch)
-	defer func() {
-		if cap(s.value) <= maxPooled && cap(s.key) <= maxPooled {
-			s.msg = kafka.Message{}
-			scratchPool.Put(s)
-		}
-	}()
 	var err error
 	s.value, d.SchemaID, err = p.ser.Append(ctx, s.value[:0], e)
 	if err != nil {
+		s.recycle()
 		return d, fmt.Errorf("producer: encoding %s: %w", c.Type, err)
 	}
 	s.key = e.AppendKey(s.key[:0])
 	d.EventID = newEventID(time.Now())
 
-	h := s.headers[:0]
-	h = append(h,
-		kafka.Header{Key: HeaderSpecVersion, Value: specVersionValue},
-		kafka.Header{Key: HeaderID, Value: d.EventID.appendText(s.id[:0])},
-		kafka.Header{Key: HeaderSource, Value: p.name},
-		kafka.Header{Key: HeaderType, Value: ti.typ},
-		kafka.Header{Key: HeaderContentType, Value: contentTypeValue},
-	)
-	if ds := p.dataSchema(ti, d.SchemaID); ds != nil {
-		h = append(h, kafka.Header{Key: HeaderDataSchema, Value: ds})
-	}
+	hs := p.headerSet(ti, d.SchemaID)
+	copy(s.headers[:], hs.h[:hs.n])
+	s.headers[idHeader].Value = d.EventID.appendText(s.id[:0])
+	h := s.headers[:hs.n]
 	if tp := p.trace(ctx); tp != "" {
 		h = append(h, kafka.Header{Key: HeaderTraceparent, Value: []byte(tp)})
 	}
@@ -416,7 +417,7 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	// goroutine is the last to touch it, on another CPU, so a pooled ticket
 	// would move between CPUs' caches (and sync.Pool's per-CPU lists) on
 	// every message, which costs more than allocating it.
-	t := &ticket{d: d, typ: c.Type, w: w, done: done}
+	t := &ticket{ti: ti, schemaID: d.SchemaID, eventID: d.EventID, w: w, done: done}
 	t.key = append(t.keyBuf[:0], s.key...)
 
 	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
@@ -427,10 +428,17 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	s.msg.Headers = h
 	s.msg.Opaque = t
 
-	if err := p.produce(ctx, &s.msg); err != nil {
-		return d, err
+	err = p.produce(ctx, &s.msg)
+	s.recycle()
+	return d, err
+}
+
+// recycle puts s back in the pool, unless its buffers grew too large.
+func (s *scratch) recycle() {
+	if cap(s.value) <= maxPooled && cap(s.key) <= maxPooled {
+		s.msg = kafka.Message{}
+		scratchPool.Put(s)
 	}
-	return d, nil
 }
 
 // produce hands msg to librdkafka, waiting while its queue is full.
@@ -493,9 +501,13 @@ func (p *Producer) deliveryLoop() {
 
 // complete delivers the outcome of one message to its publisher.
 func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
-	d := t.d
-	d.Partition = tp.Partition
-	d.Offset = int64(tp.Offset)
+	d := Delivery{
+		Topic:     t.ti.topic,
+		Partition: tp.Partition,
+		Offset:    int64(tp.Offset),
+		SchemaID:  t.schemaID,
+		EventID:   t.eventID,
+	}
 	var err error
 	if tp.Error != nil {
 		err = &DeliveryError{Topic: d.Topic, EventID: d.EventID, Err: tp.Error}
@@ -507,10 +519,10 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 		// An async publish, or a Publish that stopped waiting: log here.
 		if err != nil {
 			p.log.LogAttrs(context.Background(), slog.LevelError, "event not delivered",
-				deliveryAttrs(d, slog.String("type", t.typ), slog.String("key", string(t.key)), slog.Any("error", err))...)
+				deliveryAttrs(d, slog.String("type", t.ti.typ), slog.String("key", string(t.key)), slog.Any("error", err))...)
 		} else if p.log.Enabled(context.Background(), slog.LevelDebug) {
 			p.log.LogAttrs(context.Background(), slog.LevelDebug, "event published",
-				deliveryAttrs(d, slog.String("type", t.typ), slog.String("key", string(t.key)))...)
+				deliveryAttrs(d, slog.String("type", t.ti.typ), slog.String("key", string(t.key)))...)
 		}
 		if t.done != nil {
 			p.callback(t.done, d, err)
