@@ -89,26 +89,31 @@ dev-down: ## stop the background dev stack
 # so that a burst of load on the shared machine hits every implementation
 # alike (benchratio pairs the runs of a round): BENCH_TIME per encode/decode
 # benchmark, BENCH_MSGS messages per asynchronous publish or consume run,
-# BENCH_SYNC_MSGS per synchronous publish run. The raw output goes to
-# bench/out/bench.txt, then benchstat (installed in bench/bin/) and the
-# ratio table print it.
+# BENCH_SYNC_MSGS per synchronous publish run, BENCH_AB_MSGS per client in
+# the alternating-batches publish comparison. BENCH_ROUND rotates the order
+# of the publish benchmarks' implementations from round to round. The raw
+# output goes to bench/out/bench.txt, then benchstat (installed in
+# bench/bin/) and the ratio table print it.
 BENCH_COUNT     ?= 10
 BENCH_TIME      ?= 200ms
-BENCH_MSGS      ?= 100000
+BENCH_MSGS      ?= 200000
 BENCH_SYNC_MSGS ?= 20000
+BENCH_AB_MSGS   ?= 400000
 BENCHSTAT_VERSION = v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_RUN         = bin/bench.test -test.run=^$$ -test.benchmem -test.timeout=60m
 
 .PHONY: bench
-bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=100000)
+bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000)
 	cd bench && GOBIN=$(CURDIR)/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 	cd bench && $(GO) test -c -o bin/bench.test .
 	mkdir -p bench/out
 	cd bench && bash -o pipefail -c 'for i in $$(seq $(BENCH_COUNT)); do \
 	  echo "# round $$i of $(BENCH_COUNT), load $$(cut -d" " -f1-3 /proc/loadavg)" >&2; \
+	  export BENCH_ROUND=$$i; \
 	  $(BENCH_RUN) -test.bench="^Benchmark(Encode|Decode)$$" -test.benchtime=$(BENCH_TIME) && \
 	  $(BENCH_RUN) -test.bench="^Benchmark(Publish|Consume)$$" -test.benchtime=$(BENCH_MSGS)x && \
-	  $(BENCH_RUN) -test.bench="^BenchmarkPublishSync$$" -test.benchtime=$(BENCH_SYNC_MSGS)x || exit 1; \
+	  $(BENCH_RUN) -test.bench="^BenchmarkPublishSync$$" -test.benchtime=$(BENCH_SYNC_MSGS)x && \
+	  $(BENCH_RUN) -test.bench="^BenchmarkPublishAB$$" -test.benchtime=$(BENCH_AB_MSGS)x || exit 1; \
 	done | tee out/bench.txt'
 	bench/bin/benchstat bench/out/bench.txt
 	cd bench && $(GO) run ./cmd/benchratio out/bench.txt
