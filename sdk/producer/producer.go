@@ -102,6 +102,8 @@ type Producer struct {
 
 	fatal atomic.Pointer[error] // librdkafka's fatal error, if any
 
+	tickets ticketSlab
+
 	loops sync.WaitGroup // the delivery and log goroutines
 	done  chan struct{}  // closed when Close has finished
 }
@@ -366,6 +368,40 @@ type scratch struct {
 	msg     kafka.Message
 }
 
+// ticketSlab hands out tickets carved from arrays of ticketChunkSize: one
+// allocation per ticketChunkSize messages instead of one per message. A
+// ticket is never reused (a chunk is garbage once none of its tickets is
+// referenced), so nothing is handed back: a pool would have the delivery
+// goroutine return tickets on another CPU than the publisher takes them
+// from, which moves them between the CPUs' caches on every message.
+type ticketSlab struct {
+	cur atomic.Pointer[ticketChunk]
+}
+
+type ticketChunk struct {
+	next atomic.Int32
+	t    [ticketChunkSize]ticket
+}
+
+const ticketChunkSize = 256
+
+// get returns a zero ticket.
+func (s *ticketSlab) get() *ticket {
+	for {
+		c := s.cur.Load()
+		if c != nil {
+			if i := c.next.Add(1) - 1; i < ticketChunkSize {
+				return &c.t[i]
+			}
+		}
+		n := new(ticketChunk)
+		n.next.Store(1)
+		if s.cur.CompareAndSwap(c, n) {
+			return &n.t[0]
+		}
+	}
+}
+
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{value: make([]byte, 0, 512), id: make([]byte, 0, 36)}
 }}
@@ -403,7 +439,7 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		return d, fmt.Errorf("producer: encoding %s: %w", c.Type, err)
 	}
 	s.key = e.AppendKey(s.key[:0])
-	d.EventID = newEventID(time.Now())
+	d.EventID = newEventID(nowMillis())
 
 	hs := p.headerSet(ti, d.SchemaID)
 	copy(s.headers[:], hs.h[:hs.n])
@@ -413,11 +449,8 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		h = append(h, kafka.Header{Key: HeaderTraceparent, Value: []byte(tp)})
 	}
 
-	// A ticket is a fresh allocation, not a pooled one: the delivery
-	// goroutine is the last to touch it, on another CPU, so a pooled ticket
-	// would move between CPUs' caches (and sync.Pool's per-CPU lists) on
-	// every message, which costs more than allocating it.
-	t := &ticket{ti: ti, schemaID: d.SchemaID, eventID: d.EventID, w: w, done: done}
+	t := p.tickets.get()
+	t.ti, t.schemaID, t.eventID, t.w, t.done = ti, d.SchemaID, d.EventID, w, done
 	t.key = append(t.keyBuf[:0], s.key...)
 
 	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
