@@ -561,6 +561,9 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 			p.callback(t.done, d, err)
 		}
 	}
+	// Drop t's references: its chunk lives on until all its tickets are
+	// done, and must not keep callbacks and waiters alive until then.
+	*t = ticket{}
 	p.reported.Add(1)
 }
 
