@@ -351,6 +351,46 @@ func (e *brokerEnv) warmUp(b *testing.B, n int) {
 	}
 }
 
+// rawPublisher sends the pre-encoded events with a raw producer whose
+// delivery reports count down pending.
+type rawPublisher struct {
+	e       *brokerEnv
+	kp      *kafka.Producer
+	pending *sync.WaitGroup
+	opaque  bool
+	topic   string
+	msg     kafka.Message
+}
+
+// newRawPublisher returns a rawPublisher that sends the six CloudEvents
+// headers if headers is set, and each event as its message's Opaque if
+// opaque is.
+func (e *brokerEnv) newRawPublisher(kp *kafka.Producer, pending *sync.WaitGroup, headers, opaque bool) *rawPublisher {
+	r := &rawPublisher{e: e, kp: kp, pending: pending, opaque: opaque, topic: deadlineTopic}
+	r.msg.TopicPartition = kafka.TopicPartition{Topic: &r.topic, Partition: kafka.PartitionAny}
+	if headers {
+		r.msg.Headers = ceHeaders(e.regURL)
+	}
+	return r
+}
+
+// publish sends events from to from+n-1 (cycling through the env's
+// events) and waits for their delivery reports.
+func (r *rawPublisher) publish(b *testing.B, from, n int) {
+	for i := from; i < from+n; i++ {
+		k := i % benchKeys
+		r.msg.Key, r.msg.Value = r.e.keys[k], r.e.values[k]
+		if r.opaque {
+			r.msg.Opaque = r.e.events[k]
+		}
+		r.pending.Add(1)
+		if err := produceRaw(r.kp, &r.msg, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r.pending.Wait()
+}
+
 // produceRaw hands msg to librdkafka, waiting while its queue is full as
 // the SDK does.
 func produceRaw(kp *kafka.Producer, msg *kafka.Message, ch chan kafka.Event) error {
@@ -368,24 +408,10 @@ func (e *brokerEnv) publishRaw(b *testing.B, headers, opaque bool) {
 	var pending sync.WaitGroup
 	var failed atomic.Int64
 	kp := newRawProducer(b, startBroker(b), &pending, &failed, opaque)
-	topic := deadlineTopic
-	msg := kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny}}
-	if headers {
-		msg.Headers = ceHeaders(e.regURL)
-	}
+	r := e.newRawPublisher(kp, &pending, headers, opaque)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := range b.N {
-		msg.Key, msg.Value = e.keys[i%benchKeys], e.values[i%benchKeys]
-		if opaque {
-			msg.Opaque = e.events[i%benchKeys]
-		}
-		pending.Add(1)
-		if err := produceRaw(kp, &msg, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	pending.Wait()
+	r.publish(b, 0, b.N)
 	b.StopTimer()
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d messages not delivered", n)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/lunchbot/eventkit/sdk/producer"
 )
 
@@ -80,24 +78,10 @@ func (e *brokerEnv) publishAB(b *testing.B, headers, opaque bool) {
 		return time.Since(start)
 	}
 
-	topic := deadlineTopic
-	msg := kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny}}
-	if headers {
-		msg.Headers = ceHeaders(e.regURL)
-	}
+	r := e.newRawPublisher(kp, &rawPending, headers, opaque)
 	rawBatch := func(from, n int) time.Duration {
 		start := time.Now()
-		for i := from; i < from+n; i++ {
-			msg.Key, msg.Value = e.keys[i%benchKeys], e.values[i%benchKeys]
-			if opaque {
-				msg.Opaque = e.events[i%benchKeys]
-			}
-			rawPending.Add(1)
-			if err := produceRaw(kp, &msg, nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-		rawPending.Wait()
+		r.publish(b, from, n)
 		return time.Since(start)
 	}
 
