@@ -18,6 +18,8 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lunchbot/eventkit/internal/childproc"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -379,7 +381,7 @@ func TestKillThenRestartKeepsAckedData(t *testing.T) {
 
 	s.Kill()
 	for name, pid := range map[string]int{"schema registry": registryPID, "postgres": postgresPID} {
-		if pidAlive(pid) {
+		if childproc.PIDAlive(pid) {
 			t.Errorf("%s (pid %d) survived the SIGKILL of devstack", name, pid)
 		}
 	}
@@ -543,7 +545,7 @@ func TestNoOrphansWhenTestProcessDies(t *testing.T) {
 	}
 	helper, pids := startOrphanHelper(t)
 	devstackPID, registryPID := pids[0], pids[1]
-	if !pidAlive(devstackPID) || !pidAlive(registryPID) {
+	if !childproc.PIDAlive(devstackPID) || !childproc.PIDAlive(registryPID) {
 		t.Fatalf("helper reported pids %d and %d, not both alive", devstackPID, registryPID)
 	}
 	if err := helper.Process.Kill(); err != nil {
@@ -551,11 +553,11 @@ func TestNoOrphansWhenTestProcessDies(t *testing.T) {
 	}
 	_ = helper.Wait()
 	deadline := time.Now().Add(waitLimit)
-	for (pidAlive(devstackPID) || pidAlive(registryPID)) && time.Now().Before(deadline) {
+	for (childproc.PIDAlive(devstackPID) || childproc.PIDAlive(registryPID)) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for name, pid := range map[string]int{"devstack": devstackPID, "schema registry": registryPID} {
-		if pidAlive(pid) {
+		if childproc.PIDAlive(pid) {
 			t.Errorf("%s (pid %d) still runs %v after the test process was killed", name, pid, waitLimit)
 			if p, err := os.FindProcess(pid); err == nil {
 				_ = p.Kill()

@@ -1,18 +1,17 @@
 package itest
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lunchbot/eventkit/internal/childproc"
 )
 
 // stopGrace is how long devstack gets to stop after SIGTERM before SIGKILL.
@@ -22,7 +21,7 @@ const stopGrace = 30 * time.Second
 type proc struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
-	tail    *tail
+	tail    *childproc.Tail
 	closers []io.Closer // closed once the process is gone
 
 	brokerAddr       string
@@ -49,16 +48,16 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 	if err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	p := &proc{cmd: cmd, stdin: stdin, tail: newTail(200), done: make(chan struct{})}
+	p := &proc{cmd: cmd, stdin: stdin, tail: childproc.NewTail(200), done: make(chan struct{})}
 	if log != nil {
 		p.closers = append(p.closers, log)
 	}
-	ready := &readyWriter{ch: make(chan map[string]string, 1)}
-	stdout, stderr := io.Writer(p.tail.stream()), io.Writer(p.tail.stream())
+	onLine, ready := childproc.WatchReady()
+	stdout, stderr := io.Writer(p.tail.Stream(onLine)), io.Writer(p.tail.Stream(nil))
 	if log != nil {
 		stdout, stderr = io.MultiWriter(stdout, log), io.MultiWriter(stderr, log)
 	}
-	cmd.Stdout = io.MultiWriter(stdout, ready)
+	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	dieWithParent(cmd)
 	cmd.WaitDelay = 10 * time.Second
@@ -73,7 +72,7 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 	}()
 
 	select {
-	case kv := <-ready.ch:
+	case kv := <-ready:
 		p.brokerAddr = kv["KAFKA_BROKER_URL"]
 		p.registryURL = kv["SCHEMA_REGISTRY_URL"]
 		p.securityProtocol = kv["KAFKA_SECURITY_PROTOCOL"]
@@ -89,11 +88,11 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 		return p, nil
 	case <-p.done:
 		return nil, fmt.Errorf("devstack %s exited before it was ready (%v); its last output:\n%s",
-			strings.Join(full, " "), p.waitErr, p.tail.last(30))
+			strings.Join(full, " "), p.waitErr, p.tail.Last(30))
 	case <-ctx.Done():
 		_ = p.stop()
 		return nil, fmt.Errorf("devstack %s was not ready in time (%w); its last output:\n%s",
-			strings.Join(full, " "), ctx.Err(), p.tail.last(30))
+			strings.Join(full, " "), ctx.Err(), p.tail.Last(30))
 	}
 }
 
@@ -110,11 +109,11 @@ func (p *proc) stop() error {
 			_ = p.cmd.Process.Kill()
 			<-p.done
 			p.waitChildrenGone()
-			p.stopErr = fmt.Errorf("devstack did not stop within %v of SIGTERM and was killed; its last output:\n%s", stopGrace, p.tail.last(30))
+			p.stopErr = fmt.Errorf("devstack did not stop within %v of SIGTERM and was killed; its last output:\n%s", stopGrace, p.tail.Last(30))
 			return
 		}
 		if p.waitErr != nil {
-			p.stopErr = fmt.Errorf("devstack exited with %v; its last output:\n%s", p.waitErr, p.tail.last(30))
+			p.stopErr = fmt.Errorf("devstack exited with %v; its last output:\n%s", p.waitErr, p.tail.Last(30))
 		}
 	})
 	return p.stopErr
@@ -132,11 +131,14 @@ func (p *proc) kill() {
 	})
 }
 
+// waitChildrenGone waits up to stopGrace in all for the registry and
+// PostgreSQL to be gone.
 func (p *proc) waitChildrenGone() {
-	deadline := time.Now().Add(stopGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
+	defer cancel()
 	for _, pid := range []int{p.registryPID, p.postgresPID} {
-		for pid > 0 && pidAlive(pid) && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
+		if pid > 0 {
+			_ = childproc.WaitGone(ctx, pid)
 		}
 	}
 }
@@ -144,113 +146,5 @@ func (p *proc) waitChildrenGone() {
 func (p *proc) closeAll() {
 	for _, c := range p.closers {
 		_ = c.Close()
-	}
-}
-
-// pidAlive reports whether a process exists and is not a zombie.
-func pidAlive(pid int) bool {
-	proc, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	if err := proc.Signal(syscall.Signal(0)); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return !os.IsNotExist(err)
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
-		return stat[i+2] != 'Z'
-	}
-	return true
-}
-
-// readyWriter watches devstack's standard output for its ready line,
-// "KAFKA_BROKER_URL=… SCHEMA_REGISTRY_URL=… …", and sends its fields once.
-type readyWriter struct {
-	ch      chan map[string]string
-	partial []byte
-	sent    bool
-}
-
-func (w *readyWriter) Write(b []byte) (int, error) {
-	if w.sent {
-		return len(b), nil
-	}
-	w.partial = append(w.partial, b...)
-	for {
-		i := bytes.IndexByte(w.partial, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		line := string(w.partial[:i])
-		w.partial = w.partial[i+1:]
-		if !strings.HasPrefix(line, "KAFKA_BROKER_URL=") {
-			continue
-		}
-		kv := make(map[string]string)
-		for _, f := range strings.Fields(line) {
-			if k, v, ok := strings.Cut(f, "="); ok {
-				kv[k] = v
-			}
-		}
-		w.sent = true
-		w.partial = nil
-		w.ch <- kv
-		return len(b), nil
-	}
-}
-
-// tail keeps the last lines written to any of its streams.
-type tail struct {
-	max   int
-	mu    sync.Mutex
-	lines []string
-}
-
-func newTail(max int) *tail { return &tail{max: max} }
-
-// stream returns a writer for one output stream; each stream keeps its own
-// unterminated line so that stdout and stderr do not mix within a line.
-func (t *tail) stream() io.Writer { return &tailStream{t: t} }
-
-func (t *tail) add(line string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lines = append(t.lines, line)
-	if len(t.lines) > t.max {
-		t.lines = t.lines[len(t.lines)-t.max:]
-	}
-}
-
-// last returns the last n lines kept.
-func (t *tail) last(n int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := t.lines
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// String returns every line kept.
-func (t *tail) String() string { return t.last(t.max) }
-
-type tailStream struct {
-	t       *tail
-	partial []byte
-}
-
-func (s *tailStream) Write(b []byte) (int, error) {
-	s.partial = append(s.partial, b...)
-	for {
-		i := bytes.IndexByte(s.partial, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		s.t.add(string(s.partial[:i]))
-		s.partial = s.partial[i+1:]
 	}
 }

@@ -118,7 +118,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		p := s.p
 		s.mu.Unlock()
 		if p != nil && t.Failed() {
-			t.Logf("itest: last lines of the stack's output:\n%s", p.tail.last(40))
+			t.Logf("itest: last lines of the stack's output:\n%s", p.tail.Last(40))
 		}
 		s.Stop()
 	})

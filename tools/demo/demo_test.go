@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -24,36 +23,6 @@ func TestCheckRecord(t *testing.T) {
 		if err := checkRecord(line); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("checkRecord(%s) = %v, want %q", line, err, want)
 		}
-	}
-}
-
-func TestLineWriter(t *testing.T) {
-	var got []string
-	w := &lineWriter{fn: func(l string) { got = append(got, l) }}
-	for _, chunk := range []string{"one\ntw", "o\n", "", "three\nfour"} {
-		if _, err := fmt.Fprint(w, chunk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if diff := cmp.Diff([]string{"one", "two", "three"}, got); diff != "" {
-		t.Errorf("before Flush (-want +got):\n%s", diff)
-	}
-	w.Flush()
-	if diff := cmp.Diff([]string{"one", "two", "three", "four"}, got); diff != "" {
-		t.Errorf("after Flush (-want +got):\n%s", diff)
-	}
-}
-
-func TestTailKeepsLastLines(t *testing.T) {
-	tl := newTail(2)
-	var also []string
-	w := tl.writer(func(l string) { also = append(also, l) })
-	fmt.Fprint(w, "a\nb\nc\n")
-	if got := tl.String(); got != "b\nc" {
-		t.Errorf("tail = %q", got)
-	}
-	if diff := cmp.Diff([]string{"a", "b", "c"}, also); diff != "" {
-		t.Errorf("lines passed on (-want +got):\n%s", diff)
 	}
 }
 

@@ -35,6 +35,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lunchbot/eventkit/internal/childproc"
 )
 
 // options are the demo's flags.
@@ -137,7 +139,7 @@ type demo struct {
 	stackStdin  io.Closer
 	brokerURL   string
 	registryURL string
-	stackTail   *tail
+	stackTail   *childproc.Tail
 	registryPID int
 	workers     []*child
 

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lunchbot/eventkit/internal/childproc"
 )
 
 // registryPkg is the schema registry's main package, a go tool of the
@@ -147,24 +149,10 @@ func (d *demo) launchStack(ctx context.Context, kafkaPort, registryPort int) err
 	if err != nil {
 		return err
 	}
-	d.stackTail = newTail(60)
-	ready := make(chan map[string]string, 1)
-	cmd.Stdout = d.stackTail.writer(func(line string) {
-		if !strings.HasPrefix(line, "KAFKA_BROKER_URL=") {
-			return
-		}
-		kv := map[string]string{}
-		for _, f := range strings.Fields(line) {
-			if k, v, ok := strings.Cut(f, "="); ok {
-				kv[k] = v
-			}
-		}
-		select {
-		case ready <- kv:
-		default:
-		}
-	})
-	cmd.Stderr = d.stackTail.writer(nil)
+	d.stackTail = childproc.NewTail(60)
+	onLine, ready := childproc.WatchReady()
+	cmd.Stdout = d.stackTail.Stream(onLine)
+	cmd.Stderr = d.stackTail.Stream(nil)
 	cmd.WaitDelay = 5 * time.Second
 	// SIGTERM when the demo dies: devstack then stops the registry.
 	c, err := start("devstack", cmd, syscall.SIGTERM)
@@ -207,7 +195,9 @@ func (d *demo) stopStack() error {
 	if err != nil {
 		err = fmt.Errorf("devstack: %w; its last output:\n%s", err, d.stackTail)
 	}
-	if d.registryPID > 0 && !waitGone(d.registryPID, 10*time.Second) {
+	gone, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if d.registryPID > 0 && childproc.WaitGone(gone, d.registryPID) != nil {
 		_ = syscall.Kill(d.registryPID, syscall.SIGKILL)
 		return errors.Join(err, fmt.Errorf("the schema registry (pid %d) outlived devstack and was killed", d.registryPID))
 	}
@@ -247,7 +237,7 @@ func (d *demo) register(ctx context.Context) error {
 	cmd := exec.Command(d.bin("eventctl"), args...)
 	cmd.Dir = d.root
 	cmd.Env = d.serviceEnv()
-	lines := &lineWriter{fn: d.indented}
+	lines := childproc.NewLineWriter(d.indented)
 	cmd.Stdout, cmd.Stderr = lines, lines
 	err := d.runChild(ctx, "eventctl register", cmd, syscall.SIGTERM, 10*time.Second)
 	lines.Flush()
@@ -274,7 +264,7 @@ func (d *demo) publish(ctx context.Context) error {
 	cmd.Dir = d.root
 	cmd.Env = d.serviceEnv()
 	var bad []string
-	out := &lineWriter{fn: func(line string) {
+	out := childproc.NewLineWriter(func(line string) {
 		if err := checkRecord(line); err != nil {
 			bad = append(bad, fmt.Sprintf("%q: %v", line, err))
 			d.indented(line)
@@ -282,9 +272,9 @@ func (d *demo) publish(ctx context.Context) error {
 		}
 		d.published++
 		d.printf("%s\n", line)
-	}}
+	})
 	cmd.Stdout = out
-	errLines := &lineWriter{fn: d.indented}
+	errLines := childproc.NewLineWriter(d.indented)
 	cmd.Stderr = errLines
 	err := d.runChild(ctx, "deadline-publisher", cmd, syscall.SIGTERM, 10*time.Second)
 	out.Flush()
@@ -322,7 +312,7 @@ func (d *demo) consume(ctx context.Context) error {
 	d.heading("Consume with the workers, each event as a JSON line (%s)", strings.Join(names, ", "))
 	var (
 		children []*child
-		outs     []*lineWriter
+		outs     []*childproc.LineWriter
 		mu       sync.Mutex
 	)
 	for _, w := range workers {
@@ -332,7 +322,7 @@ func (d *demo) consume(ctx context.Context) error {
 		cmd := exec.Command(d.bin(w.name), "-max", strconv.Itoa(w.want), "-idle-timeout", idle)
 		cmd.Dir = d.root
 		cmd.Env = d.serviceEnv("KAFKA_GROUP_ID=" + w.group)
-		out := &lineWriter{fn: func(line string) {
+		out := childproc.NewLineWriter(func(line string) {
 			mu.Lock()
 			defer mu.Unlock()
 			if err := checkRecord(line); err != nil {
@@ -342,8 +332,8 @@ func (d *demo) consume(ctx context.Context) error {
 			}
 			w.got++
 			d.printf("%s\n", line)
-		}}
-		errLines := &lineWriter{fn: d.indented}
+		})
+		errLines := childproc.NewLineWriter(d.indented)
 		cmd.Stdout, cmd.Stderr = out, errLines
 		outs = append(outs, out, errLines)
 		c, err := start(w.name, cmd, syscall.SIGTERM)
