@@ -23,6 +23,7 @@ var errPortTaken = errors.New("port already in use")
 // config is what "run" is told by its flags.
 type config struct {
 	kafkaPort        int
+	brokers          int
 	registryPort     int
 	dataDir          string
 	manifest         string
@@ -39,6 +40,33 @@ type config struct {
 	kafkaTLSCert     string
 	kafkaTLSKey      string
 	kafkaSASLUsers   string
+
+	// moveLeaders receives a value each time the broker's partition
+	// leaders are to move (SIGUSR1 in runMain); nil never does.
+	moveLeaders <-chan os.Signal
+}
+
+// maxBrokers bounds -brokers.
+const maxBrokers = 16
+
+// The line run prints after moving partition leaders on SIGUSR1 begins
+// with one of these: "leaders moved: 9 partitions", or "leaders not moved:
+// " and the reason.
+const (
+	leadersMovedPrefix    = "leaders moved:"
+	leadersNotMovedPrefix = "leaders not moved:"
+)
+
+// kafkaPorts is the port of each broker: -kafka-port and the following
+// ones, or all 0 (free ports) when -kafka-port is 0.
+func (c *config) kafkaPorts() []int {
+	ports := make([]int, c.brokers)
+	if c.kafkaPort != 0 {
+		for i := range ports {
+			ports[i] = c.kafkaPort + i
+		}
+	}
+	return ports
 }
 
 // kafkaDir is where the broker persists its state, or "" for memory only.
@@ -54,6 +82,7 @@ func (c *config) kafkaDir() string {
 func registerRunFlags(fs *flag.FlagSet) *config {
 	c := &config{}
 	fs.IntVar(&c.kafkaPort, "kafka-port", 9092, "Kafka broker port on 127.0.0.1 (0 picks a free one)")
+	fs.IntVar(&c.brokers, "brokers", 1, "number of Kafka brokers: with -kafka-port P they listen on P, P+1, …; with 0 on free ports. SIGUSR1 moves every partition's leader to another broker")
 	fs.IntVar(&c.registryPort, "registry-port", 8081, "schema registry port on 127.0.0.1 (0 picks a free one)")
 	fs.StringVar(&c.dataDir, "data", "", "directory for state kept across restarts: DIR/kafka (topics, records, offsets) and, with -registry-storage postgres, DIR/registry-postgres (default: nothing kept)")
 	fs.StringVar(&c.manifest, "manifest", "", "avro/manifest.json whose topics are created at start (default: none)")
@@ -80,8 +109,17 @@ func (c *config) validate() error {
 	if c.registryPort < 0 || c.registryPort > 65535 {
 		return fmt.Errorf("-registry-port %d: not a port", c.registryPort)
 	}
-	if c.kafkaPort != 0 && c.kafkaPort == c.registryPort {
-		return fmt.Errorf("-kafka-port and -registry-port are both %d", c.kafkaPort)
+	if c.brokers < 1 || c.brokers > maxBrokers {
+		return fmt.Errorf("-brokers %d: want 1 to %d", c.brokers, maxBrokers)
+	}
+	if c.kafkaPort != 0 && c.kafkaPort+c.brokers-1 > 65535 {
+		return fmt.Errorf("-kafka-port %d with -brokers %d: the last broker's port %d is not a port", c.kafkaPort, c.brokers, c.kafkaPort+c.brokers-1)
+	}
+	if c.kafkaPort != 0 && c.registryPort >= c.kafkaPort && c.registryPort < c.kafkaPort+c.brokers {
+		if c.brokers == 1 {
+			return fmt.Errorf("-kafka-port and -registry-port are both %d", c.kafkaPort)
+		}
+		return fmt.Errorf("-registry-port %d is one of the brokers' ports %d-%d", c.registryPort, c.kafkaPort, c.kafkaPort+c.brokers-1)
 	}
 	if c.partitions < 1 {
 		return fmt.Errorf("-partitions %d: need at least 1", c.partitions)
@@ -128,6 +166,12 @@ func runMain(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Caught from the start (SIGUSR1 would otherwise end the process) and
+	// acted on once the stack is ready.
+	moveLeaders := make(chan os.Signal, 1)
+	signal.Notify(moveLeaders, syscall.SIGUSR1)
+	defer signal.Stop(moveLeaders)
+	cfg.moveLeaders = moveLeaders
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if cfg.exitOnStdinClose {
@@ -149,9 +193,11 @@ func runMain(args []string) int {
 func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err error) {
 	// Refuse a taken fixed port before starting anything, so the message
 	// names the port instead of a half-started stack's noise.
-	if cfg.kafkaPort != 0 {
-		if err := checkPortFree("kafka broker", "-kafka-port", cfg.kafkaPort); err != nil {
-			return err
+	for _, port := range cfg.kafkaPorts() {
+		if port != 0 {
+			if err := checkPortFree("kafka broker", "-kafka-port", port); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.registryPort != 0 {
@@ -244,18 +290,29 @@ func run(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) (err
 	if pg != nil {
 		pgDone = pg.done
 	}
-	select {
-	case <-pgDone:
-		return fmt.Errorf("postgres exited unexpectedly (%v); last output:\n%s", pg.waitErr, pg.tail.String())
-	case <-ctx.Done():
-		cause := context.Cause(ctx)
-		if errors.Is(cause, context.Canceled) {
-			cause = errors.New("signal")
+	for {
+		select {
+		case <-pgDone:
+			return fmt.Errorf("postgres exited unexpectedly (%v); last output:\n%s", pg.waitErr, pg.tail.String())
+		case <-ctx.Done():
+			cause := context.Cause(ctx)
+			if errors.Is(cause, context.Canceled) {
+				cause = errors.New("signal")
+			}
+			log.Info("stopping", "reason", cause.Error())
+			return nil
+		case <-reg.done:
+			return fmt.Errorf("schema registry exited unexpectedly (%v); last output:\n%s", reg.waitErr, reg.tail.String())
+		case <-cfg.moveLeaders:
+			// One line, whatever happens, so that a controlling process
+			// waiting for it learns the outcome.
+			n, err := broker.moveLeaders(ctx, cfg.timeout)
+			if err != nil {
+				fmt.Fprintf(out, "%s %v\n", leadersNotMovedPrefix, err)
+			} else {
+				fmt.Fprintf(out, "%s %d partitions\n", leadersMovedPrefix, n)
+			}
 		}
-		log.Info("stopping", "reason", cause.Error())
-		return nil
-	case <-reg.done:
-		return fmt.Errorf("schema registry exited unexpectedly (%v); last output:\n%s", reg.waitErr, reg.tail.String())
 	}
 }
 
