@@ -44,6 +44,12 @@
 // what clients need; NewFaultProxy puts a proxy that injects delays, error
 // answers, resets, endless answers or an authentication demand in front of
 // a registry; GoBuild builds a service to run as a process.
+// Options.Brokers starts several brokers, and Stack.MoveLeaders then moves
+// every partition's leader to another broker, as an election would:
+//
+//	s := itest.Start(t, itest.Options{Brokers: 3})
+//	... produce and consume through s.BrokerAddr (all three brokers) ...
+//	s.MoveLeaders() // returns once devstack confirms
 //
 // The shared stack creates the topics of avro/manifest.json (3 partitions)
 // and auto-creates others. Its registry keeps schemas in memory with the

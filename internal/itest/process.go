@@ -2,6 +2,7 @@ package itest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -30,6 +31,10 @@ type proc struct {
 	registryPID      int
 	postgresPID      int // 0 without RegistryPostgres
 
+	// moves receives devstack's answers to SIGUSR1, the lines that begin
+	// with "leaders moved:" or "leaders not moved:".
+	moves chan string
+
 	done    chan struct{} // closed after cmd.Wait returned
 	waitErr error         // set before done is closed
 
@@ -48,11 +53,20 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 	if err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	p := &proc{cmd: cmd, stdin: stdin, tail: childproc.NewTail(200), done: make(chan struct{})}
+	p := &proc{cmd: cmd, stdin: stdin, tail: childproc.NewTail(200), moves: make(chan string, 16), done: make(chan struct{})}
 	if log != nil {
 		p.closers = append(p.closers, log)
 	}
-	onLine, ready := childproc.WatchReady()
+	onReady, ready := childproc.WatchReady()
+	onLine := func(line string) {
+		onReady(line)
+		if strings.HasPrefix(line, leadersMovedPrefix) || strings.HasPrefix(line, leadersNotMovedPrefix) {
+			select {
+			case p.moves <- line:
+			default: // nobody asked for it
+			}
+		}
+	}
 	stdout, stderr := io.Writer(p.tail.Stream(onLine)), io.Writer(p.tail.Stream(nil))
 	if log != nil {
 		stdout, stderr = io.MultiWriter(stdout, log), io.MultiWriter(stderr, log)
@@ -93,6 +107,40 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 		_ = p.stop()
 		return nil, fmt.Errorf("devstack %s was not ready in time (%w); its last output:\n%s",
 			strings.Join(full, " "), ctx.Err(), p.tail.Last(30))
+	}
+}
+
+// The lines devstack prints after moving partition leaders on SIGUSR1.
+const (
+	leadersMovedPrefix    = "leaders moved:"
+	leadersNotMovedPrefix = "leaders not moved:"
+)
+
+// moveLeaders sends devstack SIGUSR1 and waits for its answer: the number
+// of partitions whose leader moved.
+func (p *proc) moveLeaders(timeout time.Duration) (int, error) {
+	// Drop answers nobody waited for.
+	for len(p.moves) > 0 {
+		<-p.moves
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		return 0, fmt.Errorf("signalling devstack: %w", err)
+	}
+	select {
+	case line := <-p.moves:
+		rest, ok := strings.CutPrefix(line, leadersMovedPrefix)
+		if !ok {
+			return 0, errors.New(line)
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " partitions"))
+		if err != nil {
+			return 0, fmt.Errorf("devstack answered %q: %w", line, err)
+		}
+		return n, nil
+	case <-p.done:
+		return 0, fmt.Errorf("devstack exited (%v) instead of moving the leaders; its last output:\n%s", p.waitErr, p.tail.Last(30))
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("devstack did not answer SIGUSR1 within %v; its last output:\n%s", timeout, p.tail.Last(30))
 	}
 }
 

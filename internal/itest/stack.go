@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Options configure a stack started with Start. The zero value gives a
@@ -39,8 +40,14 @@ type Options struct {
 	// topics. Zero means devstack's default, 3.
 	Partitions int
 	// KafkaPort and RegistryPort fix the ports; zero picks free ones.
-	// Either way Restart reuses the ports of the first start.
+	// Either way Restart reuses the ports of the first start. With
+	// several Brokers, they listen on KafkaPort, KafkaPort+1, …
 	KafkaPort, RegistryPort int
+	// Brokers is the number of Kafka brokers (devstack's -brokers; zero
+	// means one). With two or more, MoveLeaders moves partition leaders
+	// between them. Restart of a stack of several brokers needs KafkaPort:
+	// free ports picked at the first start are not consecutive.
+	Brokers int
 	// KafkaTLSCert and KafkaTLSKey name PEM files of the certificate (and
 	// its key) the broker serves TLS with: clients then need
 	// security.protocol SSL, or SASL_SSL with KafkaSASL. NewCA makes them.
@@ -63,8 +70,9 @@ type SASLUser struct {
 // restart them to test faults. What survives a restart is set by Options.
 // Stop, Kill and Restart must not run concurrently.
 type Stack struct {
-	// BrokerAddr is the broker's bootstrap address, host:port. It stays
-	// the same across Restart.
+	// BrokerAddr is the broker's bootstrap address, host:port; with
+	// several Options.Brokers, all of theirs, comma-separated. It stays the
+	// same across Restart.
 	BrokerAddr string
 	// RegistryURL is the registry's base URL. It stays the same across
 	// Restart.
@@ -141,6 +149,9 @@ func (s *Stack) start(kafkaPort, registryPort int) error {
 	}
 	if s.opts.RegistryPostgres {
 		args = append(args, "-registry-storage=postgres")
+	}
+	if s.opts.Brokers > 1 {
+		args = append(args, "-brokers="+strconv.Itoa(s.opts.Brokers))
 	}
 	if s.opts.Partitions > 0 {
 		args = append(args, "-partitions="+strconv.Itoa(s.opts.Partitions))
@@ -224,10 +235,48 @@ func (s *Stack) Restart() {
 	}
 }
 
+// moveTimeout bounds how long MoveLeaders waits for devstack's answer.
+const moveTimeout = time.Minute
+
+// MoveLeaders gives every partition of every topic a new leader, the next
+// broker (devstack's SIGUSR1), and returns once devstack has moved them,
+// with the number of partitions moved. Clients see what a leader election
+// does: NOT_LEADER_OR_FOLLOWER or a fenced epoch, then a metadata refresh.
+// It needs Options.Brokers of 2 or more. Call it from the goroutine running
+// the test that started the stack: a failure stops the test.
+func (s *Stack) MoveLeaders() int {
+	s.t.Helper()
+	if s.opts.Brokers < 2 {
+		s.t.Fatalf("itest: MoveLeaders needs Options.Brokers of 2 or more, the stack has %d", max(s.opts.Brokers, 1))
+	}
+	s.mu.Lock()
+	p := s.p
+	s.mu.Unlock()
+	if p == nil {
+		s.t.Fatal("itest: MoveLeaders on a stopped stack")
+	}
+	n, err := p.moveLeaders(moveTimeout)
+	if err != nil {
+		s.t.Fatalf("itest: moving partition leaders: %v", err)
+	}
+	return n
+}
+
 func (s *Stack) ports() (kafka, registry int, err error) {
-	_, kp, err := net.SplitHostPort(s.BrokerAddr)
+	addrs := strings.Split(s.BrokerAddr, ",")
+	_, kp, err := net.SplitHostPort(addrs[0])
 	if err != nil {
 		return 0, 0, fmt.Errorf("broker address %q: %w", s.BrokerAddr, err)
+	}
+	for i, a := range addrs[1:] {
+		_, p, err := net.SplitHostPort(a)
+		if err != nil {
+			return 0, 0, fmt.Errorf("broker address %q: %w", s.BrokerAddr, err)
+		}
+		first, _ := strconv.Atoi(kp)
+		if n, _ := strconv.Atoi(p); n != first+i+1 {
+			return 0, 0, fmt.Errorf("the brokers listen on %s, not on consecutive ports, so a restart cannot reuse them with -kafka-port; set Options.KafkaPort to restart a stack of several brokers", s.BrokerAddr)
+		}
 	}
 	u, err := url.Parse(s.RegistryURL)
 	if err != nil {
