@@ -13,7 +13,6 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/consumer"
-	"github.com/lunchbot/eventkit/sdk/producer"
 )
 
 // TestFailoverConsumeAcrossLeaderChanges runs the SDK consumer in a group
@@ -76,34 +75,13 @@ func TestFailoverConsumeAcrossLeaderChanges(t *testing.T) {
 	p := e.producer()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	var (
-		acked   = make(map[int64]bool, total)
-		failed  = make(map[int64]error)
-		reports sync.WaitGroup
-		moved   []int
-	)
+	out := newOutcomes()
+	var moved []int
 	for i := int64(0); i < total; i++ {
 		if i > 0 && i%(total/(moves+1)) == 0 {
 			moved = append(moved, s.MoveLeaders())
 		}
-		reports.Add(1)
-		id := i
-		err := p.PublishAsync(ctx, &keyedEvent{testEvent{ID: id, Name: fmt.Sprintf("event-%d", id)}}, func(_ producer.Delivery, err error) {
-			defer reports.Done()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed[id] = err
-			} else {
-				acked[id] = true
-			}
-		})
-		if err != nil {
-			reports.Done()
-			mu.Lock()
-			failed[id] = err
-			mu.Unlock()
-		}
+		_ = out.publish(ctx, p, i) // a refusal is recorded as failed
 		// A steady pace, so that the consumer keeps up and fetches while
 		// the leaders move.
 		if i%2 == 0 {
@@ -112,7 +90,8 @@ func TestFailoverConsumeAcrossLeaderChanges(t *testing.T) {
 	}
 	// Once more while the consumer may still be catching up.
 	moved = append(moved, s.MoveLeaders())
-	reports.Wait()
+	out.reports.Wait()
+	acked, failed := out.acked, out.failed // no more writes
 
 	// Wait until every acknowledged event was handled.
 	missing := func() []int64 {

@@ -84,9 +84,7 @@ func outage(t *testing.T, crash bool) {
 
 	var (
 		mu       sync.Mutex
-		acked    = map[int64]bool{}
-		failed   = map[int64]error{}
-		reports  sync.WaitGroup
+		out      = newOutcomes()
 		refused  atomic.Int64 // PublishAsync returned an error: never sent
 		outage   = make(chan struct{})
 		restored = make(chan struct{})
@@ -138,24 +136,8 @@ func outage(t *testing.T, crash bool) {
 				}
 			}
 		}
-		reports.Add(1)
-		id := i
-		err := p.PublishAsync(ctx, &keyedEvent{testEvent{ID: id, Name: fmt.Sprintf("event-%d", id)}}, func(_ producer.Delivery, err error) {
-			defer reports.Done()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed[id] = err
-			} else {
-				acked[id] = true
-			}
-		})
-		if err != nil {
-			reports.Done()
+		if err := out.publish(ctx, p, i); err != nil {
 			refused.Add(1)
-			mu.Lock()
-			failed[id] = err
-			mu.Unlock()
 		}
 	}
 	if up.IsZero() {
@@ -166,7 +148,8 @@ func outage(t *testing.T, crash bool) {
 	if n, err := p.Close(ctx); err != nil {
 		t.Fatalf("Close: %d undelivered: %v", n, err)
 	}
-	reports.Wait()
+	out.reports.Wait()
+	acked, failed := out.acked, out.failed // no more writes
 	if got := len(acked) + len(failed); got != total {
 		t.Fatalf("%d outcomes for %d publishes", got, total)
 	}
@@ -313,4 +296,42 @@ func ranges[V any](m map[int64]V) string {
 		i = j + 1
 	}
 	return b.String()
+}
+
+// outcomes records the outcome of each test event published with
+// PublishAsync: acknowledged, or failed with its error.
+type outcomes struct {
+	mu      sync.Mutex
+	acked   map[int64]bool
+	failed  map[int64]error
+	reports sync.WaitGroup // one per publish, done with its outcome
+}
+
+func newOutcomes() *outcomes {
+	return &outcomes{acked: map[int64]bool{}, failed: map[int64]error{}}
+}
+
+// publish publishes test event id (keyed) with PublishAsync and records
+// its outcome; PublishAsync's own error is recorded and returned.
+func (o *outcomes) publish(ctx context.Context, p *producer.Producer, id int64) error {
+	o.reports.Add(1)
+	err := p.PublishAsync(ctx, &keyedEvent{testEvent{ID: id, Name: fmt.Sprintf("event-%d", id)}}, func(_ producer.Delivery, err error) {
+		defer o.reports.Done()
+		o.record(id, err)
+	})
+	if err != nil {
+		o.record(id, err)
+		o.reports.Done()
+	}
+	return err
+}
+
+func (o *outcomes) record(id int64, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		o.failed[id] = err
+	} else {
+		o.acked[id] = true
+	}
 }
