@@ -279,18 +279,10 @@ func createPartitions(t *testing.T, brokers, topic string, partitions int) {
 // its high watermark, partition after partition, each in offset order.
 func readWholeTopic(t *testing.T, brokers, topic string) []*kafka.Message {
 	t.Helper()
-	c, err := kafka.NewConsumer(&kafka.ConfigMap{
+	c := rawConsumer(t, kafka.ConfigMap{
 		"bootstrap.servers": brokers, "group.id": "reader-" + topic,
-		"enable.auto.commit": false, "go.logs.channel.enable": true,
+		"enable.auto.commit": false,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	go func() {
-		for range c.Logs() {
-		}
-	}()
 	md, err := c.GetMetadata(&topic, false, 10000)
 	if err != nil {
 		t.Fatal(err)

@@ -205,19 +205,28 @@ func readAllPartitions(t testing.TB, brokers, topic string, n int) []*kafka.Mess
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// topicSize returns the number of messages in topic (0 when it does not
-// exist).
-func topicSize(t testing.TB, brokers, topic string) int64 {
+// rawConsumer returns a librdkafka consumer with cfg, its logs discarded,
+// closed when t ends.
+func rawConsumer(t testing.TB, cfg kafka.ConfigMap) *kafka.Consumer {
 	t.Helper()
-	c, err := kafka.NewConsumer(&kafka.ConfigMap{"bootstrap.servers": brokers, "group.id": "size", "go.logs.channel.enable": true})
+	cfg["go.logs.channel.enable"] = true
+	c, err := kafka.NewConsumer(&cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	go func() {
 		for range c.Logs() {
 		}
 	}()
+	return c
+}
+
+// topicSize returns the number of messages in topic (0 when it does not
+// exist).
+func topicSize(t testing.TB, brokers, topic string) int64 {
+	t.Helper()
+	c := rawConsumer(t, kafka.ConfigMap{"bootstrap.servers": brokers, "group.id": "size"})
 	md, err := c.GetMetadata(&topic, false, 10000)
 	if err != nil {
 		return 0
