@@ -130,7 +130,7 @@ func newEventID(unixMilli int64) EventID {
 	id[3], id[4], id[5] = byte(ms>>16), byte(ms>>8), byte(ms)
 	// The random bits come from math/rand/v2's global generator: ChaCha8,
 	// seeded by the runtime from the operating system's entropy, per
-	// thread, without a lock; a tenth of the cost of crypto/rand.
+	// thread, without a lock or a system call.
 	r := rand.Uint64()
 	binary.BigEndian.PutUint64(id[8:], r)
 	r2 := rand.Uint32()
