@@ -12,13 +12,13 @@ help: ## list the targets
 generate: ## regenerate Go code from avro/ and the generator's test corpus (idempotent)
 	$(EVENTCTL) generate -manifest avro/manifest.json
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json
-	$(EVENTCTL) generate -manifest bench/schemas/manifest.json
+	$(EVENTCTL) generate -manifest tools/bench/schemas/manifest.json
 
 .PHONY: check-generated
 check-generated: ## fail when the checked-in generated code is stale
 	$(EVENTCTL) generate -manifest avro/manifest.json -check
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json -check
-	$(EVENTCTL) generate -manifest bench/schemas/manifest.json -check
+	$(EVENTCTL) generate -manifest tools/bench/schemas/manifest.json -check
 
 .PHONY: vet
 vet: ## go vet and gofmt
@@ -83,7 +83,7 @@ dev-up: ## start the dev stack in the background; pid, log and env file in .devs
 dev-down: ## stop the background dev stack
 	@if [ -x $(DEVSTACK) ]; then $(DEVSTACK) down -state $(DEVSTACK_STATE); else echo "devstack is not built, so none is running"; fi
 
-# Benchmarks side by side with the alternatives (bench/, a Go module of its
+# Benchmarks side by side with the alternatives (tools/bench/, a Go module of its
 # own; the latest results are in BENCHMARKS.md). The test binary is built
 # once and run BENCH_COUNT rounds, each round running every benchmark once,
 # so that a burst of load on the shared machine hits every implementation
@@ -92,8 +92,8 @@ dev-down: ## stop the background dev stack
 # BENCH_SYNC_MSGS per synchronous publish run, BENCH_AB_MSGS per client in
 # the alternating-batches publish comparison. BENCH_ROUND rotates the order
 # of the publish benchmarks' implementations from round to round. The raw
-# output goes to bench/out/bench.txt, then benchstat (installed in
-# bench/bin/) and the ratio table print it.
+# output goes to tools/bench/out/bench.txt, then benchstat (installed in
+# tools/bench/bin/) and the ratio table print it.
 BENCH_COUNT     ?= 10
 BENCH_TIME      ?= 200ms
 BENCH_MSGS      ?= 200000
@@ -104,10 +104,10 @@ BENCH_RUN         = bin/bench.test -test.run=^$$ -test.benchmem -test.timeout=60
 
 .PHONY: bench
 bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000)
-	cd bench && GOBIN=$(CURDIR)/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
-	cd bench && $(GO) test -c -o bin/bench.test .
-	mkdir -p bench/out
-	cd bench && bash -o pipefail -c 'for i in $$(seq $(BENCH_COUNT)); do \
+	cd tools/bench && GOBIN=$(CURDIR)/tools/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+	cd tools/bench && $(GO) test -c -o bin/bench.test .
+	mkdir -p tools/bench/out
+	cd tools/bench && bash -o pipefail -c 'for i in $$(seq $(BENCH_COUNT)); do \
 	  echo "# round $$i of $(BENCH_COUNT), load $$(cut -d" " -f1-3 /proc/loadavg)" >&2; \
 	  export BENCH_ROUND=$$i; \
 	  $(BENCH_RUN) -test.bench="^Benchmark(Encode|Decode)$$" -test.benchtime=$(BENCH_TIME) && \
@@ -115,8 +115,8 @@ bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw l
 	  $(BENCH_RUN) -test.bench="^BenchmarkPublishSync$$" -test.benchtime=$(BENCH_SYNC_MSGS)x && \
 	  $(BENCH_RUN) -test.bench="^BenchmarkPublishAB$$" -test.benchtime=$(BENCH_AB_MSGS)x || exit 1; \
 	done | tee out/bench.txt'
-	bench/bin/benchstat bench/out/bench.txt
-	cd bench && $(GO) run ./cmd/benchratio out/bench.txt
+	tools/bench/bin/benchstat tools/bench/out/bench.txt
+	cd tools/bench && $(GO) run ./cmd/benchratio out/bench.txt
 
 # The whole thing end to end, from a clean clone: builds eventctl, the
 # example services (bin/) and devstack (tools/devstack/bin/), starts the dev
@@ -129,7 +129,7 @@ DEMO_FLAGS ?=
 
 .PHONY: bench-smoke
 bench-smoke: ## vet the bench module and run each benchmark once (no figures; keeps the benchmarks compiling and correct)
-	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run=. -bench=. -benchtime=1x ./...
+	cd tools/bench && $(GO) vet ./... && $(GO) test -count=1 -run=. -bench=. -benchtime=1x ./...
 
 .PHONY: demo
 demo: ## build, start the stack, register, publish, consume (events printed as JSON), stop

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/manifest"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 func TestGoName(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // constOf returns the value of a field's "const" property.

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/lunchbot/eventkit/codegen"
-	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/codegen/manifest"
 )
 
 func ExampleGenerate() {

@@ -26,8 +26,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // ErrUnknownLevel is matched by the error Check returns for a compatibility

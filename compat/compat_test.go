@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // problemSummary renders a problem as "vVERSION DIRECTION KIND LOCATION".

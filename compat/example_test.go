@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/lunchbot/eventkit/compat"
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 func ExampleCheck() {

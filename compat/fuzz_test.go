@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // FuzzReaderWriter checks that any pair of schemas the parser accepts is

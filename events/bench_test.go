@@ -16,7 +16,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
-	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 func benchDeadline() *DeadlinePassed {

@@ -6,8 +6,8 @@ package events
 import (
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // dailyTaskContract is the contract of the event daily_task.

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // deadlinePassedContract is the contract of the event deadline.passed.

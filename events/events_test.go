@@ -14,9 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hamba/avro/v2"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 func TestContractsMatchManifest(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 func Example() {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 func deadlineSeeds(f *testing.F) {

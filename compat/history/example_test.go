@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
-	"github.com/lunchbot/eventkit/manifest"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

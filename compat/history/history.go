@@ -8,8 +8,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // ErrSource is matched (errors.Is) by the errors of a Source that could not

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

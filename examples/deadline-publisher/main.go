@@ -47,8 +47,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/examples/internal/service"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/producer"
 )
 

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
-	"github.com/lunchbot/eventkit/sdk/lunchbot"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // closeTimeout bounds the flush of undelivered events at the end.

@@ -15,10 +15,10 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
-	"github.com/lunchbot/eventkit/sdk/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/examples/internal/service"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 )
 

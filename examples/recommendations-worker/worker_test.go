@@ -16,11 +16,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
-	"github.com/lunchbot/eventkit/sdk/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/sdktest"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/riferrei/srclient"
 
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // sr returns a srclient client whose requests go through the attempt (and

@@ -27,7 +27,7 @@ package registry
 import (
 	"context"
 
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // Latest, passed as a version, names the latest version of a subject.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/producer"
 )

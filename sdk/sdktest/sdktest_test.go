@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/internal/itest"
-	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

@@ -9,9 +9,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hamba/avro/v2"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
@@ -237,9 +237,8 @@ var transcodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); retur
 // an error so that no input crashes a consumer. Also on the fast path,
 // although the generated decoders are fuzzed: a consumer does not recover
 // around Decode, so a decoder bug would crash it on every redelivery of the
-// message, and contract.Event may be implemented by hand. The deferred
-// recover costs about 6-8 ns per message (bench/, Decode of the deadline
-// event: 47 ns with it, 39 ns without, on a quiet machine).
+// message, and contract.Event may be implemented by hand. (BENCHMARKS.md
+// says what the deferred recover costs.)
 func unmarshal(dst contract.Event, body []byte, c *contract.Contract, id int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 	"github.com/lunchbot/eventkit/sdk/serde"

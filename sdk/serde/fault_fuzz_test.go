@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )

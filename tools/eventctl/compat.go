@@ -12,11 +12,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/manifest"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

@@ -20,9 +20,9 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/manifest"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/lunchbot/eventkit/avrojson"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/avrojson"
+	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 

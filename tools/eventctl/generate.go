@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lunchbot/eventkit/codegen"
-	"github.com/lunchbot/eventkit/manifest"
+	"github.com/lunchbot/eventkit/codegen/manifest"
 )
 
 func init() {

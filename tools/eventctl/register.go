@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
-	"github.com/lunchbot/eventkit/contract"
-	"github.com/lunchbot/eventkit/manifest"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 

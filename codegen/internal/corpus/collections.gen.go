@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // collectionsContract is the contract of the event corpus.collections.

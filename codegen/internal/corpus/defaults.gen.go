@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // defaultsContract is the contract of the event corpus.defaults.

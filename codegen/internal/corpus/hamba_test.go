@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hamba/avro/v2"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // hambaAPIs: the default (arrays and maps in blocks with byte sizes) and

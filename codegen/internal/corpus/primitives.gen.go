@@ -4,8 +4,8 @@
 package corpus
 
 import (
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/contract"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 // primitivesContract is the contract of the event corpus.primitives.

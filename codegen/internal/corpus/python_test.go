@@ -18,8 +18,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // python is Debian's interpreter, which python3-avro installs into.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // TestMapsEncodeInKeyOrderWithoutAllocating encodes maps on both sides of

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // Record is the JSON line an example prints per event it published or

@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/avrobin"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -3,9 +3,9 @@ package bench
 import (
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/bench/benchevents"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/tools/bench/benchevents"
 )
 
 // The values every implementation encodes: the same event three ways, as

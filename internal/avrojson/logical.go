@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // The readable forms of the logical types, both ways.

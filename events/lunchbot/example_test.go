@@ -9,9 +9,9 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/events/lunchbot"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
-	"github.com/lunchbot/eventkit/sdk/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/lunchbot/eventkit/avrojson"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/avrojson"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // fuzzSchemas are the schemas the fuzz targets pick from with their first

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hamba/avro/v2"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // record returns the JSON of a record schema t.R with the given fields.

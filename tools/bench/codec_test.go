@@ -20,13 +20,13 @@ import (
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/lunchbot/eventkit/bench/benchevents"
-	"github.com/lunchbot/eventkit/contract"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"
+	"github.com/lunchbot/eventkit/tools/bench/benchevents"
 )
 
 // The implementations, as named in the benchmarks (impl=...).

@@ -13,4 +13,4 @@
 // results.
 package bench
 
-//go:generate go -C .. run ./tools/eventctl generate -manifest bench/schemas/manifest.json
+//go:generate go -C ../.. run ./tools/eventctl generate -manifest tools/bench/schemas/manifest.json

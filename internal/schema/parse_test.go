@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // rec returns the JSON of a record schema R (no namespace) with the given
@@ -239,9 +239,9 @@ func TestParseInvalid(t *testing.T) {
 
 // TestParseProjectSchemas checks that the project's own schemas parse.
 func TestParseProjectSchemas(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "avro", "*.avsc"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "avro", "*.avsc"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no schemas under ../avro: %v", err)
+		t.Fatalf("no schemas under ../../avro: %v", err)
 	}
 	for _, f := range files {
 		text, err := os.ReadFile(f)

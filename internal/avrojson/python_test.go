@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lunchbot/eventkit/avrojson"
+	"github.com/lunchbot/eventkit/internal/avrojson"
 )
 
 // pythonWrite reads lines "logicalType<TAB>schema<TAB>plain JSON string" and

@@ -1,6 +1,6 @@
 package avrojson
 
-import "github.com/lunchbot/eventkit/schema"
+import "github.com/lunchbot/eventkit/internal/schema"
 
 // Style is a JSON form of Avro values.
 type Style uint8

@@ -16,9 +16,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
-	"github.com/lunchbot/eventkit/bench/benchevents"
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/tools/bench/benchevents"
 )
 
 var errHand = errors.New("hand-written decoder: malformed input")

@@ -3,8 +3,8 @@ package avrojson_test
 import (
 	"fmt"
 
-	"github.com/lunchbot/eventkit/avrojson"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/avrojson"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 func Example() {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // Encode returns the Avro binary encoding of the JSON value js (either

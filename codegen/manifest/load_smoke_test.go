@@ -3,7 +3,7 @@ package manifest
 import "testing"
 
 func TestLoadRepositoryManifest(t *testing.T) {
-	m, err := Load("../avro/manifest.json")
+	m, err := Load("../../avro/manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}

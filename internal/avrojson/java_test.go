@@ -17,7 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/avrojson"
+	"github.com/lunchbot/eventkit/internal/avrojson"
 )
 
 // javaJSONCheck reads lines "schema(base64) avro(hex) json(base64)" and

@@ -1,4 +1,4 @@
-module github.com/lunchbot/eventkit/bench
+module github.com/lunchbot/eventkit/tools/bench
 
 go 1.26.0
 
@@ -29,4 +29,4 @@ require (
 	golang.org/x/sync v0.19.0 // indirect
 )
 
-replace github.com/lunchbot/eventkit => ../
+replace github.com/lunchbot/eventkit => ../../

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/lunchbot/eventkit/avrojson"
-	"github.com/lunchbot/eventkit/schema"
+	"github.com/lunchbot/eventkit/internal/avrojson"
+	"github.com/lunchbot/eventkit/internal/schema"
 )
 
 // kitchenSink has every type and logical type, with unions whose branches

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lunchbot/eventkit/avrobin"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 func Example() {
