@@ -148,7 +148,7 @@ func (p *publisher) publish(ctx context.Context, ev contract.Event) error {
 	}
 	rec := service.Record{
 		Topic: d.Topic, Partition: d.Partition, Offset: d.Offset, SchemaID: d.SchemaID,
-		Key: string(ev.AppendKey(nil)), EventID: d.EventID.String(), EventType: ev.Contract().Type,
+		Key: string(ev.AppendKey(nil)), EventID: d.EventID, EventType: ev.Contract().Type,
 		Source: p.name, Action: "published",
 	}
 	switch e := ev.(type) {

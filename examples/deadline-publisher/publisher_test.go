@@ -140,7 +140,7 @@ func eventOf(rec map[string]any) map[string]any {
 // the date and each task, and every printed line says truly where Kafka
 // stored which event, with which schema id and headers.
 func TestOncePublishesWhatItPrints(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pc := env.ProducerConfig()
 	pc.Name, pc.Logger = name, quietLogger()
 	cfg := config{
@@ -188,7 +188,7 @@ func TestOncePublishesWhatItPrints(t *testing.T) {
 // TestOnceDateIsTodayInTheTimeZone: without -date, the day is today where
 // the cafes are.
 func TestOnceDateIsTodayInTheTimeZone(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pc := env.ProducerConfig()
 	pc.Logger = quietLogger()
 	var out bytes.Buffer
@@ -241,7 +241,7 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 // the next day.
 func TestWatchPublishesOnSchedule(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pc := env.ProducerConfig()
 	pc.Name, pc.Logger = name, quietLogger()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -295,7 +295,7 @@ func clock11(minute int) clock { return clock{Hour: 11, Minute: minute} }
 // TestRefusesToStartWithoutSchemas: a registry that lacks the events'
 // subjects stops the publisher at start, before anything is published.
 func TestRefusesToStartWithoutSchemas(t *testing.T) {
-	env := sdktest.New(t, sdktest.WithContracts(), sdktest.WithTopics("lunch-bot.deadlines", "lunch-bot.daily-tasks"))
+	env := sdktest.New(t, nil, sdktest.WithTopics("lunch-bot.deadlines", "lunch-bot.daily-tasks"))
 	pc := env.ProducerConfig()
 	pc.Logger = quietLogger()
 	var out bytes.Buffer

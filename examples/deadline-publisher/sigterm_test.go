@@ -18,8 +18,8 @@ import (
 	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
-	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
@@ -136,11 +136,11 @@ func TestSIGTERMMidStreamEveryAcknowledgedEventIsStored(t *testing.T) {
 		found++
 		var id string
 		for _, h := range m.Headers {
-			if h.Key == producer.HeaderID {
+			if h.Key == cloudevents.HeaderID {
 				id = string(h.Value)
 			}
 		}
-		if id != r.EventID || string(m.Key) != r.Key {
+		if id != r.EventID.String() || string(m.Key) != r.Key {
 			t.Errorf("partition %d offset %d holds event %s key %s; printed %s key %s", m.TopicPartition.Partition, m.TopicPartition.Offset, id, m.Key, r.EventID, r.Key)
 		}
 	}

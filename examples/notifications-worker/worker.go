@@ -85,7 +85,7 @@ func (w *worker) handle(ctx context.Context, e *events.DeadlinePassed, m consume
 	if w.seen.has(e.CafeID, e.Date) {
 		action = actionDuplicate
 		w.log.InfoContext(ctx, "already notified; skipping", slog.Int64("cafe_id", e.CafeID),
-			slog.String("date", e.Date.String()), slog.String("event_id", m.EventID))
+			slog.String("date", e.Date.String()), slog.String("event_id", m.EventID.String()))
 	} else {
 		if err := w.notifier.NotifyDeadlinePassed(ctx, e.CafeID, e.Date); err != nil {
 			return fmt.Errorf("notifying cafe %d of %s: %w", e.CafeID, e.Date, err)

@@ -112,7 +112,7 @@ func want(p published, action string) record {
 	return record{
 		Record: service.Record{
 			Topic: d.Topic, Partition: d.Partition, Offset: d.Offset, SchemaID: d.SchemaID,
-			Key: strconv.FormatInt(p.event.CafeID, 10), EventID: d.EventID.String(),
+			Key: strconv.FormatInt(p.event.CafeID, 10), EventID: d.EventID,
 			EventType: "deadline.passed", Source: "lunch-api", Action: action,
 		},
 		Event: service.DeadlinePassed(p.event),
@@ -161,7 +161,7 @@ func runWorker(t *testing.T, cfg config) (string, error) {
 // stored, and the users of a cafe are notified once per day even when the
 // same deadline is published twice.
 func TestNotifiesOncePerCafeAndDay(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pubs := publish(t, env.ProducerConfig(), int64(1), dec8, int64(2), dec8, int64(1), dec8, int64(1), dec9)
 	n := &recordingNotifier{}
 	cc := env.ConsumerConfig(DefaultGroupID)
@@ -186,7 +186,7 @@ func TestNotifiesOncePerCafeAndDay(t *testing.T) {
 // call the handler again, and a cafe whose notification failed is not
 // taken as notified.
 func TestFailedNotificationIsRetried(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pubs := publish(t, env.ProducerConfig(), int64(5), dec8)
 	n := &recordingNotifier{fail: func(call int) error {
 		if call == 1 {
@@ -212,7 +212,7 @@ func TestFailedNotificationIsRetried(t *testing.T) {
 // TestStopsWhenContextEnds: the end of the context (SIGINT or SIGTERM in
 // main) stops the worker cleanly, after the event in flight.
 func TestStopsWhenContextEnds(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	publish(t, env.ProducerConfig(), int64(3), dec8)
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -235,7 +235,7 @@ func TestStopsWhenContextEnds(t *testing.T) {
 // TestIdleTimeoutBeforeMax: a worker told to handle N events that sees
 // none within the idle timeout fails, so a demo cannot pass silently.
 func TestIdleTimeoutBeforeMax(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	cc := env.ConsumerConfig(DefaultGroupID)
 	cc.Logger = quietLogger()
 	out, err := runWorker(t, config{Consumer: cc, Limits: service.Limits{Max: 1, IdleTimeout: 200 * time.Millisecond}})

@@ -105,7 +105,7 @@ func want(p published, action string) record {
 	return record{
 		Record: service.Record{
 			Topic: d.Topic, Partition: d.Partition, Offset: d.Offset, SchemaID: d.SchemaID,
-			EventID: d.EventID.String(), EventType: "daily_task", Source: "lunch-scheduler", Action: action,
+			EventID: d.EventID, EventType: "daily_task", Source: "lunch-scheduler", Action: action,
 		},
 		Event: service.DailyTask(p.event),
 	}
@@ -151,7 +151,7 @@ func runWorker(t *testing.T, cfg config) (string, error) {
 // time it was scheduled for), other tasks are printed as ignored, and
 // every event is printed with where it was stored.
 func TestRunsItsTaskIgnoresOthers(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pubs := publish(t, env.ProducerConfig(), "send_order_reminders", TaskGenerateRecommendations, "close_orders")
 	r := &recordingRecommender{}
 	cc := env.ConsumerConfig(DefaultGroupID)
@@ -173,7 +173,7 @@ func TestRunsItsTaskIgnoresOthers(t *testing.T) {
 // TestFailedTaskIsRetried: the Recommender's error makes the consumer run
 // the task again; it is printed once, when it ran.
 func TestFailedTaskIsRetried(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	pubs := publish(t, env.ProducerConfig(), TaskGenerateRecommendations)
 	r := &recordingRecommender{fail: func(call int) error {
 		if call == 1 {
@@ -199,7 +199,7 @@ func TestFailedTaskIsRetried(t *testing.T) {
 // TestIdleTimeoutBeforeMax: a worker told to handle N events that sees
 // none within the idle timeout fails.
 func TestIdleTimeoutBeforeMax(t *testing.T) {
-	env := sdktest.New(t)
+	env := sdktest.New(t, lunchbot.Contracts())
 	cc := env.ConsumerConfig(DefaultGroupID)
 	cc.Logger = quietLogger()
 	out, err := runWorker(t, config{Consumer: cc, Limits: service.Limits{Max: 2, IdleTimeout: 200 * time.Millisecond}})

@@ -2,16 +2,17 @@ package consumer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/internal/backoff"
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -42,8 +43,12 @@ type Config struct {
 	// Deserializer when Deserializer is nil.
 	Registry registry.Config
 	// Deserializer decodes messages. Default: serde.NewDeserializer over a
-	// client built from Registry.
+	// client built from Registry, configured by Serde.
 	Deserializer Deserializer
+	// Serde configures the deserializer built from Registry (not used when
+	// Deserializer is set): its cache size and how long it remembers an
+	// unknown schema id. Default: the zero serde.DeserializerConfig.
+	Serde serde.DeserializerConfig
 	// GroupID is the consumer group. Required.
 	GroupID string
 	// Name is librdkafka's client.id and the dlq.consumer header. Default:
@@ -125,8 +130,8 @@ func (c Config) String() string {
 // GoString is String, so %#v shows no secret either.
 func (c Config) GoString() string { return c.String() }
 
-// Format prints String for every verb.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+// Format prints String for every verb (%q quotes it).
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue describes c to slog without secrets.
 func (c Config) LogValue() slog.Value {
@@ -189,7 +194,7 @@ func (c Config) deserializer() (Deserializer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serde.NewDeserializer(client), nil
+	return serde.NewDeserializer(client, c.Serde), nil
 }
 
 // consumerConfig is the librdkafka configuration of the group consumer.
@@ -209,38 +214,17 @@ func (c Config) consumerConfig() (kafka.ConfigMap, error) {
 }
 
 // deadLetterConfig is the librdkafka configuration of the dead-letter
-// producer.
+// producer: the SDK's producer defaults, with a shorter delivery timeout.
 func (c Config) deadLetterConfig() (kafka.ConfigMap, error) {
-	return c.Kafka.ConfigMap(kafka.ConfigMap{
-		"client.id":                 c.Name + "-dlq",
-		"enable.idempotence":        true,
-		"acks":                      "all",
-		"partitioner":               "murmur2_random",
-		"go.delivery.report.fields": "none",
-		// A dead-letter topic that cannot be written is retried by the
-		// consumer (with backoff, until shutdown) rather than for 5 minutes
-		// inside librdkafka.
-		"message.timeout.ms":     30_000,
-		"go.logs.channel.enable": true,
-	})
+	m := kafkaclient.ProducerDefaults(c.Name + "-dlq")
+	// A dead-letter topic that cannot be written is retried by the consumer
+	// (with backoff, until shutdown) rather than for 5 minutes inside
+	// librdkafka.
+	m["message.timeout.ms"] = 30_000
+	return c.Kafka.ConfigMap(m)
 }
 
-// backoff returns the pause after the n-th failed attempt (n ≥ 1).
-func (r RetryPolicy) backoff(n int) time.Duration {
-	d := r.MinBackoff
-	for i := 1; i < n && d < r.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, r.MaxBackoff)
-	half := d / 2
-	return half + rand.N(d-half+1)
+// delay returns the pause after the n-th failed attempt (n ≥ 1).
+func (r RetryPolicy) delay(n int) time.Duration {
+	return backoff.Policy{Min: r.MinBackoff, Max: r.MaxBackoff}.Delay(n)
 }
-
-// Errors matched with errors.Is.
-var (
-	// ErrConfig is matched by New's error for a configuration that cannot
-	// work.
-	ErrConfig = errors.New("consumer: bad configuration")
-	// ErrRunning is returned by a second call of Run.
-	ErrRunning = errors.New("consumer: Run was already called")
-)

@@ -11,6 +11,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/wire"
@@ -38,7 +39,7 @@ func TestPublishedEventsConsumedBack(t *testing.T) {
 	const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 	var ds []producer.Delivery
 	for _, ev := range in {
-		d, err := p.Publish(producer.WithTraceparent(context.Background(), tp), ev)
+		d, err := p.Publish(cloudevents.WithTraceparent(context.Background(), tp), ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +49,7 @@ func TestPublishedEventsConsumedBack(t *testing.T) {
 	traces := make(chan string, 10)
 	ch := make(chan got, 10)
 	h := consumer.Handle(func(ctx context.Context, ev *testEvent, m consumer.Message) error {
-		traces <- producer.TraceparentFrom(ctx)
+		traces <- cloudevents.TraceparentFrom(ctx)
 		ch <- got{*ev, m}
 		return nil
 	})
@@ -57,7 +58,7 @@ func TestPublishedEventsConsumedBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := start(t, c)
-	byID := map[string]got{}
+	byID := map[cloudevents.EventID]got{}
 	for range in {
 		g := recv(t, ch, "event")
 		byID[g.Msg.EventID] = g
@@ -66,7 +67,7 @@ func TestPublishedEventsConsumedBack(t *testing.T) {
 		}
 	}
 	for i, d := range ds {
-		g, ok := byID[d.EventID.String()]
+		g, ok := byID[d.EventID]
 		if !ok {
 			t.Fatalf("event %s not consumed", d.EventID)
 		}
@@ -76,7 +77,7 @@ func TestPublishedEventsConsumedBack(t *testing.T) {
 		m := g.Msg
 		want := consumer.Message{
 			Topic: d.Topic, Partition: d.Partition, Offset: d.Offset, Key: []byte(strconv.FormatInt(in[i].ID, 10)),
-			SchemaID: d.SchemaID, EventID: d.EventID.String(), EventType: "eventkit.test", Source: "consumer-test", Attempt: 1,
+			SchemaID: d.SchemaID, EventID: d.EventID, EventType: "eventkit.test", Source: "consumer-test", Attempt: 1,
 		}
 		if diff := cmp.Diff(want, m, cmp.FilterPath(func(p cmp.Path) bool {
 			f := p.Last().String()
@@ -206,7 +207,7 @@ func TestHandlerErrorRetriedThenDeadLettered(t *testing.T) {
 	}
 	for _, m := range dlq {
 		wantAttempts := "3"
-		if header(m, producer.HeaderID) == "" {
+		if header(m, cloudevents.HeaderID) == "" {
 			t.Errorf("original headers not kept: %v", m.Headers)
 		}
 		var ev testEvent

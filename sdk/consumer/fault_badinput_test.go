@@ -14,10 +14,12 @@ import (
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
+	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -69,7 +71,7 @@ func TestFaultBadMessagesDeadLettered(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
 	defer cancel()
 	p, err := producer.New(ctx, producer.Config{
-		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: e.registry(), AutoRegister: true,
+		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: e.registry(), Serde: serde.SerializerConfig{AutoRegister: true},
 		Name: "fault-test", Logger: testLogger(t),
 	}, faultDeadlineContract, faultDailyContract)
 	if err != nil {
@@ -118,7 +120,7 @@ func TestFaultBadMessagesDeadLettered(t *testing.T) {
 	var raws []*kafka.Message
 	for i, b := range bad {
 		raws = append(raws, &kafka.Message{Key: []byte("bad" + strconv.Itoa(i)), Value: b.value,
-			Headers: []kafka.Header{{Key: "origin", Value: []byte(b.name)}, {Key: producer.HeaderType, Value: []byte("deadline.passed")}}})
+			Headers: []kafka.Header{{Key: "origin", Value: []byte(b.name)}, {Key: cloudevents.HeaderType, Value: []byte("deadline.passed")}}})
 	}
 	e.produceRaw(faultDeadlineContract.Topic, raws...)
 	last, err := p.Publish(ctx, deadline(3))

@@ -18,6 +18,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 // TestFaultBrokerOutageNothingAcknowledgedLost publishes 10,000 events with
@@ -73,7 +74,7 @@ func outage(t *testing.T, crash bool) {
 			"reconnect.backoff.max.ms": 1000,
 		}},
 		Registry:        registry.Config{URLs: []string{s.RegistryURL}},
-		AutoRegister:    true,
+		Serde:           serde.SerializerConfig{AutoRegister: true},
 		DeliveryTimeout: timeout,
 		Name:            "outage-test",
 		Logger:          slog.New(slog.NewTextHandler(plogs, nil)),

@@ -12,6 +12,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 // TestFaultRegistryDownAfterWarmUp: once the producer has resolved its
@@ -26,7 +27,7 @@ func TestFaultRegistryDownAfterWarmUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
 	defer cancel()
 	p, err := producer.New(ctx, producer.Config{
-		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: reg, AutoRegister: true, Logger: testLogger(t),
+		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: reg, Serde: serde.SerializerConfig{AutoRegister: true}, Logger: testLogger(t),
 	}, testContract)
 	if err != nil {
 		t.Fatal(err)

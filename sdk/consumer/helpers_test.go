@@ -21,6 +21,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 func TestMain(m *testing.M) { itest.Main(m) }
@@ -132,7 +133,7 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (e *env) producer() *producer.Producer {
 	e.t.Helper()
 	p, err := producer.New(context.Background(), producer.Config{
-		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: e.registry(), AutoRegister: true,
+		Kafka: kafkaconfig.Config{BootstrapServers: e.broker}, Registry: e.registry(), Serde: serde.SerializerConfig{AutoRegister: true},
 		Name: "consumer-test", Logger: testLogger(e.t),
 	}, testContract)
 	if err != nil {

@@ -16,9 +16,9 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
-	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
@@ -105,7 +105,7 @@ func TestRouting(t *testing.T) {
 	otherValue, _ := other.AppendAvro(wire.AppendHeader(nil, uint32(id)))
 	e.produceRaw(e.topic,
 		&kafka.Message{Key: []byte("2"), Value: value},
-		&kafka.Message{Key: []byte("3"), Value: otherValue, Headers: []kafka.Header{{Key: producer.HeaderType, Value: []byte("someone.elses")}}},
+		&kafka.Message{Key: []byte("3"), Value: otherValue, Headers: []kafka.Header{{Key: cloudevents.HeaderType, Value: []byte("someone.elses")}}},
 	)
 	h, ch := collect()
 	c, err := consumer.New(e.config("g-routing"), h)

@@ -18,6 +18,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 // deliveryTimeout is the producer's delivery timeout in the tests that
@@ -69,7 +70,7 @@ func roundTrip(t *testing.T, pcfg producer.Config, ccfg consumer.Config, n int) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
 	defer cancel()
-	pcfg.AutoRegister = true
+	pcfg.Serde.AutoRegister = true
 	pcfg.DeliveryTimeout = waitLimit
 	p, err := producer.New(ctx, pcfg, testContract)
 	if err != nil {
@@ -233,7 +234,7 @@ func TestSecurityBrokerSASL(t *testing.T) {
 			Properties: map[string]any{"debug": "security,broker,conf"},
 		}
 		logs := newLockedBuffer()
-		pcfg := producer.Config{Kafka: kcfg, Registry: registry.Config{URLs: []string{s.RegistryURL}}, AutoRegister: true,
+		pcfg := producer.Config{Kafka: kcfg, Registry: registry.Config{URLs: []string{s.RegistryURL}}, Serde: serde.SerializerConfig{AutoRegister: true},
 			DeliveryTimeout: deliveryTimeout, Logger: debugLogger(logs)}
 		assertPublishFails(t, pcfg, logs, "authentication")
 
@@ -290,7 +291,7 @@ func TestSecurityBrokerSASL(t *testing.T) {
 		if m["sasl.mechanism"] != "OAUTHBEARER" || m["enable.sasl.oauthbearer.unsecure.jwt"] != true || m["sasl.oauthbearer.config"] != "principal=admin scope=kafka" {
 			t.Errorf("librdkafka configuration = %v, want the OAUTHBEARER properties", m)
 		}
-		pcfg := producer.Config{Kafka: kcfg, Registry: registry.Config{URLs: []string{s.RegistryURL}}, AutoRegister: true,
+		pcfg := producer.Config{Kafka: kcfg, Registry: registry.Config{URLs: []string{s.RegistryURL}}, Serde: serde.SerializerConfig{AutoRegister: true},
 			DeliveryTimeout: deliveryTimeout, Logger: debugLogger(logs)}
 		// kfake knows PLAIN and SCRAM only: librdkafka makes its unsecured
 		// token and offers OAUTHBEARER, which the broker refuses.

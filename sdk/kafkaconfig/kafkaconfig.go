@@ -27,17 +27,17 @@
 package kafkaconfig
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/internal/redact"
 )
 
 // DefaultBootstrapServers is the broker used when none is configured.
@@ -57,34 +57,18 @@ const (
 // ErrInvalid is wrapped by every error that reports a bad setting.
 var ErrInvalid = errors.New("invalid kafka configuration")
 
-// redacted replaces a secret wherever it would be printed.
-const redacted = "[redacted]"
-
 // Secret is a string that never shows itself: fmt (every verb), slog and
 // encoding/json print "[redacted]" in its place. Convert it with string(s)
-// where the value is really needed.
-type Secret string
-
-// String returns "[redacted]".
-func (Secret) String() string { return redacted }
-
-// GoString returns "[redacted]", for %#v.
-func (Secret) GoString() string { return redacted }
-
-// Format prints "[redacted]" for every verb.
-func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
-
-// LogValue makes slog print "[redacted]".
-func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalText makes encoding/json and other text encoders print "[redacted]".
-func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+// where the value is really needed; use it for secret values in
+// Config.Properties (kafkaconfig.Secret(clientSecret)).
+type Secret = redact.Secret
 
 // Config is how to reach and authenticate with the Kafka cluster. The zero
 // value connects to localhost:9092 in plaintext.
 //
-// Printing a Config (fmt, slog) never shows the SASL password nor any
-// property whose name looks secret (see [IsSensitive]).
+// Printing a Config (fmt, slog, encoding/json) never shows the SASL password
+// nor any property whose name mentions a password, a secret, a token, a
+// credential, JAAS or a private key.
 type Config struct {
 	// BootstrapServers is the comma-separated list of brokers to bootstrap
 	// from ("host:port,host:port"). Empty means DefaultBootstrapServers.
@@ -224,80 +208,6 @@ func (c Config) ConfigMap(defaults kafka.ConfigMap) (kafka.ConfigMap, error) {
 	return m, nil
 }
 
-// Secrets returns the secret values in c (the SASL password and the values
-// of sensitive properties), so that text produced from the configuration,
-// such as a librdkafka error, can be scrubbed of them with [Scrub].
-func (c Config) Secrets() []string {
-	var out []string
-	if c.SASLPassword != "" {
-		out = append(out, string(c.SASLPassword))
-	}
-	for k, v := range c.Properties {
-		if !IsSensitive(k) {
-			continue
-		}
-		var s string
-		switch v := v.(type) {
-		case Secret:
-			s = string(v)
-		case string:
-			s = v
-		default:
-			s = fmt.Sprint(v)
-		}
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// Scrub replaces every occurrence of each secret in s by "[redacted]".
-func Scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 1 {
-			s = strings.ReplaceAll(s, sec, redacted)
-		}
-	}
-	return s
-}
-
-// ScrubError returns err unchanged when its text holds none of the secrets,
-// and otherwise an error with the secrets redacted that still unwraps to err
-// (so errors.Is and errors.As keep working).
-func ScrubError(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	clean := Scrub(msg, secrets)
-	if clean == msg {
-		return err
-	}
-	return &scrubbedError{msg: clean, err: err}
-}
-
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// IsSensitive reports whether a librdkafka property holds a secret: any
-// property whose name mentions a password, a secret, a private key, JAAS or
-// a token, and ssl.key.pem and ssl.keystore contents.
-func IsSensitive(property string) bool {
-	p := strings.ToLower(property)
-	for _, w := range []string{"password", "secret", "jaas", "token", "private", "ssl.key.pem", "ssl_key", "credential"} {
-		if strings.Contains(p, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // String describes c with secrets redacted.
 func (c Config) String() string {
 	var b strings.Builder
@@ -319,13 +229,7 @@ func (c Config) GoString() string { return c.String() }
 
 // Format prints String for every verb (%q quotes it), so that no verb, not
 // even a wrong one, prints the fields raw.
-func (c Config) Format(f fmt.State, verb rune) {
-	s := c.String()
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = f.Write([]byte(s))
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue describes c to slog with secrets redacted.
 func (c Config) LogValue() slog.Value {
@@ -376,7 +280,7 @@ func (c Config) fields() [][2]string {
 	add("sasl.mechanism", c.SASLMechanism)
 	add("sasl.username", c.SASLUsername)
 	if c.SASLPassword != "" {
-		add("sasl.password", redacted)
+		add("sasl.password", redact.Text)
 	}
 	add("ssl.ca.location", c.SSLCALocation)
 	keys := make([]string, 0, len(c.Properties))
@@ -386,8 +290,8 @@ func (c Config) fields() [][2]string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := c.Properties[k]
-		if IsSensitive(k) {
-			add(k, redacted)
+		if redact.IsSensitive(k) {
+			add(k, redact.Text)
 			continue
 		}
 		if s, ok := v.(Secret); ok {
@@ -406,26 +310,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// LogLibrdkafka logs one librdkafka log line (from a client's Logs channel,
-// with go.logs.channel.enable): syslog levels 0-3 as errors,
-// 4 (warning) as warnings, 5 (notice) as info, 6 (info) and 7 (debug) as
-// debug, with the secrets scrubbed from its text.
-func LogLibrdkafka(log *slog.Logger, le kafka.LogEvent, secrets []string) {
-	level := slog.LevelDebug // 6 (info) and 7 (debug): librdkafka's chatter
-	switch {
-	case le.Level <= 3:
-		level = slog.LevelError
-	case le.Level == 4:
-		level = slog.LevelWarn
-	case le.Level == 5:
-		level = slog.LevelInfo
-	}
-	ctx := context.Background()
-	if !log.Enabled(ctx, level) {
-		return
-	}
-	log.LogAttrs(ctx, level, Scrub(le.Message, secrets),
-		slog.String("component", "librdkafka"), slog.String("tag", le.Tag))
 }

@@ -10,10 +10,12 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -108,12 +110,12 @@ func preEncoded(b *testing.B) (keys, values [][]byte, headers []kafka.Header) {
 	}
 	hv := func(s string) []byte { return []byte(s) }
 	headers = []kafka.Header{
-		{Key: producer.HeaderSpecVersion, Value: hv(producer.SpecVersion)},
-		{Key: producer.HeaderID, Value: hv("01890a5d-ac96-774b-bcce-b302099a8057")},
-		{Key: producer.HeaderSource, Value: hv("bench")},
-		{Key: producer.HeaderType, Value: hv(testContract.Type)},
-		{Key: producer.HeaderContentType, Value: hv(producer.ContentType)},
-		{Key: producer.HeaderDataSchema, Value: hv("http://127.0.0.1:8081/schemas/ids/1")},
+		{Key: cloudevents.HeaderSpecVersion, Value: hv(cloudevents.SpecVersion)},
+		{Key: cloudevents.HeaderID, Value: hv("01890a5d-ac96-774b-bcce-b302099a8057")},
+		{Key: cloudevents.HeaderSource, Value: hv("bench")},
+		{Key: cloudevents.HeaderType, Value: hv(testContract.Type)},
+		{Key: cloudevents.HeaderContentType, Value: hv(cloudevents.ContentType)},
+		{Key: cloudevents.HeaderDataSchema, Value: hv("http://127.0.0.1:8081/schemas/ids/1")},
 	}
 	return keys, values, headers
 }
@@ -184,10 +186,10 @@ func typedProducer(b *testing.B, target func(*testing.B, string) string, regURL 
 	c := itestContract(b)
 	brokers := target(b, c.Topic)
 	p, err := producer.New(context.Background(), producer.Config{
-		Kafka:        kafkaconfig.Config{BootstrapServers: brokers},
-		Registry:     registry.Config{URLs: []string{regURL}},
-		AutoRegister: true,
-		Name:         "bench",
+		Kafka:    kafkaconfig.Config{BootstrapServers: brokers},
+		Registry: registry.Config{URLs: []string{regURL}},
+		Serde:    serde.SerializerConfig{AutoRegister: true},
+		Name:     "bench",
 	}, c)
 	if err != nil {
 		b.Fatal(err)

@@ -12,6 +12,9 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/redact"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -42,10 +45,12 @@ type Config struct {
 	// Serializer when Serializer is nil. Its first URL also makes the
 	// ce_dataschema header ("<URL>/schemas/ids/<id>").
 	Registry registry.Config
-	// AutoRegister lets the serializer built from Registry register a
-	// contract's schema that the registry lacks, instead of failing.
-	// Default false: schemas are registered by CI (eventctl register).
-	AutoRegister bool
+	// Serde configures the serializer built from Registry (not used when
+	// Serializer is set): Serde.AutoRegister lets it register a contract's
+	// schema that the registry lacks, instead of failing. Default: the zero
+	// serde.SerializerConfig, which registers nothing (schemas are
+	// registered by CI with eventctl register).
+	Serde serde.SerializerConfig
 	// Serializer encodes events. Default: serde.NewSerializer over a
 	// client built from Registry. When it is set, Registry serves only
 	// the ce_dataschema header, which is left out if Registry.URLs is
@@ -63,7 +68,7 @@ type Config struct {
 	// librdkafka's, 5 minutes.
 	DeliveryTimeout time.Duration
 	// Traceparent returns the W3C traceparent to send with a message
-	// published with ctx, "" for none. Default: TraceparentFrom. Set it to
+	// published with ctx, "" for none. Default: cloudevents.TraceparentFrom. Set it to
 	// bridge a tracing library, e.g. OpenTelemetry's propagator.
 	Traceparent func(ctx context.Context) string
 }
@@ -100,27 +105,27 @@ func (c Config) serializer() (Serializer, string, error) {
 	if base == "" {
 		base = registry.DefaultURL
 	}
-	return serde.NewSerializer(client, serde.WithAutoRegister(c.AutoRegister)), base, nil
+	return serde.NewSerializer(client, c.Serde), base, nil
 }
 
 // String describes c without secrets.
 func (c Config) String() string {
-	return fmt.Sprintf("producer.Config{Kafka: %s, Registry: %s, AutoRegister: %t, Name: %q, DeliveryTimeout: %v}",
-		c.Kafka.String(), c.Registry.String(), c.AutoRegister, c.Name, c.DeliveryTimeout)
+	return fmt.Sprintf("producer.Config{Kafka: %s, Registry: %s, Serde: %+v, Name: %q, DeliveryTimeout: %v}",
+		c.Kafka.String(), c.Registry.String(), c.Serde, c.Name, c.DeliveryTimeout)
 }
 
 // GoString is String, so %#v shows no secret either.
 func (c Config) GoString() string { return c.String() }
 
-// Format prints String for every verb.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+// Format prints String for every verb (%q quotes it).
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue describes c to slog without secrets.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("kafka", c.Kafka),
 		slog.Any("registry", c.Registry),
-		slog.Bool("auto_register", c.AutoRegister),
+		slog.Bool("auto_register", c.Serde.AutoRegister),
 		slog.String("name", c.Name),
 		slog.Duration("delivery_timeout", c.DeliveryTimeout),
 	)
@@ -128,20 +133,7 @@ func (c Config) LogValue() slog.Value {
 
 // defaults are the librdkafka properties New sets before the user's.
 func (c Config) defaults(name string) kafka.ConfigMap {
-	m := kafka.ConfigMap{
-		// No duplicates, no reordering on retries.
-		"enable.idempotence": true,
-		"acks":               "all",
-		// The partitioner of the Java client and franz-go, so that the same
-		// key lands on the same partition whoever produces it.
-		"partitioner": "murmur2_random",
-		"client.id":   name,
-		// The delivery handler needs the message's opaque and position, not
-		// a Go copy of its key and value.
-		"go.delivery.report.fields": "none",
-		// librdkafka's logs go to the Logger, not to stderr.
-		"go.logs.channel.enable": true,
-	}
+	m := kafkaclient.ProducerDefaults(name)
 	if c.DeliveryTimeout > 0 {
 		m["message.timeout.ms"] = int(c.DeliveryTimeout.Milliseconds())
 	}
@@ -176,7 +168,7 @@ var (
 // ErrNotDelivered and unwraps to the kafka.Error (errors.As) that says why.
 type DeliveryError struct {
 	Topic   string
-	EventID EventID
+	EventID cloudevents.EventID
 	Err     error
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -93,10 +94,10 @@ func ExampleProducer_PublishAsync() {
 func ExampleWithTraceparent() {
 	// A request handler continues the caller's trace in the events it
 	// publishes: the traceparent header goes with them.
-	ctx := producer.WithTraceparent(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	fmt.Println(producer.TraceparentFrom(ctx))
+	ctx := cloudevents.WithTraceparent(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	fmt.Println(cloudevents.TraceparentFrom(ctx))
 	// Invalid values are ignored, as the W3C specification asks.
-	fmt.Printf("%q\n", producer.TraceparentFrom(producer.WithTraceparent(context.Background(), "not-a-trace")))
+	fmt.Printf("%q\n", cloudevents.TraceparentFrom(cloudevents.WithTraceparent(context.Background(), "not-a-trace")))
 	// Output:
 	// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
 	// ""

@@ -17,10 +17,12 @@ import (
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -69,10 +71,10 @@ func TestFailoverPublishAcrossLeaderChanges(t *testing.T) {
 	}()
 	p, err := producer.New(ctx, producer.Config{
 		// librdkafka's "topic" debug logs show the leader changes it sees.
-		Kafka:        kafkaconfig.Config{BootstrapServers: s.BrokerAddr, Properties: map[string]any{"debug": "topic"}},
-		Registry:     registry.Config{URLs: []string{s.RegistryURL}},
-		AutoRegister: true,
-		Name:         "failover-test",
+		Kafka:    kafkaconfig.Config{BootstrapServers: s.BrokerAddr, Properties: map[string]any{"debug": "topic"}},
+		Registry: registry.Config{URLs: []string{s.RegistryURL}},
+		Serde:    serde.SerializerConfig{AutoRegister: true},
+		Name:     "failover-test",
 		// Long enough that nothing times out on a loaded machine: a
 		// leader change must cost retries, not messages.
 		DeliveryTimeout: 2 * time.Minute,
@@ -174,7 +176,7 @@ func TestFailoverPublishAcrossLeaderChanges(t *testing.T) {
 	lastOfKey := make(map[string]int64)
 	var disorder []string
 	for _, m := range msgs {
-		ceID, _ := header(m, producer.HeaderID)
+		ceID, _ := header(m, cloudevents.HeaderID)
 		_, body, err := wire.Parse(m.Value)
 		if err != nil {
 			t.Fatalf("message at %v: %v", m.TopicPartition, err)

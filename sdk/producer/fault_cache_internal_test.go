@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
@@ -39,9 +40,9 @@ func TestFaultCachesBounded(t *testing.T) {
 		for range 2 {
 			hs := p.headerSet(ti, id)
 			want := map[string]string{
-				HeaderSpecVersion: SpecVersion, HeaderID: "", HeaderSource: "",
-				HeaderType: "t", HeaderContentType: ContentType,
-				HeaderDataSchema: "http://r/schemas/ids/" + strconv.Itoa(id),
+				cloudevents.HeaderSpecVersion: cloudevents.SpecVersion, cloudevents.HeaderID: "", cloudevents.HeaderSource: "",
+				cloudevents.HeaderType: "t", cloudevents.HeaderContentType: cloudevents.ContentType,
+				cloudevents.HeaderDataSchema: "http://r/schemas/ids/" + strconv.Itoa(id),
 			}
 			got := map[string]string{}
 			for _, h := range hs.h[:hs.n] {
@@ -57,7 +58,7 @@ func TestFaultCachesBounded(t *testing.T) {
 	}
 	// Without a registry URL there is no ce_dataschema.
 	p.regURL = ""
-	if hs := p.headerSet(p.info(first), 51); hs.n != 5 || hs.h[hs.n-1].Key != HeaderContentType {
+	if hs := p.headerSet(p.info(first), 51); hs.n != 5 || hs.h[hs.n-1].Key != cloudevents.HeaderContentType {
 		t.Errorf("without a registry URL: %d headers, last %q", hs.n, hs.h[hs.n-1].Key)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
+	"github.com/lunchbot/eventkit/sdk/serde"
 )
 
 // slack is what a loaded machine may add to a bounded wait.
@@ -70,7 +71,7 @@ func TestFaultBrokerDownPublishBounded(t *testing.T) {
 		c := itestContract(t)
 		p, err := producer.New(context.Background(), producer.Config{
 			Kafka:    kafkaconfig.Config{BootstrapServers: deadAddr(t)},
-			Registry: registry.Config{URLs: []string{itest.Registry(t)}}, AutoRegister: true,
+			Registry: registry.Config{URLs: []string{itest.Registry(t)}}, Serde: serde.SerializerConfig{AutoRegister: true},
 			DeliveryTimeout: timeout, Logger: slog.New(slog.DiscardHandler),
 		}, c)
 		if err != nil {
@@ -85,7 +86,7 @@ func TestFaultBrokerDownPublishBounded(t *testing.T) {
 		c := itestContract(t)
 		p, err := producer.New(context.Background(), producer.Config{
 			Kafka:    kafkaconfig.Config{BootstrapServers: s.BrokerAddr},
-			Registry: registry.Config{URLs: []string{s.RegistryURL}}, AutoRegister: true,
+			Registry: registry.Config{URLs: []string{s.RegistryURL}}, Serde: serde.SerializerConfig{AutoRegister: true},
 			DeliveryTimeout: timeout, Logger: slog.New(slog.DiscardHandler),
 		}, c)
 		if err != nil {

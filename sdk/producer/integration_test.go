@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/internal/itest"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
@@ -93,7 +94,7 @@ func TestNoRegistryRequestAfterWarmUp(t *testing.T) {
 
 	// What was published decodes with the registry's schema.
 	msgs := readAllPartitions(t, broker, c.Topic, n)
-	dec := serde.NewDeserializer(client)
+	dec := serde.NewDeserializer(client, serde.DeserializerConfig{})
 	seen := map[int64]bool{}
 	for _, m := range msgs {
 		ev := &contractEvent{c: c}
@@ -101,7 +102,7 @@ func TestNoRegistryRequestAfterWarmUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen[ev.ID] = true
-		if got, _ := header(m, producer.HeaderDataSchema); got != regURL+"/schemas/ids/"+itoa(id) {
+		if got, _ := header(m, cloudevents.HeaderDataSchema); got != regURL+"/schemas/ids/"+itoa(id) {
 			t.Errorf("ce_dataschema = %q", got)
 		}
 	}
@@ -122,7 +123,7 @@ func TestMissingSubjectFailsAtStart(t *testing.T) {
 	if !errors.Is(err, registry.ErrSubjectNotFound) {
 		t.Fatalf("err = %v, want registry.ErrSubjectNotFound", err)
 	}
-	cfg.AutoRegister = true
+	cfg.Serde.AutoRegister = true
 	p, err := producer.New(ctx, cfg, c)
 	if err != nil {
 		t.Fatalf("with AutoRegister: %v", err)
@@ -153,10 +154,10 @@ func realProducer(t *testing.T, logs *syncBuffer) (*producer.Producer, *contract
 	c := itestContract(t)
 	createTopicTB(t, broker, c.Topic)
 	cfg := producer.Config{
-		Kafka:        kafkaconfig.Config{BootstrapServers: broker},
-		Registry:     registry.Config{URLs: []string{regURL}},
-		AutoRegister: true,
-		Name:         "test-producer",
+		Kafka:    kafkaconfig.Config{BootstrapServers: broker},
+		Registry: registry.Config{URLs: []string{regURL}},
+		Serde:    serde.SerializerConfig{AutoRegister: true},
+		Name:     "test-producer",
 	}
 	if logs != nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -177,13 +178,13 @@ func TestPublishRoundTrip(t *testing.T) {
 	var logs syncBuffer
 	p, c, broker := realProducer(t, &logs)
 	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-	ctx := producer.WithTraceparent(context.Background(), tp)
+	ctx := cloudevents.WithTraceparent(context.Background(), tp)
 	in := &contractEvent{testEvent{ID: 42, Name: "cafe"}, c}
 	d, err := p.Publish(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Topic != c.Topic || d.Partition < 0 || d.Offset != 0 || d.SchemaID <= 0 || d.EventID == (producer.EventID{}) {
+	if d.Topic != c.Topic || d.Partition < 0 || d.Offset != 0 || d.SchemaID <= 0 || d.EventID == (cloudevents.EventID{}) {
 		t.Errorf("delivery = %+v", d)
 	}
 
@@ -211,13 +212,13 @@ func TestPublishRoundTrip(t *testing.T) {
 		got[h.Key] = string(h.Value)
 	}
 	want := map[string]string{
-		producer.HeaderSpecVersion: "1.0",
-		producer.HeaderID:          d.EventID.String(),
-		producer.HeaderSource:      "test-producer",
-		producer.HeaderType:        "test.event",
-		producer.HeaderContentType: "application/avro",
-		producer.HeaderDataSchema:  itest.Registry(t) + "/schemas/ids/" + itoa(d.SchemaID),
-		producer.HeaderTraceparent: tp,
+		cloudevents.HeaderSpecVersion: "1.0",
+		cloudevents.HeaderID:          d.EventID.String(),
+		cloudevents.HeaderSource:      "test-producer",
+		cloudevents.HeaderType:        "test.event",
+		cloudevents.HeaderContentType: "application/avro",
+		cloudevents.HeaderDataSchema:  itest.Registry(t) + "/schemas/ids/" + itoa(d.SchemaID),
+		cloudevents.HeaderTraceparent: tp,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
@@ -258,9 +259,9 @@ func TestPublishAsync(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	for _, m := range readAllPartitions(t, broker, c.Topic, n) {
-		id, _ := header(m, producer.HeaderID)
+		id, _ := header(m, cloudevents.HeaderID)
 		ids[id] = true
-		if _, ok := header(m, producer.HeaderTraceparent); ok {
+		if _, ok := header(m, cloudevents.HeaderTraceparent); ok {
 			t.Errorf("traceparent set without one in the context")
 		}
 	}
@@ -326,7 +327,7 @@ func TestRealBrokerStopsAndComesBack(t *testing.T) {
 	p, err := producer.New(ctx, producer.Config{
 		Kafka:           kafkaconfig.Config{BootstrapServers: s.BrokerAddr},
 		Registry:        registry.Config{URLs: []string{s.RegistryURL}},
-		AutoRegister:    true,
+		Serde:           serde.SerializerConfig{AutoRegister: true},
 		DeliveryTimeout: 2 * time.Second,
 		Logger:          slog.New(slog.NewTextHandler(&logs, nil)),
 	}, c)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -92,7 +93,7 @@ func TestPublishHonoursContext(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
-	if d.EventID == (producer.EventID{}) || d.Topic != testContract.Topic {
+	if d.EventID == (cloudevents.EventID{}) || d.Topic != testContract.Topic {
 		t.Errorf("delivery of an abandoned publish = %+v, want its topic and event id", d)
 	}
 	done, cancel2 := context.WithCancel(context.Background())

@@ -13,13 +13,13 @@
 //
 // # Headers
 //
-// Every message carries the CloudEvents binary-mode headers (see the Header
-// constants): ce_specversion "1.0", ce_id (a UUIDv7),
+// Every message carries the CloudEvents binary-mode headers (see package
+// cloudevents): ce_specversion "1.0", ce_id (a UUIDv7),
 // ce_source (Config.Name), ce_type (the contract's event type),
 // content-type "application/avro" (the value is in the Confluent wire
 // format), ce_dataschema (the writer schema's URL in the registry, which
 // carries its id), and traceparent when the context carries one
-// (WithTraceparent, or Config.Traceparent).
+// (cloudevents.WithTraceparent, or Config.Traceparent).
 //
 // # Logs
 //
@@ -49,8 +49,10 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/redact"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
-	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 )
 
 // Delivery says where Kafka stored a published event. Partition and Offset
@@ -64,7 +66,7 @@ type Delivery struct {
 	// with.
 	SchemaID int
 	// EventID is the ce_id header of the message.
-	EventID EventID
+	EventID cloudevents.EventID
 }
 
 // Producer publishes events. It is safe for concurrent use.
@@ -131,8 +133,8 @@ type headerSet struct {
 const idHeader = 1
 
 var (
-	specVersionValue = []byte(SpecVersion)
-	contentTypeValue = []byte(ContentType)
+	specVersionValue = []byte(cloudevents.SpecVersion)
+	contentTypeValue = []byte(cloudevents.ContentType)
 )
 
 // New creates a Producer and warms its serializer up with contracts: the
@@ -158,11 +160,11 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 	if log == nil {
 		log = slog.Default()
 	}
-	secrets := cfg.Kafka.Secrets()
 	cm, err := cfg.Kafka.ConfigMap(cfg.defaults(name))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	secrets := kafkaclient.Secrets(cm)
 	for _, c := range contracts {
 		if c == nil || c.Topic == "" {
 			return nil, fmt.Errorf("%w: a contract without a topic", ErrConfig)
@@ -173,7 +175,7 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 	}
 	kp, err := kafka.NewProducer(&cm)
 	if err != nil {
-		return nil, kafkaconfig.ScrubError(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), secrets)
+		return nil, redact.Error(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), secrets)
 	}
 	p := &Producer{
 		kp:      kp,
@@ -187,7 +189,7 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 		done:    make(chan struct{}),
 	}
 	if p.trace == nil {
-		p.trace = TraceparentFrom
+		p.trace = cloudevents.TraceparentFrom
 	}
 	for _, c := range contracts {
 		p.topics[c] = newTopicInfo(c)
@@ -233,13 +235,13 @@ func (p *Producer) headerSet(ti *topicInfo, id int) *headerSet {
 		return hs
 	}
 	hs := &headerSet{schemaID: id, n: 5}
-	hs.h[0] = kafka.Header{Key: HeaderSpecVersion, Value: specVersionValue}
-	hs.h[idHeader] = kafka.Header{Key: HeaderID}
-	hs.h[2] = kafka.Header{Key: HeaderSource, Value: p.name}
-	hs.h[3] = kafka.Header{Key: HeaderType, Value: ti.typText}
-	hs.h[4] = kafka.Header{Key: HeaderContentType, Value: contentTypeValue}
+	hs.h[0] = kafka.Header{Key: cloudevents.HeaderSpecVersion, Value: specVersionValue}
+	hs.h[idHeader] = kafka.Header{Key: cloudevents.HeaderID}
+	hs.h[2] = kafka.Header{Key: cloudevents.HeaderSource, Value: p.name}
+	hs.h[3] = kafka.Header{Key: cloudevents.HeaderType, Value: ti.typText}
+	hs.h[4] = kafka.Header{Key: cloudevents.HeaderContentType, Value: contentTypeValue}
 	if p.regURL != "" {
-		hs.h[5] = kafka.Header{Key: HeaderDataSchema, Value: []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))}
+		hs.h[5] = kafka.Header{Key: cloudevents.HeaderDataSchema, Value: []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))}
 		hs.n = 6
 	}
 	ti.headers.Store(hs)
@@ -344,7 +346,7 @@ var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result
 type ticket struct {
 	ti       *topicInfo
 	schemaID int
-	eventID  EventID
+	eventID  cloudevents.EventID
 	key      []byte // the message key, for the logs; in keyBuf when it fits
 	w        *waiter
 	done     func(Delivery, error)
@@ -439,14 +441,14 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		return d, fmt.Errorf("producer: encoding %s: %w", c.Type, err)
 	}
 	s.key = e.AppendKey(s.key[:0])
-	d.EventID = newEventID(nowMillis())
+	d.EventID = cloudevents.NewEventID()
 
 	hs := p.headerSet(ti, d.SchemaID)
 	copy(s.headers[:], hs.h[:hs.n])
-	s.headers[idHeader].Value = d.EventID.appendText(s.id[:0])
+	s.headers[idHeader].Value, _ = d.EventID.AppendText(s.id[:0])
 	h := s.headers[:hs.n]
 	if tp := p.trace(ctx); tp != "" {
-		h = append(h, kafka.Header{Key: HeaderTraceparent, Value: []byte(tp)})
+		h = append(h, kafka.Header{Key: cloudevents.HeaderTraceparent, Value: []byte(tp)})
 	}
 
 	t := p.tickets.get()
@@ -495,7 +497,7 @@ func (p *Producer) produce(ctx context.Context, msg *kafka.Message) error {
 			return nil
 		}
 		if !queueFull(err) {
-			return kafkaconfig.ScrubError(fmt.Errorf("producer: producing to %s: %w", *msg.TopicPartition.Topic, err), p.secrets)
+			return redact.Error(fmt.Errorf("producer: producing to %s: %w", *msg.TopicPartition.Topic, err), p.secrets)
 		}
 		// librdkafka's queue is full: wait for deliveries to make room.
 		t := time.NewTimer(backoff)
@@ -595,18 +597,16 @@ func (p *Producer) handleError(e kafka.Error) {
 			err = f
 		}
 		p.fatal.CompareAndSwap(nil, &err)
-		p.log.Error("producer failed fatally; publishes will fail", slog.String("error", kafkaconfig.Scrub(err.Error(), p.secrets)))
+		p.log.Error("producer failed fatally; publishes will fail", slog.String("error", redact.Scrub(err.Error(), p.secrets)))
 		return
 	}
-	p.log.Warn("kafka client error", slog.String("error", kafkaconfig.Scrub(e.Error(), p.secrets)), slog.String("code", e.Code().String()))
+	p.log.Warn("kafka client error", slog.String("error", redact.Scrub(e.Error(), p.secrets)), slog.String("code", e.Code().String()))
 }
 
 // logLoop forwards librdkafka's logs to the Logger.
 func (p *Producer) logLoop() {
 	defer p.loops.Done()
-	for le := range p.kp.Logs() {
-		kafkaconfig.LogLibrdkafka(p.log, le, p.secrets)
-	}
+	kafkaclient.ForwardLogs(p.log, p.kp.Logs(), p.secrets)
 }
 
 // Close flushes: it waits until every message handed to librdkafka is

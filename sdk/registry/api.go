@@ -28,12 +28,12 @@ func (a *attempt) sr() *srclient.SchemaRegistryClient {
 // concurrent lookups of the same schema share one request.
 func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, version int, err error) {
 	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
-	if v, ok := c.lookups.get(key); ok && v.version > 0 {
+	if v, ok := c.lookups.Get(key); ok && v.version > 0 {
 		c.hits.Add(1)
 		return v.id, v.version, nil
 	}
 	c.misses.Add(1)
-	v, err := flight(ctx, &c.group, "lookup\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
+	v, err := c.idCalls.Do(ctx, "lookup\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
 		var v lookupVal
 		var text string
 		err := c.call(ctx, "look up schema under subject "+strconv.Quote(subject), func(a *attempt) error {
@@ -50,9 +50,9 @@ func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, 
 		if v.id <= 0 || v.version <= 0 {
 			return v, fmt.Errorf("registry: look up schema under subject %q: %w: id %d, version %d", subject, ErrBadResponse, v.id, v.version)
 		}
-		c.lookups.put(key, v)
+		c.lookups.Put(key, v)
 		if text != "" {
-			c.ids.put(v.id, text)
+			c.ids.Put(v.id, text)
 		}
 		return v, nil
 	})
@@ -68,7 +68,7 @@ func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, 
 // as LookupID's are.
 func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int, error) {
 	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
-	if v, ok := c.lookups.get(key); ok {
+	if v, ok := c.lookups.Get(key); ok {
 		c.hits.Add(1)
 		return v.id, nil
 	}
@@ -80,7 +80,7 @@ func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int,
 		return 0, err
 	}
 	op := "register schema under subject " + strconv.Quote(subject)
-	v, err := flight(ctx, &c.group, "register\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
+	v, err := c.idCalls.Do(ctx, "register\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
 		var out struct {
 			ID int `json:"id"`
 		}
@@ -94,10 +94,10 @@ func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int,
 			return lookupVal{}, fmt.Errorf("registry: %s: %w: id %d", op, ErrBadResponse, out.ID)
 		}
 		v := lookupVal{id: out.ID}
-		if old, ok := c.lookups.get(key); ok && old.id == v.id {
+		if old, ok := c.lookups.Get(key); ok && old.id == v.id {
 			v.version = old.version
 		}
-		c.lookups.put(key, v)
+		c.lookups.Put(key, v)
 		return v, nil
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int,
 // SchemaByID implements Client. Answers are cached (bounded, LRU) and
 // concurrent fetches of the same id share one request.
 func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
-	if s, ok := c.ids.get(id); ok {
+	if s, ok := c.ids.Get(id); ok {
 		c.hits.Add(1)
 		return s, nil
 	}
@@ -119,7 +119,7 @@ func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
 		// The registry hands out positive ids only; do not ask.
 		return "", fmt.Errorf("registry: %s: %w", op, ErrSchemaNotFound)
 	}
-	s, err := flight(ctx, &c.group, "id\x00"+strconv.Itoa(id), func(ctx context.Context) (string, error) {
+	s, err := c.getCalls.Do(ctx, "id\x00"+strconv.Itoa(id), func(ctx context.Context) (string, error) {
 		var text string
 		err := c.call(ctx, op, func(a *attempt) error {
 			s, err := a.sr().GetSchema(id)
@@ -135,7 +135,7 @@ func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
 		if text == "" {
 			return "", fmt.Errorf("registry: %s: %w: empty schema", op, ErrBadResponse)
 		}
-		c.ids.put(id, text)
+		c.ids.Put(id, text)
 		return text, nil
 	})
 	if err != nil {
@@ -177,7 +177,7 @@ func (c *HTTPClient) SchemaByVersion(ctx context.Context, subject string, versio
 		return nil
 	})
 	if err == nil && out.ID > 0 && out.Text != "" {
-		c.ids.put(out.ID, out.Text)
+		c.ids.Put(out.ID, out.Text)
 	}
 	return out, err
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"strconv"
@@ -19,7 +18,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
+	"github.com/lunchbot/eventkit/internal/backoff"
+	"github.com/lunchbot/eventkit/internal/cache"
+	"github.com/lunchbot/eventkit/internal/flight"
+	"github.com/lunchbot/eventkit/internal/redact"
 )
 
 const contentType = "application/vnd.schemaregistry.v1+json"
@@ -43,9 +45,10 @@ type HTTPClient struct {
 	maxResponse            int64
 	log                    *slog.Logger
 
-	ids     *lru[int, string]          // id → schema text
-	lookups *lru[lookupKey, lookupVal] // (subject, schema) → id, version
-	group   singleflight.Group
+	ids      *cache.Cache[int, string]          // id → schema text
+	lookups  *cache.Cache[lookupKey, lookupVal] // (subject, schema) → id, version
+	idCalls  flight.Group[lookupVal]            // lookups and registrations in flight
+	getCalls flight.Group[string]               // schema fetches in flight
 
 	requests, retries, hits, misses atomic.Uint64
 }
@@ -85,8 +88,8 @@ func New(cfg Config) (*HTTPClient, error) {
 		maxBackoff:     orDefault(cfg.MaxBackoff, DefaultMaxBackoff),
 		maxResponse:    orDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
 		log:            cfg.Logger,
-		ids:            newLRU[int, string](orDefault(cfg.CacheSize, DefaultCacheSize)),
-		lookups:        newLRU[lookupKey, lookupVal](orDefault(cfg.CacheSize, DefaultCacheSize)),
+		ids:            cache.New[int, string](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
+		lookups:        cache.New[lookupKey, lookupVal](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
 	}
 	if c.maxBackoff < c.minBackoff {
 		c.maxBackoff = c.minBackoff
@@ -175,13 +178,7 @@ func (c *HTTPClient) String() string {
 func (c *HTTPClient) GoString() string { return c.String() }
 
 // Format prints String for every verb (%q quotes it).
-func (c *HTTPClient) Format(f fmt.State, verb rune) {
-	s := c.String()
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = f.Write([]byte(s))
-}
+func (c *HTTPClient) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue logs the client without its secrets.
 func (c *HTTPClient) LogValue() slog.Value {
@@ -473,16 +470,11 @@ func permanentTLS(err error) bool {
 	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
 }
 
-// backoff returns the pause before retry round n (1, 2, ...): a random
-// duration in [d/2, d] with d = MinBackoff·2^(n-1), capped at MaxBackoff,
-// and at least the Retry-After the registry asked for (capped too).
+// backoff returns the pause before retry round n (1, 2, ...): the jittered
+// exponential pause of package backoff, and at least the Retry-After the
+// registry asked for (capped at MaxBackoff too).
 func (c *HTTPClient) backoff(n int, retryAfter time.Duration) time.Duration {
-	d := c.minBackoff
-	for i := 1; i < n && d < c.maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, c.maxBackoff)
-	d = d/2 + rand.N(d/2+1)
+	d := backoff.Policy{Min: c.minBackoff, Max: c.maxBackoff}.Delay(n)
 	if retryAfter > d {
 		d = min(retryAfter, c.maxBackoff)
 	}
@@ -494,27 +486,4 @@ func (c *HTTPClient) ctxError(op string, ctxErr, last error) error {
 		return fmt.Errorf("registry: %s: %w (last error: %v)", op, ctxErr, last)
 	}
 	return fmt.Errorf("registry: %s: %w", op, ctxErr)
-}
-
-// flight runs fn once for all concurrent callers with the same key. A
-// caller whose context ends stops waiting; when the shared call failed only
-// because its leader's context ended, a caller whose context is still live
-// runs it again.
-func flight[T any](ctx context.Context, g *singleflight.Group, key string, fn func(ctx context.Context) (T, error)) (T, error) {
-	var zero T
-	for {
-		ch := g.DoChan(key, func() (any, error) { return fn(ctx) })
-		select {
-		case <-ctx.Done():
-			return zero, ctx.Err()
-		case r := <-ch:
-			if r.Err != nil {
-				if ctx.Err() == nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
-					continue
-				}
-				return zero, r.Err
-			}
-			return r.Val.(T), nil
-		}
-	}
 }

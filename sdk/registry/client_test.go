@@ -186,7 +186,7 @@ func TestCacheIsBounded(t *testing.T) {
 	}
 	get(ids[0])
 	get(ids[1])
-	get(ids[0]) // hit; ids[1] is now the least recently used
+	get(ids[0]) // hit: ids[0] gets a second chance, ids[1] has none
 	get(ids[2]) // evicts ids[1]
 	if n := fake.Requests(); n != 3 {
 		t.Fatalf("after 0,1,0,2: %d requests, want 3", n)

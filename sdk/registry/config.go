@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lunchbot/eventkit/internal/redact"
 )
 
 // The environment variables ConfigFromEnv reads.
@@ -97,7 +98,8 @@ type Config struct {
 	MaxBackoff time.Duration
 
 	// CacheSize is the number of entries of each cache (id → schema and
-	// (subject, schema) → id); the least recently used entry is evicted.
+	// (subject, schema) → id); when one is full, an entry not used lately is
+	// evicted (CLOCK, an approximation of least-recently-used).
 	// Default: DefaultCacheSize (1000).
 	CacheSize int
 	// MaxResponseBytes bounds the size of a registry answer; a larger one
@@ -252,13 +254,7 @@ func (c Config) GoString() string { return c.String() }
 // Format prints String for every verb (%q quotes it): without it, verbs
 // that are not for strings (%d, %t, ...) would print the fields, password
 // and token included.
-func (c Config) Format(f fmt.State, verb rune) {
-	s := c.String()
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = f.Write([]byte(s))
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue logs the configuration without its secrets.
 func (c Config) LogValue() slog.Value {

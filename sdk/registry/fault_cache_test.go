@@ -8,7 +8,7 @@ import (
 )
 
 // TestFaultLookupCacheIsBounded: the (subject, schema) → id cache holds
-// CacheSize entries and evicts the least recently used one (the id → schema
+// CacheSize entries and evicts one not used lately (the id → schema
 // cache is tested by TestCacheIsBounded).
 func TestFaultLookupCacheIsBounded(t *testing.T) {
 	fake := registrytest.NewServer(t)
@@ -29,7 +29,7 @@ func TestFaultLookupCacheIsBounded(t *testing.T) {
 		}
 	}
 	base := fake.Requests()
-	for _, i := range []int{0, 1, 0, 2} { // 2 evicts 1, the least recently used
+	for _, i := range []int{0, 1, 0, 2} { // 2 evicts 1, the one not used since it came
 		lookup(i)
 	}
 	if n := fake.Requests() - base; n != 3 {

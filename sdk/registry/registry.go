@@ -7,7 +7,7 @@
 // production:
 //
 //   - the context's deadline and cancellation honoured on every call;
-//   - ids and schemas cached both ways in bounded LRU caches (id → schema,
+//   - ids and schemas cached both ways in bounded caches (id → schema,
 //     (subject, schema) → id), and concurrent misses for the same key
 //     collapsed into one request;
 //   - retries with jittered exponential backoff on 408, 429, 5xx and network

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/sdktest"
@@ -15,9 +16,9 @@ import (
 // and a registry holding their schemas.
 func Example() {
 	testNotifier := func(t *testing.T) {
-		env := sdktest.New(t)
+		env := sdktest.New(t, lunchbot.Contracts())
 		ctx := context.Background()
-		p, err := producer.New(ctx, env.ProducerConfig(), sdktest.DefaultContracts()...)
+		p, err := producer.New(ctx, env.ProducerConfig(), lunchbot.Contracts()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,9 +43,9 @@ func Example() {
 // A test of code that only talks to the registry needs no broker.
 func ExampleWithoutKafka() {
 	testSerializer := func(t *testing.T) {
-		env := sdktest.New(t, sdktest.WithoutKafka())
+		env := sdktest.New(t, lunchbot.Contracts(), sdktest.WithoutKafka())
 		client := env.RegistryClient()
-		_ = client // serde.NewSerializer(client), ...
+		_ = client // serde.NewSerializer(client, serde.SerializerConfig{}), ...
 	}
 	_ = testSerializer
 }

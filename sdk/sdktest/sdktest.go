@@ -3,8 +3,8 @@
 // serializers runs against the real protocols without any server to start.
 //
 //	func TestNotifier(t *testing.T) {
-//		env := sdktest.New(t) // the events' topics and schemas, ready
-//		p, err := producer.New(ctx, env.ProducerConfig(), sdktest.DefaultContracts()...)
+//		env := sdktest.New(t, events.Contracts()) // the events' topics and schemas, ready
+//		p, err := producer.New(ctx, env.ProducerConfig(), events.Contracts()...)
 //		...
 //		c, err := consumer.New(env.ConsumerConfig("notifier"), handlers...)
 //	}
@@ -26,7 +26,6 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
@@ -50,8 +49,8 @@ type Env struct {
 	// Cluster is the mock cluster, for fault injection (SetBrokerDown,
 	// SetRoundtripDuration); nil with WithoutKafka.
 	Cluster *kafka.MockCluster
-	// Contracts are the contracts whose schemas were registered and whose
-	// topics were created.
+	// Contracts are the contracts New was given: their schemas were
+	// registered and their topics created.
 	Contracts []*contract.Contract
 	// Topics are the topics created: each contract's topic and its
 	// dead-letter topic (consumer.DefaultDeadLetterTopic), then those of
@@ -62,24 +61,15 @@ type Env struct {
 }
 
 type options struct {
-	contracts    []*contract.Contract
-	contractsSet bool
-	topics       []string
-	partitions   int
-	brokers      int
-	noKafka      bool
-	global       contract.Compatibility
+	topics     []string
+	partitions int
+	brokers    int
+	noKafka    bool
+	global     contract.Compatibility
 }
 
 // Option configures New.
 type Option func(*options)
-
-// WithContracts registers the schemas of contracts, and creates their
-// topics, instead of those of DefaultContracts. With no contract, nothing
-// is registered.
-func WithContracts(contracts ...*contract.Contract) Option {
-	return func(o *options) { o.contracts, o.contractsSet = contracts, true }
-}
 
 // WithTopics creates more topics.
 func WithTopics(topics ...string) Option {
@@ -105,33 +95,23 @@ func WithGlobalCompatibility(level contract.Compatibility) Option {
 	return func(o *options) { o.global = level }
 }
 
-// DefaultContracts returns the contracts of the project's events (package
-// events), in manifest order.
-func DefaultContracts() []*contract.Contract {
-	return []*contract.Contract{
-		(*events.DeadlinePassed)(nil).Contract(),
-		(*events.DailyTask)(nil).Contract(),
-	}
-}
-
-// New starts a registry holding the contracts' schemas (each registered
+// New starts a registry holding the schemas of contracts (each registered
 // under its subject, whose level is set to the contract's) and a mock Kafka
-// cluster with their topics. Both stop when t ends. It fails t when either
-// cannot start or a schema cannot be registered.
-func New(t testing.TB, opts ...Option) *Env {
+// cluster with their topics and dead-letter topics. Pass the generated
+// package's Contracts() (events.Contracts()), or nil for an empty registry.
+// Both stop when t ends. It fails t when either cannot start or a schema
+// cannot be registered.
+func New(t testing.TB, contracts []*contract.Contract, opts ...Option) *Env {
 	t.Helper()
 	o := options{partitions: DefaultPartitions, brokers: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if !o.contractsSet {
-		o.contracts = DefaultContracts()
-	}
 	reg := NewRegistry(t)
 	if o.global != "" {
 		reg.SetGlobalCompatibility(o.global)
 	}
-	env := &Env{RegistryURL: reg.URL(), Registry: reg, Contracts: o.contracts, t: t}
+	env := &Env{RegistryURL: reg.URL(), Registry: reg, Contracts: contracts, t: t}
 	seen := map[string]bool{}
 	addTopic := func(topic string) {
 		if topic != "" && !seen[topic] {
@@ -139,7 +119,7 @@ func New(t testing.TB, opts ...Option) *Env {
 			env.Topics = append(env.Topics, topic)
 		}
 	}
-	for _, c := range o.contracts {
+	for _, c := range contracts {
 		if c.Compatibility != "" {
 			reg.SetCompatibility(c.Subject, c.Compatibility)
 		}

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -146,7 +145,7 @@ func TestSDKClientReal(t *testing.T) { sdkClientScenario(t, itest.Registry(t)) }
 // TestNewRegistersContracts checks the registry New sets up: every
 // contract's schema under its subject, at its level.
 func TestNewRegistersContracts(t *testing.T) {
-	env := New(t, WithoutKafka())
+	env := New(t, lunchbot.Contracts(), WithoutKafka())
 	if env.Cluster != nil || env.BootstrapServers != "" {
 		t.Errorf("WithoutKafka started a cluster")
 	}
@@ -180,7 +179,7 @@ func TestNewRegistersContracts(t *testing.T) {
 
 func TestNewWithContracts(t *testing.T) {
 	k := &contract.Contract{Type: "a.b", Name: "conf.A", Topic: "t.a", Subject: "t.a-value", Compatibility: contract.FullTransitive, Schema: confA}
-	env := New(t, WithContracts(k), WithoutKafka(), WithGlobalCompatibility(contract.None), WithTopics("extra", "t.a"))
+	env := New(t, []*contract.Contract{k}, WithoutKafka(), WithGlobalCompatibility(contract.None), WithTopics("extra", "t.a"))
 	if diff := cmp.Diff([]string{"t.a", "t.a.dlq", "extra"}, env.Topics); diff != "" {
 		t.Errorf("topics (-want +got):\n%s", diff)
 	}
@@ -193,30 +192,6 @@ func TestNewWithContracts(t *testing.T) {
 	}
 	if _, err := c.Register(context.Background(), "t.a-value", confC); !errors.Is(err, registry.ErrIncompatible) {
 		t.Errorf("FULL_TRANSITIVE accepted an incompatible schema: %v", err)
-	}
-}
-
-// TestDefaultContractsMatchManifest keeps DefaultContracts in step with
-// avro/manifest.json: one contract per event, with the manifest's topic,
-// subject, level, and the schema file compacted.
-func TestDefaultContractsMatchManifest(t *testing.T) {
-	m, err := manifest.Load(filepath.Join("..", "..", "avro", "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	type summary struct {
-		Type, Topic, Subject, Schema string
-		Compatibility                contract.Compatibility
-	}
-	var want, got []summary
-	for _, e := range m.Events {
-		want = append(want, summary{e.Type, e.Topic, e.Subject, e.Schema.Compact(), e.Compatibility})
-	}
-	for _, c := range DefaultContracts() {
-		got = append(got, summary{c.Type, c.Topic, c.Subject, c.Schema, c.Compatibility})
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("DefaultContracts differ from the manifest (-manifest +contracts):\n%s", diff)
 	}
 }
 

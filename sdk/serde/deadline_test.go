@@ -61,7 +61,7 @@ func TestDeadlinePassedRoundTrip(t *testing.T) {
 	id := fake.Register(c.Subject, c.Schema)
 	client := httpClient(t, fake.URL())
 	ctx := testCtx(t)
-	s := serde.NewSerializer(client)
+	s := serde.NewSerializer(client, serde.SerializerConfig{})
 	if err := s.Warm(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestDeadlinePassedRoundTrip(t *testing.T) {
 		t.Errorf("body (-hamba +generated):\n%s", diff)
 	}
 	var out events.DeadlinePassed
-	if _, err := serde.NewDeserializer(client).Decode(ctx, msg, &out); err != nil {
+	if _, err := serde.NewDeserializer(client, serde.DeserializerConfig{}).Decode(ctx, msg, &out); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(*in, out); diff != "" {
@@ -94,7 +94,7 @@ func TestDeadlinePassedFromOtherVersions(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	idOlder := fake.Register("deadlines-versions", deadlineOlder)
 	idNewer := fake.Register("deadlines-versions", deadlineNewer)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	ctx := testCtx(t)
 	want := sampleDeadline()
 
@@ -126,8 +126,8 @@ func TestDeadlinePassedFromOtherVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Decode(ctx, msg, &got); !errors.Is(err, serde.ErrIncompatible) {
-		t.Errorf("daily task read as deadline: err = %v, want ErrIncompatible", err)
+	if _, err := d.Decode(ctx, msg, &got); !errors.Is(err, serde.ErrSchemaMismatch) {
+		t.Errorf("daily task read as deadline: err = %v, want ErrSchemaMismatch", err)
 	}
 }
 
@@ -141,7 +141,7 @@ func TestIntegrationDeadlinePassed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := serde.NewSerializer(client)
+	s := serde.NewSerializer(client, serde.SerializerConfig{})
 	if err := s.Warm(ctx, c); err != nil {
 		t.Fatalf("Warm: %v", err)
 	}
@@ -149,7 +149,7 @@ func TestIntegrationDeadlinePassed(t *testing.T) {
 	if err != nil || gotID != id {
 		t.Fatalf("Append = %d, %v; want id %d", gotID, err, id)
 	}
-	d := serde.NewDeserializer(httpClient(t, itest.Registry(t)))
+	d := serde.NewDeserializer(httpClient(t, itest.Registry(t)), serde.DeserializerConfig{})
 	var got events.DeadlinePassed
 	if _, err := d.Decode(ctx, msg, &got); err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func BenchmarkDeadlinePassed(b *testing.B) {
 	c := (*events.DeadlinePassed)(nil).Contract()
 	reg := newMemRegistry(map[int]string{7: c.Schema, 8: deadlineNewer})
 	ctx := context.Background()
-	s := serde.NewSerializer(reg)
+	s := serde.NewSerializer(reg, serde.SerializerConfig{})
 	if err := s.Warm(ctx, c); err != nil {
 		b.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func BenchmarkDeadlinePassed(b *testing.B) {
 		msg  []byte
 	}{{"Decode", msg}, {"Decode-resolved-newer-writer", newer}} {
 		b.Run(bc.name, func(b *testing.B) {
-			d := serde.NewDeserializer(reg)
+			d := serde.NewDeserializer(reg, serde.DeserializerConfig{})
 			var out events.DeadlinePassed
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
+	"github.com/lunchbot/eventkit/internal/cache"
+	"github.com/lunchbot/eventkit/internal/flight"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -21,10 +21,10 @@ import (
 // for concurrent use.
 type Deserializer struct {
 	client  registry.Client
-	writers *cache[int, *schema.Parsed] // schema id → writer schema
-	plans   *cache[planKey, *plan]      // (schema id, reader) → how to decode
-	missing *cache[int, missingID]      // schema id → when the registry said it has none
-	group   singleflight.Group
+	writers *cache.Cache[int, *schema.Parsed] // schema id → writer schema
+	plans   *cache.Cache[planKey, *plan]      // (schema id, reader) → how to decode
+	missing *cache.Cache[int, missingID]      // schema id → when the registry said it has none
+	group   flight.Group[*plan]
 
 	// hot holds the first readable plans Decode used, for lookups without
 	// a lock or a hash. It is replaced, never changed; hotMu serializes
@@ -92,7 +92,7 @@ func (d *Deserializer) promote(id int, c *contract.Contract, p *plan) {
 	d.hotMu.Lock()
 	defer d.hotMu.Unlock()
 	t := d.hot.Load()
-	if t.n >= d.hotCap || t.lookup(id, c) != nil || !d.plans.contains(planKey{id, c}) {
+	if t.n >= d.hotCap || t.lookup(id, c) != nil || !d.plans.Contains(planKey{id, c}) {
 		return
 	}
 	next := *t
@@ -128,45 +128,43 @@ func (d *Deserializer) demote(k planKey) {
 type plan struct {
 	fast     bool             // same Parsing Canonical Form: decode directly
 	resolver *schema.Resolver // otherwise: transcode to the reader's schema first
-	err      error            // the writer cannot be read as the reader (ErrIncompatible)
+	err      error            // the writer cannot be read as the reader (ErrSchemaMismatch)
 }
 
-// DeserializerOption configures a Deserializer.
-type DeserializerOption func(*Deserializer)
-
-// WithCacheSize sets the number of entries of each of the Deserializer's
-// caches: writer schemas by id, and decoding plans by (schema id, event
-// type). Default: DefaultCacheSize.
-func WithCacheSize(n int) DeserializerOption {
-	return func(d *Deserializer) {
-		d.writers, d.plans, d.missing = newCache[int, *schema.Parsed](n), newCache[planKey, *plan](n), newCache[int, missingID](n)
-		d.plans.onEvict = d.demote
-		d.hotCap = min(max(n, 1), maxHotPlans)
-	}
+// DeserializerConfig configures a Deserializer. The zero value is the
+// default.
+type DeserializerConfig struct {
+	// CacheSize is the number of entries of each of the Deserializer's
+	// caches: writer schemas by id, and decoding plans by (schema id, event
+	// type). Default: DefaultCacheSize.
+	CacheSize int
+	// NotFoundTTL is how long the Deserializer remembers that the registry
+	// has no schema of some id: messages of that id fail with
+	// registry.ErrSchemaNotFound without asking again meanwhile, so that a
+	// burst of messages with a bad id does not become a burst of registry
+	// requests. Keep it short: a registry replica may learn a new id a
+	// moment after the producer used it. Negative disables it. Default:
+	// DefaultNotFoundTTL.
+	NotFoundTTL time.Duration
 }
 
-// DefaultNotFoundTTL is how long a Deserializer remembers, by default, that
-// the registry has no schema of some id.
+// DefaultNotFoundTTL is the default of DeserializerConfig.NotFoundTTL.
 const DefaultNotFoundTTL = time.Second
-
-// WithNotFoundTTL sets how long the Deserializer remembers that the
-// registry has no schema of some id: messages of that id fail with
-// registry.ErrSchemaNotFound without asking again meanwhile, so that a burst
-// of messages with a bad id does not become a burst of registry requests.
-// Keep it short: a registry replica may learn a new id a moment after the
-// producer used it. Zero disables it. Default: DefaultNotFoundTTL (1s).
-func WithNotFoundTTL(d time.Duration) DeserializerOption {
-	return func(des *Deserializer) { des.notFoundTTL = d }
-}
 
 // NewDeserializer returns a Deserializer that fetches writer schemas with
 // client.
-func NewDeserializer(client registry.Client, opts ...DeserializerOption) *Deserializer {
-	d := &Deserializer{client: client, notFoundTTL: DefaultNotFoundTTL, now: time.Now}
-	WithCacheSize(DefaultCacheSize)(d)
-	for _, o := range opts {
-		o(d)
+func NewDeserializer(client registry.Client, cfg DeserializerConfig) *Deserializer {
+	n := cfg.CacheSize
+	if n <= 0 {
+		n = DefaultCacheSize
 	}
+	d := &Deserializer{client: client, notFoundTTL: cfg.NotFoundTTL, now: time.Now, hotCap: min(n, maxHotPlans)}
+	if d.notFoundTTL == 0 {
+		d.notFoundTTL = DefaultNotFoundTTL
+	}
+	d.writers = cache.New[int, *schema.Parsed](n, nil)
+	d.plans = cache.New[planKey, *plan](n, d.demote)
+	d.missing = cache.New[int, missingID](n, nil)
 	d.hot.Store(&planTable{})
 	return d
 }
@@ -181,7 +179,7 @@ func NewDeserializer(client registry.Client, opts ...DeserializerOption) *Deseri
 //
 // Errors match wire.ErrTooShort or wire.ErrBadMagic (not a wire-format
 // message), registry.ErrSchemaNotFound (unknown id) or another registry
-// error, ErrIncompatible (the writer's schema cannot be read as dst's), or
+// error, ErrSchemaMismatch (the writer's schema cannot be read as dst's), or
 // ErrDecode (the body does not decode). The schema id is returned whenever
 // the header parsed.
 func (d *Deserializer) Decode(ctx context.Context, msg []byte, dst contract.Event) (schemaID int, err error) {
@@ -197,7 +195,7 @@ func (d *Deserializer) Decode(ctx context.Context, msg []byte, dst contract.Even
 	p := d.hot.Load().lookup(id, c)
 	if p == nil {
 		var ok bool
-		if p, ok = d.plans.get(planKey{id, c}); !ok {
+		if p, ok = d.plans.Get(planKey{id, c}); !ok {
 			if p, err = d.plan(ctx, id, c); err != nil {
 				return id, err
 			}
@@ -259,48 +257,36 @@ func (d *Deserializer) plan(ctx context.Context, id int, c *contract.Contract) (
 		return nil, fmt.Errorf("%w: event has a nil contract", ErrDecode)
 	}
 	key := strconv.Itoa(id) + "/" + fmt.Sprintf("%p", c)
-	for {
-		ch := d.group.DoChan(key, func() (any, error) {
-			if p, ok := d.plans.get(planKey{id, c}); ok {
-				return p, nil
-			}
-			w, err := d.writer(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			p := buildPlan(w, c, id)
-			d.plans.put(planKey{id, c}, p)
+	p, err := d.group.Do(ctx, key, func(ctx context.Context) (*plan, error) {
+		if p, ok := d.plans.Get(planKey{id, c}); ok {
 			return p, nil
-		})
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("serde: schema id %d: %w", id, ctx.Err())
-		case r := <-ch:
-			if r.Err != nil {
-				if ctx.Err() == nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
-					// The caller that led the shared fetch gave up; fetch
-					// again with this caller's context.
-					continue
-				}
-				return nil, r.Err
-			}
-			return r.Val.(*plan), nil
 		}
+		w, err := d.writer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		p := buildPlan(w, c, id)
+		d.plans.Put(planKey{id, c}, p)
+		return p, nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("serde: schema id %d: %w", id, err)
 	}
+	return p, err
 }
 
 func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, error) {
-	if w, ok := d.writers.get(id); ok {
+	if w, ok := d.writers.Get(id); ok {
 		return w, nil
 	}
-	if m, ok := d.missing.get(id); ok && d.now().Sub(m.at) < d.notFoundTTL {
+	if m, ok := d.missing.Get(id); ok && d.now().Sub(m.at) < d.notFoundTTL {
 		return nil, m.err
 	}
 	text, err := d.client.SchemaByID(ctx, id)
 	if err != nil {
 		err = fmt.Errorf("serde: writer schema id %d: %w", id, err)
 		if d.notFoundTTL > 0 && errors.Is(err, registry.ErrSchemaNotFound) {
-			d.missing.put(id, missingID{at: d.now(), err: err})
+			d.missing.Put(id, missingID{at: d.now(), err: err})
 		}
 		return nil, err
 	}
@@ -308,9 +294,9 @@ func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, erro
 	if err != nil {
 		// Not an Avro schema (a JSON Schema or Protobuf id, say): no Avro
 		// reader can read it.
-		return nil, fmt.Errorf("%w: schema id %d is not an Avro schema: %w", ErrIncompatible, id, err)
+		return nil, fmt.Errorf("%w: schema id %d is not an Avro schema: %w", ErrSchemaMismatch, id, err)
 	}
-	d.writers.put(id, w)
+	d.writers.Put(id, w)
 	return w, nil
 }
 
@@ -320,7 +306,7 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 	if canonical == "" {
 		r, err := schema.Parse(c.Schema)
 		if err != nil {
-			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrIncompatible, c.Type, err)}
+			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrSchemaMismatch, c.Type, err)}
 		}
 		reader, canonical = r, r.Canonical()
 	}
@@ -330,13 +316,13 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 	if reader == nil {
 		r, err := schema.Parse(c.Schema)
 		if err != nil {
-			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrIncompatible, c.Type, err)}
+			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrSchemaMismatch, c.Type, err)}
 		}
 		reader = r
 	}
 	res, err := schema.NewResolver(w, reader)
 	if err != nil {
-		return &plan{err: fmt.Errorf("%w: schema id %d read as %s (%s): %w", ErrIncompatible, id, c.Type, c.Name, err)}
+		return &plan{err: fmt.Errorf("%w: schema id %d read as %s (%s): %w", ErrSchemaMismatch, id, c.Type, c.Name, err)}
 	}
 	return &plan{resolver: res}
 }

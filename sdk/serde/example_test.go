@@ -30,7 +30,7 @@ func Example() {
 
 	// Producer side: resolve the ids at start-up, then encode without
 	// registry calls or allocations into a reused buffer.
-	ser := serde.NewSerializer(client)
+	ser := serde.NewSerializer(client, serde.SerializerConfig{})
 	if err := ser.Warm(ctx, contract); err != nil {
 		fmt.Println("cannot publish:", err)
 		return
@@ -44,7 +44,7 @@ func Example() {
 	fmt.Printf("schema id %d, header % x, %d bytes, err %v\n", id, buf[:5], len(buf), err)
 
 	// Consumer side.
-	des := serde.NewDeserializer(client)
+	des := serde.NewDeserializer(client, serde.DeserializerConfig{})
 	var got events.DeadlinePassed
 	_, err = des.Decode(ctx, buf, &got)
 	fmt.Println(got.Type, got.CafeID, got.Date, got.Timestamp, err)
@@ -67,7 +67,7 @@ func ExampleDeserializer_Decode_resolution() {
 	msg, _ := (&orderV1{ID: 7, Name: "pelmeni"}).AppendAvro(wireHeader(idV1))
 
 	var e orderV2
-	_, err = serde.NewDeserializer(client).Decode(context.Background(), msg, &e)
+	_, err = serde.NewDeserializer(client, serde.DeserializerConfig{}).Decode(context.Background(), msg, &e)
 	fmt.Printf("%d %s qty=%d note=%v err=%v\n", e.ID, e.Name, e.Qty, e.Note, err)
 	// Output:
 	// 7 pelmeni qty=1 note=<nil> err=<nil>

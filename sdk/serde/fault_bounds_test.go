@@ -110,7 +110,7 @@ func TestFaultBoundsHostileLengthPrefixes(t *testing.T) {
 	})
 
 	t.Run("serde", func(t *testing.T) {
-		d := serde.NewDeserializer(fuzzRegistry())
+		d := serde.NewDeserializer(fuzzRegistry(), serde.DeserializerConfig{})
 		for name, body := range map[string][]byte{
 			"string 2^62": append(long(nil, 1<<62), "deadline.passed"...),
 			"string 2^31": append(long(nil, 1<<31), "x"...),

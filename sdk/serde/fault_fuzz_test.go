@@ -44,7 +44,7 @@ func fuzzRegistry() *memRegistry {
 func realMessages(tb testing.TB) [][]byte {
 	tb.Helper()
 	ctx := context.Background()
-	s := serde.NewSerializer(fuzzRegistry())
+	s := serde.NewSerializer(fuzzRegistry(), serde.SerializerConfig{})
 	var out [][]byte
 	for _, e := range []contract.Event{
 		sampleDeadline(),
@@ -73,7 +73,7 @@ func realMessages(tb testing.TB) [][]byte {
 
 // decodeErrors are the errors Decode may return for a bad message; anything
 // else is a bug.
-var decodeErrors = []error{wire.ErrTooShort, wire.ErrBadMagic, registry.ErrSchemaNotFound, serde.ErrIncompatible, serde.ErrDecode}
+var decodeErrors = []error{wire.ErrTooShort, wire.ErrBadMagic, registry.ErrSchemaNotFound, serde.ErrSchemaMismatch, serde.ErrDecode}
 
 // FuzzDecodeEvents feeds arbitrary bytes, seeded with real messages, to the
 // Deserializer reading the generated events (fast path, resolution from
@@ -89,7 +89,7 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add(append(wireHeader(fuzzIDDeadline), 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f))
 	f.Add([]byte{1, 0, 0, 0, 1, 2})
 	f.Add(wireHeader(fuzzIDNewer)[:3])
-	d := serde.NewDeserializer(fuzzRegistry())
+	d := serde.NewDeserializer(fuzzRegistry(), serde.DeserializerConfig{})
 	ctx := context.Background()
 	// The longest default the reader schema may add when resolving.
 	const defaults = len("deadline.passed")
@@ -131,7 +131,7 @@ func FuzzDecodeEvents(f *testing.F) {
 // TestFuzzSeedsDecode checks that the fuzz seeds are real: each decodes into
 // the event its schema belongs to.
 func TestFuzzSeedsDecode(t *testing.T) {
-	d := serde.NewDeserializer(fuzzRegistry())
+	d := serde.NewDeserializer(fuzzRegistry(), serde.DeserializerConfig{})
 	for _, msg := range realMessages(t) {
 		id, _, err := wire.Parse(msg)
 		if err != nil {

@@ -98,7 +98,7 @@ func TestSerializerWithManyContractsConcurrently(t *testing.T) {
 	const n = 3*smallContracts + 1
 	cs := newContracts(n)
 	reg := &textRegistry{}
-	s := NewSerializer(reg)
+	s := NewSerializer(reg, SerializerConfig{})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*n)

@@ -45,7 +45,7 @@ func TestIntegrationSerializeAndResolveVersions(t *testing.T) {
 	v2 := *v1
 	v2.Schema, v2.Canonical, v2.CRC64, v2.SHA256 = orderV2Contract.Schema, orderV2Contract.Canonical, orderV2Contract.CRC64, orderV2Contract.SHA256
 
-	s := serde.NewSerializer(client)
+	s := serde.NewSerializer(client, serde.SerializerConfig{})
 	if err := s.Warm(ctx, v1); !errors.Is(err, registry.ErrSubjectNotFound) {
 		t.Fatalf("Warm before registration: err = %v, want ErrSubjectNotFound", err)
 	}
@@ -74,7 +74,7 @@ func TestIntegrationSerializeAndResolveVersions(t *testing.T) {
 		t.Fatalf("Append v2 = %d, %v; want id %d", gotID, err, id2)
 	}
 
-	d := serde.NewDeserializer(httpClient(t, itest.Registry(t)))
+	d := serde.NewDeserializer(httpClient(t, itest.Registry(t)), serde.DeserializerConfig{})
 	// Same schema.
 	var sameV1 reboundV1
 	sameV1.c = v1
@@ -105,8 +105,8 @@ func TestIntegrationSerializeAndResolveVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgOther := wireOf(t, idOther, &other{ID: 1})
-	if _, err := d.Decode(ctx, msgOther, &reboundV1{c: v1}); !errors.Is(err, serde.ErrIncompatible) {
-		t.Errorf("another subject's id: err = %v, want ErrIncompatible", err)
+	if _, err := d.Decode(ctx, msgOther, &reboundV1{c: v1}); !errors.Is(err, serde.ErrSchemaMismatch) {
+		t.Errorf("another subject's id: err = %v, want ErrSchemaMismatch", err)
 	}
 	if _, err := d.Decode(ctx, wireOf(t, 1<<30, &other{ID: 1}), &reboundV1{c: v1}); !errors.Is(err, registry.ErrSchemaNotFound) {
 		t.Errorf("unknown id: err = %v, want ErrSchemaNotFound", err)
@@ -117,7 +117,7 @@ func TestIntegrationAutoRegister(t *testing.T) {
 	client := httpClient(t, itest.Registry(t))
 	ctx := testCtx(t)
 	c := withSubject(t, otherContract, "auto")
-	s := serde.NewSerializer(client, serde.WithAutoRegister(true))
+	s := serde.NewSerializer(client, serde.SerializerConfig{AutoRegister: true})
 	msg, id, err := s.Append(ctx, nil, &reboundOther{other{ID: 5}, c})
 	if err != nil {
 		t.Fatalf("Append with auto-register: %v", err)
@@ -128,7 +128,7 @@ func TestIntegrationAutoRegister(t *testing.T) {
 	}
 	var back reboundOther
 	back.c = c
-	if _, err := serde.NewDeserializer(client).Decode(ctx, msg, &back); err != nil || back.ID != 5 {
+	if _, err := serde.NewDeserializer(client, serde.DeserializerConfig{}).Decode(ctx, msg, &back); err != nil || back.ID != 5 {
 		t.Fatalf("Decode = %+v, %v", back.other, err)
 	}
 }

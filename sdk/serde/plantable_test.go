@@ -57,7 +57,7 @@ func checkHotInCache(t *testing.T, d *Deserializer) {
 		if e.p.err != nil {
 			t.Errorf("(%d, %s) is hot with error %v", e.id, e.reader.Type, e.p.err)
 		}
-		if !d.plans.contains(k) {
+		if !d.plans.Contains(k) {
 			t.Errorf("(%d, %s) is hot but no longer in the plan cache", e.id, e.reader.Type)
 		}
 	}
@@ -66,14 +66,14 @@ func checkHotInCache(t *testing.T, d *Deserializer) {
 func TestHotPlansAreTheFirstReadableOnes(t *testing.T) {
 	ctx := context.Background()
 	client := &nullClient{}
-	d := NewDeserializer(client)
+	d := NewDeserializer(client, DeserializerConfig{})
 	readers := nullReaders(2)
 	// 2 readers × 12 ids: more pairs than the hot table holds, with an
 	// incompatible id first.
 	bad := wire.AppendHeader(nil, incompatibleID)
 	for range 3 {
-		if _, err := d.Decode(ctx, bad, readers[0]); !errors.Is(err, ErrIncompatible) {
-			t.Fatalf("decoding id %d: err = %v, want ErrIncompatible", incompatibleID, err)
+		if _, err := d.Decode(ctx, bad, readers[0]); !errors.Is(err, ErrSchemaMismatch) {
+			t.Fatalf("decoding id %d: err = %v, want ErrSchemaMismatch", incompatibleID, err)
 		}
 	}
 	var order []planKey
@@ -115,7 +115,7 @@ func TestHotPlansAreTheFirstReadableOnes(t *testing.T) {
 func TestHotPlansLeaveWithTheirCacheEntry(t *testing.T) {
 	ctx := context.Background()
 	client := &nullClient{}
-	d := NewDeserializer(client, WithCacheSize(2))
+	d := NewDeserializer(client, DeserializerConfig{CacheSize: 2})
 	r := nullReaders(1)[0]
 	for _, id := range []int{1, 2, 3, 1} {
 		if _, err := d.Decode(ctx, wire.AppendHeader(nil, uint32(id)), r); err != nil {
@@ -136,7 +136,7 @@ func TestHotPlansLeaveWithTheirCacheEntry(t *testing.T) {
 
 func TestHotPlansUnderConcurrentEviction(t *testing.T) {
 	ctx := context.Background()
-	d := NewDeserializer(&nullClient{}, WithCacheSize(8))
+	d := NewDeserializer(&nullClient{}, DeserializerConfig{CacheSize: 8})
 	readers := nullReaders(3)
 	var wg sync.WaitGroup
 	for g := range 4 {

@@ -16,11 +16,11 @@ package serde
 import "errors"
 
 var (
-	// ErrIncompatible is matched (errors.Is) by Decode's error when the
+	// ErrSchemaMismatch is matched (errors.Is) by Decode's error when the
 	// writer's schema cannot be resolved to the reader's: the message was
 	// written with another subject's schema, or with a version the reader
 	// cannot read. The verdict is cached per (schema id, event type).
-	ErrIncompatible = errors.New("serde: writer schema cannot be read with the event's schema")
+	ErrSchemaMismatch = errors.New("serde: writer schema cannot be read with the event's schema")
 	// ErrDecode is matched by Decode's error when the message body is not a
 	// valid encoding of the writer's schema, or the event rejects it.
 	ErrDecode = errors.New("serde: message body does not decode")

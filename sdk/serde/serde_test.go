@@ -37,7 +37,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestWarmNeedsTheSchemaRegistered(t *testing.T) {
 	fake := registrytest.NewServer(t)
-	s := serde.NewSerializer(httpClient(t, fake.URL()))
+	s := serde.NewSerializer(httpClient(t, fake.URL()), serde.SerializerConfig{})
 	ctx := testCtx(t)
 	err := s.Warm(ctx, orderV1Contract)
 	if !errors.Is(err, registry.ErrSubjectNotFound) {
@@ -58,14 +58,14 @@ func TestWarmNeedsTheSchemaRegistered(t *testing.T) {
 	}
 	// Nothing was registered behind CI's back.
 	if _, err := httpClient(t, fake.URL()).Versions(ctx, otherContract.Subject); !errors.Is(err, registry.ErrSubjectNotFound) {
-		t.Errorf("the serializer registered %s without WithAutoRegister", otherContract.Subject)
+		t.Errorf("the serializer registered %s without AutoRegister", otherContract.Subject)
 	}
 }
 
 func TestAutoRegister(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	client := httpClient(t, fake.URL())
-	s := serde.NewSerializer(client, serde.WithAutoRegister(true))
+	s := serde.NewSerializer(client, serde.SerializerConfig{AutoRegister: true})
 	ctx := testCtx(t)
 	if err := s.Warm(ctx, orderV1Contract, otherContract); err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestAutoRegister(t *testing.T) {
 func TestAppendFramesTheEvent(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	id := fake.Register(orderV1Contract.Subject, orderV1Contract.Schema)
-	s := serde.NewSerializer(httpClient(t, fake.URL()))
+	s := serde.NewSerializer(httpClient(t, fake.URL()), serde.SerializerConfig{})
 	ctx := testCtx(t)
 
 	e := &orderV1{ID: 42, Name: "borscht"}
@@ -115,7 +115,7 @@ func TestAppendFramesTheEvent(t *testing.T) {
 
 func TestAppendDoesNotAllocateOnceWarm(t *testing.T) {
 	reg := newMemRegistry(map[int]string{7: orderV1Schema})
-	s := serde.NewSerializer(reg)
+	s := serde.NewSerializer(reg, serde.SerializerConfig{})
 	ctx := context.Background()
 	if err := s.Warm(ctx, orderV1Contract); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestAppendDoesNotAllocateOnceWarm(t *testing.T) {
 
 func TestAppendErrors(t *testing.T) {
 	reg := newMemRegistry(map[int]string{7: orderV1Schema})
-	s := serde.NewSerializer(reg)
+	s := serde.NewSerializer(reg, serde.SerializerConfig{})
 	ctx := context.Background()
 	dst := []byte("keep")
 	out, _, err := s.Append(ctx, dst, &orderV1{ID: -1})
@@ -169,7 +169,7 @@ func wireOf(t testing.TB, id int, e contract.Event) []byte {
 func TestDecodeSameSchema(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	id := fake.Register(orderV1Contract.Subject, orderV1Contract.Schema)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	ctx := testCtx(t)
 	in := &orderV1{ID: 3, Name: "pho"}
 	msg := wireOf(t, id, in)
@@ -191,7 +191,7 @@ func TestDecodeSameSchema(t *testing.T) {
 func TestDecodeOlderWriterAppliesDefaults(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	id1 := fake.Register(orderV1Contract.Subject, orderV1Schema)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	var got orderV2
 	if _, err := d.Decode(testCtx(t), wireOf(t, id1, &orderV1{ID: 5, Name: "ramen"}), &got); err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestDecodeNewerWriterDropsFields(t *testing.T) {
 	fake := registrytest.NewServer(t)
 	fake.Register(orderV1Contract.Subject, orderV1Schema)
 	id2 := fake.Register(orderV1Contract.Subject, orderV2Schema)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	var got orderV1
 	msg := wireOf(t, id2, &orderV2{ID: 6, Name: "udon", Qty: 3, Note: ptr("no onions")})
 	if _, err := d.Decode(testCtx(t), msg, &got); err != nil {
@@ -222,7 +222,7 @@ func TestDecodeErrors(t *testing.T) {
 	idOrder := fake.Register(orderV1Contract.Subject, orderV1Schema)
 	idOther := fake.Register(otherContract.Subject, otherSchema)
 	idNotAvro := fake.Register("json-value", `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}`)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	ctx := testCtx(t)
 
 	good := wireOf(t, idOrder, &orderV1{ID: 1, Name: "x"})
@@ -236,8 +236,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"header only part", []byte{0, 0, 0}, wire.ErrTooShort},
 		{"plain JSON", []byte(`{"id":1}`), wire.ErrBadMagic},
 		{"unknown id", wireOf(t, 4242, &orderV1{ID: 1}), registry.ErrSchemaNotFound},
-		{"another subject's schema", wireOf(t, idOther, &other{ID: 1}), serde.ErrIncompatible},
-		{"not an Avro schema", wireOf(t, idNotAvro, &other{ID: 1}), serde.ErrIncompatible},
+		{"another subject's schema", wireOf(t, idOther, &other{ID: 1}), serde.ErrSchemaMismatch},
+		{"not an Avro schema", wireOf(t, idNotAvro, &other{ID: 1}), serde.ErrSchemaMismatch},
 		{"truncated body", truncated, serde.ErrDecode},
 		{"trailing bytes", append(append([]byte{}, good...), 0), serde.ErrDecode},
 	}
@@ -258,7 +258,7 @@ func TestDecodeErrors(t *testing.T) {
 	// The incompatibility verdict is cached: no new request.
 	before := fake.Requests()
 	var e orderV1
-	if _, err := d.Decode(ctx, wireOf(t, idOther, &other{ID: 1}), &e); !errors.Is(err, serde.ErrIncompatible) {
+	if _, err := d.Decode(ctx, wireOf(t, idOther, &other{ID: 1}), &e); !errors.Is(err, serde.ErrSchemaMismatch) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := fake.Requests() - before; n != 0 {
@@ -276,7 +276,7 @@ func (p *panicky) UnmarshalAvro([]byte) error { panic("decoder bug") }
 
 func TestDecodeRecoversFromDecoderPanic(t *testing.T) {
 	reg := newMemRegistry(map[int]string{1: orderV1Schema})
-	d := serde.NewDeserializer(reg)
+	d := serde.NewDeserializer(reg, serde.DeserializerConfig{})
 	msg := wireOf(t, 1, &orderV1{ID: 1, Name: "x"})
 	if _, err := d.Decode(context.Background(), msg, &panicky{}); !errors.Is(err, serde.ErrDecode) {
 		t.Fatalf("err = %v, want ErrDecode", err)
@@ -295,7 +295,7 @@ func TestDecodeHonoursTheContext(t *testing.T) {
 		return false
 	})
 	defer close(release)
-	d := serde.NewDeserializer(httpClient(t, fake.URL()))
+	d := serde.NewDeserializer(httpClient(t, fake.URL()), serde.DeserializerConfig{})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	var e orderV1
@@ -326,13 +326,13 @@ func TestDeserializerCachesAreBounded(t *testing.T) {
 		}
 	}
 	// Room for all three ids: each is fetched once.
-	decodeAll(serde.NewDeserializer(reg, serde.WithCacheSize(3)), 4)
+	decodeAll(serde.NewDeserializer(reg, serde.DeserializerConfig{CacheSize: 3}), 4)
 	if n := reg.byID.Load(); n != 3 {
 		t.Errorf("cache of 3: %d fetches for 3 ids, want 3", n)
 	}
 	// Room for one: cycling through three ids evicts every time.
 	reg.byID.Store(0)
-	decodeAll(serde.NewDeserializer(reg, serde.WithCacheSize(1)), 4)
+	decodeAll(serde.NewDeserializer(reg, serde.DeserializerConfig{CacheSize: 1}), 4)
 	if n := reg.byID.Load(); n != 12 {
 		t.Errorf("cache of 1: %d fetches for 12 decodes of 3 ids, want 12", n)
 	}
@@ -343,8 +343,8 @@ func TestConcurrentUse(t *testing.T) {
 	id1 := fake.Register(orderV1Contract.Subject, orderV1Schema)
 	fake.Register(orderV2Contract.Subject, orderV2Schema)
 	client := httpClient(t, fake.URL())
-	s := serde.NewSerializer(client)
-	d := serde.NewDeserializer(client)
+	s := serde.NewSerializer(client, serde.SerializerConfig{})
+	d := serde.NewDeserializer(client, serde.DeserializerConfig{})
 	ctx := testCtx(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
@@ -391,7 +391,7 @@ func TestConcurrentUse(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	reg := newMemRegistry(map[int]string{1: orderV1Schema, 2: orderV2Schema, 3: otherSchema, 4: `"string"`, 5: `not a schema`})
-	d := serde.NewDeserializer(reg)
+	d := serde.NewDeserializer(reg, serde.DeserializerConfig{})
 	f.Add(wireOf(f, 1, &orderV1{ID: 1, Name: "x"}))
 	f.Add(wireOf(f, 2, &orderV2{ID: 1, Name: "x", Qty: 4, Note: ptr("n")}))
 	f.Add(wireOf(f, 3, &other{ID: 9}))
@@ -406,7 +406,7 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			known := false
-			for _, target := range []error{wire.ErrTooShort, wire.ErrBadMagic, registry.ErrSchemaNotFound, serde.ErrIncompatible, serde.ErrDecode} {
+			for _, target := range []error{wire.ErrTooShort, wire.ErrBadMagic, registry.ErrSchemaNotFound, serde.ErrSchemaMismatch, serde.ErrDecode} {
 				known = known || errors.Is(err, target)
 			}
 			if !known {
@@ -418,8 +418,8 @@ func FuzzDecode(f *testing.F) {
 
 func TestDecodedEqualsEncodedRoundTrip(t *testing.T) {
 	reg := newMemRegistry(map[int]string{1: orderV1Schema, 2: orderV2Schema})
-	s := serde.NewSerializer(reg)
-	d := serde.NewDeserializer(reg)
+	s := serde.NewSerializer(reg, serde.SerializerConfig{})
+	d := serde.NewDeserializer(reg, serde.DeserializerConfig{})
 	ctx := context.Background()
 	in := &orderV2{ID: 77, Name: "bibimbap", Qty: 2, Note: ptr("spicy")}
 	msg, id, err := s.Append(ctx, nil, in)
@@ -440,7 +440,7 @@ func TestDecodedEqualsEncodedRoundTrip(t *testing.T) {
 }
 
 func BenchmarkSerializerAppend(b *testing.B) {
-	s := serde.NewSerializer(newMemRegistry(map[int]string{7: orderV1Schema}))
+	s := serde.NewSerializer(newMemRegistry(map[int]string{7: orderV1Schema}), serde.SerializerConfig{})
 	ctx := context.Background()
 	if err := s.Warm(ctx, orderV1Contract); err != nil {
 		b.Fatal(err)
@@ -467,7 +467,7 @@ func BenchmarkDeserializerDecode(b *testing.B) {
 		{"resolved-v2-to-v1", wireOf(b, 2, &orderV2{ID: 123456, Name: "cafe 12 deadline", Qty: 3, Note: ptr("n")})},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			d := serde.NewDeserializer(reg)
+			d := serde.NewDeserializer(reg, serde.DeserializerConfig{})
 			var e orderV1
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -485,9 +485,9 @@ func TestUnknownIDIsRememberedBriefly(t *testing.T) {
 	for _, tt := range []struct {
 		ttl     time.Duration
 		fetches int64
-	}{{time.Hour, 1}, {0, 5}} {
+	}{{time.Hour, 1}, {-1, 5}} {
 		reg := newMemRegistry(map[int]string{1: orderV1Schema})
-		d := serde.NewDeserializer(reg, serde.WithNotFoundTTL(tt.ttl))
+		d := serde.NewDeserializer(reg, serde.DeserializerConfig{NotFoundTTL: tt.ttl})
 		for i := 0; i < 5; i++ {
 			var e orderV1
 			if _, err := d.Decode(ctx, msg, &e); !errors.Is(err, registry.ErrSchemaNotFound) {

@@ -84,29 +84,24 @@ func (t *idTable) with(c *contract.Contract, id int) *idTable {
 	return next
 }
 
-// SerializerOption configures a Serializer.
-type SerializerOption func(*Serializer)
-
-// WithAutoRegister makes the Serializer register a contract's schema under
-// its subject when the registry does not have it. Default off: CI registers
-// the schemas (eventctl register), and a service that registers its own
-// schemas bypasses the compatibility review.
-func WithAutoRegister(on bool) SerializerOption {
-	return func(s *Serializer) { s.autoRegister = on }
+// SerializerConfig configures a Serializer. The zero value is the default.
+type SerializerConfig struct {
+	// AutoRegister makes the Serializer register a contract's schema under
+	// its subject when the registry does not have it. Default false: CI
+	// registers the schemas (eventctl register), and a service that
+	// registers its own schemas bypasses the compatibility review.
+	AutoRegister bool
 }
 
 // NewSerializer returns a Serializer that finds schema ids with client.
-func NewSerializer(client registry.Client, opts ...SerializerOption) *Serializer {
-	s := &Serializer{client: client}
-	for _, o := range opts {
-		o(s)
-	}
+func NewSerializer(client registry.Client, cfg SerializerConfig) *Serializer {
+	s := &Serializer{client: client, autoRegister: cfg.AutoRegister}
 	s.ids.Store(&idTable{})
 	return s
 }
 
 // Warm resolves the schema ids of the contracts now: it looks each schema up
-// under its subject, and registers it only with WithAutoRegister. A missing
+// under its subject, and registers it only with SerializerConfig.AutoRegister. A missing
 // subject or schema is an error here (matching registry.ErrSubjectNotFound
 // or registry.ErrSchemaNotFound), as is an unreachable registry; call it at
 // start-up so that a service that cannot publish fails before it takes
@@ -164,7 +159,7 @@ func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, er
 	if err != nil {
 		hint := ""
 		if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound) {
-			hint = " (register it first with eventctl register, or use serde.WithAutoRegister)"
+			hint = " (register it first with eventctl register, or set AutoRegister: serde.SerializerConfig.AutoRegister, producer.Config.Serde.AutoRegister)"
 		}
 		return 0, fmt.Errorf("serde: schema id of %s under subject %q: %w%s", c.Type, c.Subject, err, hint)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/lunchbot/eventkit/events"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
@@ -72,7 +73,7 @@ func newBrokerEnv(tb testing.TB) *brokerEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &brokerEnv{regURL: fake.URL(), ser: serde.NewSerializer(client), deser: serde.NewDeserializer(client)}
+	e := &brokerEnv{regURL: fake.URL(), ser: serde.NewSerializer(client, serde.SerializerConfig{}), deser: serde.NewDeserializer(client, serde.DeserializerConfig{})}
 	ctx := context.Background()
 	for i := range benchKeys {
 		ev := sampleDeadline()
@@ -140,12 +141,12 @@ func drainLogs(ch chan kafka.LogEvent) {
 // fixed here, the SDK makes one per message).
 func ceHeaders(regURL string) []kafka.Header {
 	return []kafka.Header{
-		{Key: producer.HeaderSpecVersion, Value: []byte(producer.SpecVersion)},
-		{Key: producer.HeaderID, Value: []byte("0193a1f2-7c4e-7b8a-9d3e-5f1a2b3c4d5e")},
-		{Key: producer.HeaderSource, Value: []byte("bench-raw")},
-		{Key: producer.HeaderType, Value: []byte("deadline.passed")},
-		{Key: producer.HeaderContentType, Value: []byte(producer.ContentType)},
-		{Key: producer.HeaderDataSchema, Value: []byte(regURL + "/schemas/ids/1")},
+		{Key: cloudevents.HeaderSpecVersion, Value: []byte(cloudevents.SpecVersion)},
+		{Key: cloudevents.HeaderID, Value: []byte("0193a1f2-7c4e-7b8a-9d3e-5f1a2b3c4d5e")},
+		{Key: cloudevents.HeaderSource, Value: []byte("bench-raw")},
+		{Key: cloudevents.HeaderType, Value: []byte("deadline.passed")},
+		{Key: cloudevents.HeaderContentType, Value: []byte(cloudevents.ContentType)},
+		{Key: cloudevents.HeaderDataSchema, Value: []byte(regURL + "/schemas/ids/1")},
 	}
 }
 

@@ -77,11 +77,11 @@ func newEnv(tb testing.TB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.ser = serde.NewSerializer(client)
+	e.ser = serde.NewSerializer(client, serde.SerializerConfig{})
 	if err := e.ser.Warm(ctx, contracts...); err != nil {
 		tb.Fatal(err)
 	}
-	e.deser = serde.NewDeserializer(client)
+	e.deser = serde.NewDeserializer(client, serde.DeserializerConfig{})
 
 	cc, err := schemaregistry.NewClient(schemaregistry.NewConfig(benchRegistryID))
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
@@ -253,9 +254,9 @@ func (l *consoleLogs) hint() string {
 }
 
 // unreachableKafka says what to do when the brokers do not answer.
-func unreachableKafka(cfg kafkaconfig.Config, err error, logs *consoleLogs) error {
+func unreachableKafka(cfg kafkaconfig.Config, secrets []string, err error, logs *consoleLogs) error {
 	return fmt.Errorf("cannot reach Kafka at %s within %s: is the broker running? Point --bootstrap-servers or $%s at it (%v%s)",
-		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, kafkaconfig.ScrubError(err, cfg.Secrets()), logs.hint())
+		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, redact.Error(err, secrets), logs.hint())
 }
 
 // consoleTarget is where produce sends a topic's events.

@@ -13,7 +13,8 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/internal/avrojson"
-	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -122,13 +123,13 @@ func (o *consumeOptions) run(ctx context.Context) int {
 	logs := &consoleLogs{}
 	c, err := kafka.NewConsumer(&cm)
 	if err != nil {
-		return o.fail(fmt.Errorf("kafka consumer: %w", kafkaconfig.ScrubError(err, kcfg.Secrets())))
+		return o.fail(fmt.Errorf("kafka consumer: %w", redact.Error(err, kafkaclient.Secrets(cm))))
 	}
 	go logs.drain(c.Logs())
 	defer c.Close()
 	md, err := c.GetMetadata(&o.topic, false, int(consoleConnectTimeout.Milliseconds()))
 	if err != nil {
-		return o.fail(unreachableKafka(kcfg, err, logs))
+		return o.fail(unreachableKafka(kcfg, kafkaclient.Secrets(cm), err, logs))
 	}
 	tm, ok := md.Topics[o.topic]
 	if !ok || tm.Error.Code() != kafka.ErrNoError || len(tm.Partitions) == 0 {
@@ -192,7 +193,7 @@ func (o *consumeOptions) run(ctx context.Context) int {
 		case kafka.Error:
 			if e.IsFatal() {
 				out.Flush()
-				return o.fail(fmt.Errorf("kafka: %w", kafkaconfig.ScrubError(e, kcfg.Secrets())))
+				return o.fail(fmt.Errorf("kafka: %w", redact.Error(e, kafkaclient.Secrets(cm))))
 			}
 			if e.Code() == kafka.ErrAllBrokersDown && !warned {
 				warned = true

@@ -12,8 +12,9 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/internal/avrojson"
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/internal/schema"
-	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -151,28 +152,23 @@ func (o *produceOptions) run(ctx context.Context) int {
 	if err != nil {
 		return o.fail(err)
 	}
-	cm, err := kcfg.ConfigMap(kafka.ConfigMap{
-		"enable.idempotence": true,
-		"acks":               "all",
-		// The Java client's partitioner, as the SDK's producer uses: a key
-		// lands on the same partition whoever produces it.
-		"partitioner":            "murmur2_random",
-		"client.id":              "eventctl-produce",
-		"message.timeout.ms":     int(o.timeout.Milliseconds()),
-		"go.logs.channel.enable": true,
-	})
+	// The SDK producer's defaults: idempotent, and the Java client's
+	// partitioner, so a key lands on the same partition whoever produces it.
+	defaults := kafkaclient.ProducerDefaults("eventctl-produce")
+	defaults["message.timeout.ms"] = int(o.timeout.Milliseconds())
+	cm, err := kcfg.ConfigMap(defaults)
 	if err != nil {
 		return o.fail(err)
 	}
 	logs := &consoleLogs{}
 	p, err := kafka.NewProducer(&cm)
 	if err != nil {
-		return o.fail(fmt.Errorf("kafka producer: %w", kafkaconfig.ScrubError(err, kcfg.Secrets())))
+		return o.fail(fmt.Errorf("kafka producer: %w", redact.Error(err, kafkaclient.Secrets(cm))))
 	}
 	go logs.drain(p.Logs())
 	defer p.Close()
 	if _, err := p.GetMetadata(nil, false, int(consoleConnectTimeout.Milliseconds())); err != nil {
-		return o.fail(unreachableKafka(kcfg, err, logs))
+		return o.fail(unreachableKafka(kcfg, kafkaclient.Secrets(cm), err, logs))
 	}
 
 	d := newProduceDelivery()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 )
 
 // Record is the JSON line an example prints per event it published or
@@ -22,9 +23,9 @@ type Record struct {
 	Key string `json:"key"`
 	// EventID, EventType and Source are the CloudEvents headers ce_id,
 	// ce_type and ce_source.
-	EventID   string `json:"event_id"`
-	EventType string `json:"event_type"`
-	Source    string `json:"source,omitempty"`
+	EventID   cloudevents.EventID `json:"event_id"`
+	EventType string              `json:"event_type"`
+	Source    string              `json:"source,omitempty"`
 	// Action is what the example did: published, notified, duplicate, ran,
 	// ignored.
 	Action string `json:"action"`

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -148,13 +149,14 @@ func TestPrinter(t *testing.T) {
 	e := events.NewDeadlinePassed()
 	e.CafeID, e.Date = 7, avrobin.Date{Year: 2025, Month: time.December, Day: 8}
 	e.Timestamp = time.Date(2025, 12, 8, 10, 0, 0, 123000, time.UTC)
+	id := cloudevents.NewEventID()
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := p.Print(Record{Topic: "lunch-bot.deadlines", Partition: 1, Offset: int64(i), SchemaID: 3, Key: "7",
-				EventID: "id", EventType: "deadline.passed", Action: "notified", Event: DeadlinePassed(e)}); err != nil {
+				EventID: id, EventType: "deadline.passed", Action: "notified", Event: DeadlinePassed(e)}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -182,7 +184,7 @@ func TestPrinter(t *testing.T) {
 		t.Errorf("offsets seen: %v", seen)
 	}
 	// The schema's field names and the date as text.
-	want := `"schema_id":3,"key":"7","event_id":"id","event_type":"deadline.passed","action":"notified","event":{"type":"deadline.passed","cafe_id":7,"date":"2025-12-08","timestamp":"2025-12-08T10:00:00.000123Z"}}`
+	want := `"schema_id":3,"key":"7","event_id":"` + id.String() + `","event_type":"deadline.passed","action":"notified","event":{"type":"deadline.passed","cafe_id":7,"date":"2025-12-08","timestamp":"2025-12-08T10:00:00.000123Z"}}`
 	if !strings.HasSuffix(lines[0], want) {
 		t.Errorf("line %s\ndoes not end with %s", lines[0], want)
 	}

@@ -1,7 +1,7 @@
-package producer
+package cloudevents
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"testing"
@@ -72,54 +72,44 @@ func FuzzParseEventID(f *testing.F) {
 	})
 }
 
-func TestTraceparent(t *testing.T) {
-	valid := []string{
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
-		"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra", // a future version may append fields
-	}
-	invalid := []string{
-		"",
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra", // version 00 has no more fields
-		"00-00000000000000000000000000000000-00f067aa0ba902b7-01",       // zero trace id
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",       // zero parent id
-		"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",       // version ff is invalid
-		"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",       // upper case
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",
-		"00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-	}
-	for _, tp := range valid {
-		if got := TraceparentFrom(WithTraceparent(context.Background(), tp)); got != tp {
-			t.Errorf("valid %q: got %q back", tp, got)
-		}
-	}
-	for _, tp := range invalid {
-		if got := TraceparentFrom(WithTraceparent(context.Background(), tp)); got != "" {
-			t.Errorf("invalid %q: got %q back, want it ignored", tp, got)
-		}
-	}
-}
-
-func FuzzValidTraceparent(f *testing.F) {
-	f.Add("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	f.Add("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x")
-	f.Fuzz(func(t *testing.T, tp string) {
-		if !ValidTraceparent(tp) {
-			return
-		}
-		// What passes has the version 00 layout in its first 55 bytes.
-		re := regexp.MustCompile(`^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}`)
-		if !re.MatchString(tp) {
-			t.Fatalf("%q accepted", tp)
-		}
-	})
-}
-
 func BenchmarkNewEventID(b *testing.B) {
 	now := time.Now()
 	var buf [36]byte
 	for i := 0; i < b.N; i++ {
 		id := newEventID(now.UnixMilli())
 		_ = id.appendText(buf[:0])
+	}
+}
+
+func TestEventIDText(t *testing.T) {
+	id := NewEventID()
+	b, err := json.Marshal(struct{ ID EventID }{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"ID":"` + id.String() + `"}`; string(b) != want {
+		t.Fatalf("json: %s, want %s", b, want)
+	}
+	var back struct{ ID EventID }
+	if err := json.Unmarshal(b, &back); err != nil || back.ID != id {
+		t.Fatalf("json round trip: %v, %v", back.ID, err)
+	}
+	if b, _ := json.Marshal(struct{ ID EventID }{}); string(b) != `{"ID":""}` {
+		t.Errorf("the zero id marshals to %s", b)
+	}
+	if err := json.Unmarshal([]byte(`{"ID":""}`), &back); err != nil || !back.ID.IsZero() {
+		t.Errorf(`"" unmarshals to %v, %v`, back.ID, err)
+	}
+	if err := json.Unmarshal([]byte(`{"ID":"nope"}`), &back); !errors.Is(err, ErrBadEventID) {
+		t.Fatalf("bad id: err = %v, want ErrBadEventID", err)
+	}
+	if got, _ := id.AppendText([]byte("x:")); string(got) != "x:"+id.String() {
+		t.Fatalf("AppendText = %q", got)
+	}
+	if !(EventID{}).IsZero() || id.IsZero() {
+		t.Fatal("IsZero is wrong")
+	}
+	if d := time.Since(id.Time()); d < -time.Second || d > time.Minute {
+		t.Fatalf("NewEventID's time is %v away from now", d)
 	}
 }

@@ -1,0 +1,86 @@
+package consumer
+
+import (
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
+)
+
+// Message is what a handler learns of the Kafka message its event came in.
+type Message struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Key       []byte
+	Headers   Headers
+	Timestamp time.Time
+	// SchemaID is the id of the schema the event was written with.
+	SchemaID int
+	// EventID is the ce_id header, parsed; zero when the header is absent
+	// or not a UUID (Headers.Get(cloudevents.HeaderID) has its text then).
+	EventID cloudevents.EventID
+	// EventType and Source are the ce_type and ce_source headers, empty
+	// when absent.
+	EventType string
+	Source    string
+	// Attempt is 1 on the first call of the handler for this message, 2 on
+	// the first retry, and so on.
+	Attempt int
+}
+
+// Header is one Kafka message header.
+type Header struct {
+	Key   string
+	Value []byte
+}
+
+// Headers are a message's headers, in their order on the wire. A key may
+// appear more than once.
+type Headers []Header
+
+// Get returns the value of the last header named key.
+func (h Headers) Get(key string) ([]byte, bool) {
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Key == key {
+			return h[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// messageOf describes km to its handler.
+func messageOf(km *kafka.Message) Message {
+	m := Message{
+		Topic:     topicOf(km),
+		Partition: km.TopicPartition.Partition,
+		Offset:    int64(km.TopicPartition.Offset),
+		Key:       km.Key,
+		Timestamp: km.Timestamp,
+	}
+	if len(km.Headers) > 0 {
+		m.Headers = make(Headers, len(km.Headers))
+		for i, h := range km.Headers {
+			m.Headers[i] = Header(h)
+		}
+	}
+	if v, ok := m.Headers.Get(cloudevents.HeaderType); ok {
+		m.EventType = string(v)
+	}
+	if v, ok := m.Headers.Get(cloudevents.HeaderID); ok {
+		m.EventID, _ = cloudevents.ParseEventID(string(v))
+	}
+	if v, ok := m.Headers.Get(cloudevents.HeaderSource); ok {
+		m.Source = string(v)
+	}
+	return m
+}
+
+// topicOf returns km's topic.
+func topicOf(km *kafka.Message) string {
+	if km.TopicPartition.Topic == nil {
+		return ""
+	}
+	return *km.TopicPartition.Topic
+}
