@@ -3,8 +3,10 @@ package consumer_test
 import (
 	"context"
 	"encoding/binary"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -177,5 +179,55 @@ func TestFaultBadMessagesDeadLettered(t *testing.T) {
 		if string(m.Value) != string(b.value) {
 			t.Errorf("%s: the dead letter's value differs from the original", b.name)
 		}
+	}
+}
+
+// TestRandomValuesNeverStopTheConsumer feeds random values, framed with the
+// real schema id or not, to a consumer: each must be either handled or
+// dead-lettered, and every offset committed.
+func TestRandomValuesNeverStopTheConsumer(t *testing.T) {
+	e := newEnv(t)
+	p := e.producer()
+	id := uint32(e.publish(p, &testEvent{ID: 1, Name: "first"})[0].SchemaID)
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed seed: the same values every run
+	const n = 60
+	var msgs []*kafka.Message
+	for i := 0; i < n; i++ {
+		body := make([]byte, rng.IntN(12))
+		for j := range body {
+			body[j] = byte(rng.Uint32())
+		}
+		var v []byte
+		switch i % 3 {
+		case 0:
+			v = append(wire.AppendHeader(nil, id), body...) // our schema, random body
+		case 1:
+			v = append(wire.AppendHeader(nil, rng.Uint32()), body...) // random schema id
+		default:
+			v = body // anything
+		}
+		msgs = append(msgs, &kafka.Message{Key: []byte(strconv.Itoa(i)), Value: v})
+	}
+	e.produceRaw(e.topic, msgs...)
+
+	var handled atomic.Int64
+	c, err := consumer.New(e.config("g-random"), consumer.Handle(func(_ context.Context, ev *testEvent, m consumer.Message) error {
+		handled.Add(1)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, c)
+	e.waitCommitted("g-random", e.topic)
+	if err := r.stop(t); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	dead := e.dlqSize()
+	if total := handled.Load() + dead; total != n+1 {
+		t.Errorf("%d handled + %d dead-lettered = %d, want %d", handled.Load(), dead, total, n+1)
+	}
+	if dead == 0 {
+		t.Error("no random value was dead-lettered: the test proves nothing")
 	}
 }

@@ -2,8 +2,11 @@ package consumer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,5 +119,74 @@ func TestFaultRegistryRefusesTheConsumer(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "Wp5") {
 		t.Errorf("a password shows in the logs:\n%s", grepLines(logs.String(), "Wp5"))
+	}
+}
+
+// failingTransport fails its first n requests as a network error would.
+type failingTransport struct{ n *atomic.Int64 }
+
+func (f failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.n.Add(-1) >= 0 {
+		return nil, errors.New("dial tcp: connection refused (injected)")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestRegistryOutageIsNotTheMessagesFault makes the consumer's registry
+// unreachable for its first requests: the message must wait for the
+// registry, not go to the dead-letter topic.
+func TestRegistryOutageIsNotTheMessagesFault(t *testing.T) {
+	e := newEnv(t)
+	p := e.producer()
+	e.publish(p, &testEvent{ID: 1, Name: "patient"})
+	var fails atomic.Int64
+	fails.Store(3)
+	cfg := e.config("g-outage")
+	cfg.Registry = registry.Config{URLs: []string{e.regURL}, Transport: failingTransport{&fails}, MaxAttempts: 1}
+	h, ch := collect()
+	c, err := consumer.New(cfg, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, c)
+	if g := recv(t, ch, "event after the outage"); g.Event.Name != "patient" {
+		t.Errorf("handled %+v", g.Event)
+	}
+	if fails.Load() >= 0 {
+		t.Fatalf("the injected failures were not all hit (%d left): the test proves nothing", fails.Load()+1)
+	}
+	e.waitCommitted("g-outage", e.topic)
+	if err := r.stop(t); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if n := e.dlqSize(); n != 0 {
+		t.Errorf("%d messages dead-lettered during a registry outage", n)
+	}
+}
+
+// TestRegistryRequestsDoNotGrowWithMessages counts the registry requests of
+// consuming many messages of one schema: the writer schema is fetched once.
+func TestRegistryRequestsDoNotGrowWithMessages(t *testing.T) {
+	e := newEnv(t)
+	p := e.producer()
+	const n = 30
+	for i := 0; i < n; i++ {
+		e.publish(p, &testEvent{ID: int64(i), Name: "x"})
+	}
+	before := e.requests.Load()
+	h, ch := collect()
+	c, err := consumer.New(e.config("g-requests"), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, c)
+	for i := 0; i < n; i++ {
+		recv(t, ch, "event")
+	}
+	if err := r.stop(t); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if got := e.requests.Load() - before; got > 1 {
+		t.Errorf("%d registry requests to consume %d messages of one schema, want at most 1", got, n)
 	}
 }
