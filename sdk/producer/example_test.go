@@ -11,7 +11,6 @@ import (
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
-	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -91,18 +90,9 @@ func ExampleProducer_PublishAsync() {
 	// delivered: true
 }
 
-func ExampleWithTraceparent() {
-	// A request handler continues the caller's trace in the events it
-	// publishes: the traceparent header goes with them.
-	ctx := cloudevents.WithTraceparent(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	fmt.Println(cloudevents.TraceparentFrom(ctx))
-	// Invalid values are ignored, as the W3C specification asks.
-	fmt.Printf("%q\n", cloudevents.TraceparentFrom(cloudevents.WithTraceparent(context.Background(), "not-a-trace")))
-	// Output:
-	// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
-	// ""
-}
-
+// ConfigFromEnv reads the brokers and the registry from the environment. (Not
+// run: what it prints depends on the environment, and New needs the
+// servers.)
 func ExampleConfigFromEnv() {
 	cfg, err := producer.ConfigFromEnv() // KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL, ...
 	if err != nil {
