@@ -12,39 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
-	"github.com/lunchbot/eventkit/internal/schema"
 )
-
-func TestGoName(t *testing.T) {
-	for in, want := range map[string]string{
-		"cafe_id": "CafeID", "cafeId": "CafeID", "url": "URL", "id": "ID", "DeadlinePassed": "DeadlinePassed",
-		"SPADES": "Spades", "NO_TRUMP": "NoTrump", "httpStatus": "HTTPStatus", "HTTPServer": "HTTPServer",
-		"user_ids": "UserIds", "a": "A", "_private": "Private", "x2y": "X2y", "md5": "Md5", "MD5": "Md5",
-		"uuid": "UUID", "timestamp-millis": "TimestampMillis", "type": "Type", "ts_ms": "TsMs",
-	} {
-		if got := goName(in); got != want {
-			t.Errorf("goName(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"DeadlinePassed": "deadlinePassed", "URLMap": "urlMap", "ID": "id", "X": "x"} {
-		if got := lowerFirst(in); got != want {
-			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"DeadlinePassed": "d", "Reading": "x", "Item": "x", "Vote": "x", "Order": "o"} {
-		if got := receiverName(in); got != want {
-			t.Errorf("receiverName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestComment(t *testing.T) {
-	got := comment("One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.\n\nSecond paragraph.", "\t")
-	want := "\t// One two three four five six seven eight nine ten eleven twelve thirteen\n\t// fourteen fifteen.\n\t//\n\t// Second paragraph.\n"
-	if got != want {
-		t.Errorf("comment:\n%q\nwant\n%q", got, want)
-	}
-}
 
 // parseManifest builds a manifest from a schema per file name.
 func parseManifest(t *testing.T, schemas ...string) (*manifest.Manifest, error) {
@@ -104,31 +72,6 @@ func TestGenerateErrors(t *testing.T) {
 				t.Errorf("error %q in %s; want %q in %s", ge.Problem, ge.File, tt.problem, tt.file)
 			}
 		})
-	}
-}
-
-func TestValueCyclesUsePointers(t *testing.T) {
-	p, err := schema.Parse(`{"type":"record","name":"P","fields":[
-		{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"},{"name":"more","type":{"type":"array","items":"Q"}}]}},
-		{"name":"leaf","type":{"type":"record","name":"Leaf","fields":[]}}]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := analyze("gen", p.Root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := p.Root.Fields[0].Type
-	got := map[string]string{
-		"P.q": tm.fieldType(p.Root.Fields[0]), "P.leaf": tm.fieldType(p.Root.Fields[1]),
-		"Q.p": tm.fieldType(q.Fields[0]), "Q.more": tm.fieldType(q.Fields[1]),
-	}
-	want := map[string]string{"P.q": "*Q", "P.leaf": "Leaf", "Q.p": "*P", "Q.more": "[]Q"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("field types (-want +got):\n%s", diff)
-	}
-	if !tm.recursive[p.Root] || !tm.recursive[q] || tm.recursive[p.Root.Fields[1].Type] || !tm.sameCycle(p.Root, q) {
-		t.Errorf("recursive: %v", tm.recursive)
 	}
 }
 
