@@ -77,7 +77,7 @@ func TestGenerateErrors(t *testing.T) {
 
 // TestGeneratedShapesCompile generates code for shapes the corpus lacks
 // (records that contain each other by value, union branches of every
-// logical type, unions in unions' arrays) into a package inside the module
+// logical type, unions in unions' arrays, consts of every kind) into a package inside the module
 // and builds and vets it.
 func TestGeneratedShapesCompile(t *testing.T) {
 	if testing.Short() {
@@ -92,7 +92,9 @@ func TestGeneratedShapesCompile(t *testing.T) {
 		{"name":"nested","type":["null",{"type":"array","items":["int",{"type":"map","values":["null","P"]}]}]},
 		{"name":"d","type":["null","Dec"],"default":null},
 		{"name":"optrec","type":["P","null"]},
-		{"name":"unknown_logical","type":{"type":"long","logicalType":"my-own"},"default":3}]}`,
+		{"name":"unknown_logical","type":{"type":"long","logicalType":"my-own"},"default":3},
+		{"name":"type_name","type":"string","const":"tn"},{"name":"version","type":"int","const":2},{"name":"flag","type":"boolean","const":true},
+		{"name":"lvl","type":{"type":"enum","name":"Lvl","symbols":["A","B"]},"default":"B","const":"B"}]}`,
 		`{"type":"record","name":"Other","namespace":"x","fields":[{"name":"shape","type":
 			{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}}]}`)
 	if err != nil {

@@ -11,12 +11,12 @@ import (
 // decodeMethods returns the UnmarshalAvro and DecodeAvro methods of record s.
 func decodeMethods(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 	name := tm.names[s]
-	rv, typ := receiverName(name), tm.qualified(name)
+	rv, typ := receiverName(name), tm.typeNameConst(s)
 	var b strings.Builder
 	b.WriteString(comment(fmt.Sprintf("UnmarshalAvro replaces %s with the %s encoded in src, which must hold exactly one encoded value (trailing bytes are an error). It fails with a *avrobin.DecodeError; on error %s is unchanged.", rv, name, rv), ""))
 	fmt.Fprintf(&b, `func (%[1]s *%[2]s) UnmarshalAvro(src []byte) error {
 	if %[1]s == nil {
-		return avrobin.Malformed(%[3]q, "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(%[3]s, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v %[2]s
@@ -24,7 +24,7 @@ func decodeMethods(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed(%[3]q, "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(%[3]s, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*%[1]s = v
 	return nil
@@ -35,11 +35,11 @@ func decodeMethods(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 	b.WriteString(comment(fmt.Sprintf("DecodeAvro reads one %s from r into %s, replacing all of its fields. It fails with a *avrobin.DecodeError; on error %s is partly written.", name, rv, rv), ""))
 	fmt.Fprintf(&b, `func (%[1]s *%[2]s) DecodeAvro(r *avrobin.Reader) error {
 	if %[1]s == nil {
-		return avrobin.Malformed(%[3]q, "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(%[3]s, "", r.Offset(), avrobin.ErrUnset)
 	}
 `, rv, name, typ)
 	if tm.recursive[s] {
-		fmt.Fprintf(&b, "\tif err := r.Enter(); err != nil {\n\t\treturn avrobin.Malformed(%q, \"\", r.Offset(), err)\n\t}\n", typ)
+		fmt.Fprintf(&b, "\tif err := r.Enter(); err != nil {\n\t\treturn avrobin.Malformed(%s, \"\", r.Offset(), err)\n\t}\n", typ)
 	}
 	if dec.usesErr {
 		b.WriteString("\tvar err error\n")
@@ -58,7 +58,7 @@ func decodeMethods(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 
 // decodeFail writes the return of a decoding error for sl.
 func (f *fn) decodeFail(sl slot, err string) {
-	f.line("return %sMalformed(%q, %s, r.Offset(), %s)", f.avro(), f.typ, sl.path, err)
+	f.line("return %sMalformed(%s, %s, r.Offset(), %s)", f.avro(), f.typ, sl.path, err)
 }
 
 // read writes "if x, err = call; err != nil { return ... }".
@@ -114,11 +114,11 @@ func (f *fn) decode(sl slot) {
 			f.read(sl, x, r("ReadBytes"))
 		}
 	case schema.String:
-		switch c, ok := constOf(sl.field); {
+		switch _, ok := constOf(sl.field); {
 		case s.Logical == schema.LogicalUUID:
 			f.read(sl, x, r("ReadUUID"))
 		case ok:
-			f.read(sl, x, r("ReadKnownString", quote(c.(string))))
+			f.read(sl, x, r("ReadKnownString", f.tm.constRef(sl.field)))
 		default:
 			f.read(sl, x, r("ReadString"))
 		}

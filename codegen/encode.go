@@ -36,7 +36,7 @@ func appendAvroMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string
 // encodeFail writes the return of an encoding error for sl with reason err.
 func (f *fn) encodeFail(sl slot, err string) {
 	f.usesStart = true
-	f.line("return dst[:start], %sInvalid(%q, %s, %s)", f.avro(), f.typ, sl.path, err)
+	f.line("return dst[:start], %sInvalid(%s, %s, %s)", f.avro(), f.typ, sl.path, err)
 }
 
 // appendCall writes dst = fn(dst, args...) for a call that cannot fail.

@@ -13,8 +13,8 @@ import (
 type fn struct {
 	tm  *typeMap
 	imp map[string]bool
-	// rec is the record whose method this is; typ its qualified name for
-	// errors ("events.Order").
+	// rec is the record whose method this is; typ the constant of its
+	// name in errors.
 	rec *schema.Schema
 	typ string
 	b   strings.Builder
@@ -26,7 +26,7 @@ type fn struct {
 }
 
 func newFn(tm *typeMap, imp map[string]bool, rec *schema.Schema) *fn {
-	return &fn{tm: tm, imp: imp, rec: rec, typ: tm.qualified(tm.names[rec]), indent: 1, names: map[string]int{}}
+	return &fn{tm: tm, imp: imp, rec: rec, typ: tm.typeNameConst(rec), indent: 1, names: map[string]int{}}
 }
 
 // line writes one line of code at the current indentation.
@@ -163,11 +163,11 @@ func recordMethod(b *strings.Builder, tm *typeMap, s *schema.Schema, name, param
 		fmt.Fprintf(b, "func (%s *%s) %s(%s) %s { return %s.%s(%s) }\n\n", rv, typ, name, params, results, rv, twin, join(args, "0"))
 		fmt.Fprintf(b, "// %s is %s at a depth of nesting of the recursive type.\n", twin, name)
 		fmt.Fprintf(b, "func (%s *%s) %s(%s) %s {\n", rv, typ, twin, join(params, "depth int"), results)
-		fmt.Fprintf(b, "\tif depth > avrobin.MaxDepth {\n\t\treturn %savrobin.Invalid(%q, \"\", avrobin.ErrTooDeep)\n\t}\n", ret, tm.qualified(typ))
+		fmt.Fprintf(b, "\tif depth > avrobin.MaxDepth {\n\t\treturn %savrobin.Invalid(%s, \"\", avrobin.ErrTooDeep)\n\t}\n", ret, tm.typeNameConst(s))
 	} else {
 		fmt.Fprintf(b, "func (%s *%s) %s(%s) %s {\n", rv, typ, name, params, results)
 	}
-	fmt.Fprintf(b, "\tif %s == nil {\n\t\treturn %savrobin.Invalid(%q, \"\", avrobin.ErrUnset)\n\t}\n", rv, ret, tm.qualified(typ))
+	fmt.Fprintf(b, "\tif %s == nil {\n\t\treturn %savrobin.Invalid(%s, \"\", avrobin.ErrUnset)\n\t}\n", rv, ret, tm.typeNameConst(s))
 }
 
 // join returns a list of parameters or arguments with one more.

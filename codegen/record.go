@@ -67,6 +67,7 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		fmt.Fprintf(&b, "\t%s %s `avro:%q`\n", goName(f.Name), tm.fieldType(f), f.Name)
 	}
 	b.WriteString("}\n\n")
+	d.idents = append(d.idents, recordConsts(&b, tm, s)...)
 
 	// The constructor.
 	var inits []string
@@ -112,6 +113,37 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 	return d, nil
 }
 
+// recordConsts writes the constants of record s: its name in errors, and
+// the "const" of each field that has one (but for enums, whose symbols are
+// constants already). It returns their names.
+func recordConsts(b *strings.Builder, tm *typeMap, s *schema.Schema) []string {
+	name := tm.names[s]
+	type constant struct{ doc, name, value string }
+	consts := []constant{{fmt.Sprintf("%s names %s in errors.", tm.typeNameConst(s), name),
+		tm.typeNameConst(s), quote(tm.qualified(name))}}
+	for _, f := range s.Fields {
+		if c, ok := tm.consts[f]; ok {
+			v, _ := constOf(f)
+			consts = append(consts, constant{fmt.Sprintf(`%s is the only valid %s.%s: the schema's "const".`, c, name, goName(f.Name)),
+				c, constLiteral(tm, f.Type, v)})
+		}
+	}
+	var idents []string
+	if len(consts) == 1 {
+		b.WriteString(comment(consts[0].doc, ""))
+		fmt.Fprintf(b, "const %s = %s\n\n", consts[0].name, consts[0].value)
+		return []string{consts[0].name}
+	}
+	b.WriteString("const (\n")
+	for _, c := range consts {
+		b.WriteString(comment(c.doc, "\t"))
+		fmt.Fprintf(b, "\t%s = %s\n", c.name, c.value)
+		idents = append(idents, c.name)
+	}
+	b.WriteString(")\n\n")
+	return idents
+}
+
 // fieldInit returns the constructor's initial value of a field, empty for
 // the zero value.
 func fieldInit(tm *typeMap, f *schema.Field) (string, error) {
@@ -121,10 +153,12 @@ func fieldInit(tm *typeMap, f *schema.Field) (string, error) {
 		if err != nil || l == "nil" {
 			return "", err
 		}
+		if c, ok := constOf(f); ok && l == constLiteral(tm, f.Type, c) {
+			return tm.constRef(f), nil
+		}
 		return l, nil
 	case func() bool { _, ok := constOf(f); return ok }():
-		c, _ := constOf(f)
-		return constLiteral(tm, f.Type, c), nil
+		return tm.constRef(f), nil
 	case f.Type.Kind == schema.Record && !tm.ptrField[f] && hasInit(tm, f.Type):
 		return "*New" + tm.names[f.Type] + "()", nil
 	}

@@ -29,7 +29,7 @@ func validateMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 
 // validateFail writes the return of a validation error for sl.
 func (f *fn) validateFail(sl slot, err string) {
-	f.line("return %sInvalid(%q, %s, %s)", f.avro(), f.typ, sl.path, err)
+	f.line("return %sInvalid(%s, %s, %s)", f.avro(), f.typ, sl.path, err)
 }
 
 // check writes "if err := call; err != nil { return ... }".
@@ -71,8 +71,8 @@ func needsCheck(s *schema.Schema, seen map[*schema.Schema]bool) bool {
 func (f *fn) validate(sl slot) {
 	s, x := sl.s, sl.expr
 	a := f.avro
-	if c, ok := constOf(sl.field); ok {
-		lit := constLiteral(f.tm, s, c)
+	if _, ok := constOf(sl.field); ok {
+		lit := f.tm.constRef(sl.field)
 		f.open("if %s != %s {", x, lit)
 		f.validateFail(sl, a()+"NotConst("+lit+", "+x+")")
 		f.close("}")

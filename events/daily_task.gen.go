@@ -54,6 +54,9 @@ type DailyTask struct {
 	Timestamp time.Time `avro:"timestamp"`
 }
 
+// dailyTaskTypeName names DailyTask in errors.
+const dailyTaskTypeName = "events.DailyTask"
+
 // NewDailyTask returns a new DailyTask. Its schema has no defaults.
 func NewDailyTask() *DailyTask { return &DailyTask{} }
 
@@ -64,13 +67,13 @@ func NewDailyTask() *DailyTask { return &DailyTask{} }
 // Validate's job. On error it returns dst unchanged.
 func (d *DailyTask) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("events.DailyTask", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	dst = avrobin.AppendString(dst, d.Type)
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.Timestamp); err != nil {
-		return dst[:start], avrobin.Invalid("events.DailyTask", "timestamp", err)
+		return dst[:start], avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return dst, nil
 }
@@ -80,7 +83,7 @@ func (d *DailyTask) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error d is unchanged.
 func (d *DailyTask) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("events.DailyTask", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(dailyTaskTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v DailyTask
@@ -88,7 +91,7 @@ func (d *DailyTask) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("events.DailyTask", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(dailyTaskTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -99,14 +102,14 @@ func (d *DailyTask) UnmarshalAvro(src []byte) error {
 // written.
 func (d *DailyTask) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("events.DailyTask", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(dailyTaskTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if d.Type, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("events.DailyTask", "type", r.Offset(), err)
+		return avrobin.Malformed(dailyTaskTypeName, "type", r.Offset(), err)
 	}
 	if d.Timestamp, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("events.DailyTask", "timestamp", r.Offset(), err)
+		return avrobin.Malformed(dailyTaskTypeName, "timestamp", r.Offset(), err)
 	}
 	return nil
 }
@@ -119,13 +122,13 @@ func (d *DailyTask) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (d *DailyTask) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("events.DailyTask", "", avrobin.ErrUnset)
+		return avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(d.Type); err != nil {
-		return avrobin.Invalid("events.DailyTask", "type", err)
+		return avrobin.Invalid(dailyTaskTypeName, "type", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
-		return avrobin.Invalid("events.DailyTask", "timestamp", err)
+		return avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return nil
 }

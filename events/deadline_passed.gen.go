@@ -68,10 +68,18 @@ type DeadlinePassed struct {
 	Timestamp time.Time `avro:"timestamp"`
 }
 
+const (
+	// deadlinePassedTypeName names DeadlinePassed in errors.
+	deadlinePassedTypeName = "events.DeadlinePassed"
+	// deadlinePassedType is the only valid DeadlinePassed.Type: the schema's
+	// "const".
+	deadlinePassedType = "deadline.passed"
+)
+
 // NewDeadlinePassed returns a new DeadlinePassed with the schema's defaults.
 func NewDeadlinePassed() *DeadlinePassed {
 	return &DeadlinePassed{
-		Type: "deadline.passed",
+		Type: deadlinePassedType,
 	}
 }
 
@@ -82,17 +90,17 @@ func NewDeadlinePassed() *DeadlinePassed {
 // Validate's job. On error it returns dst unchanged.
 func (d *DeadlinePassed) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("events.DeadlinePassed", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	dst = avrobin.AppendString(dst, d.Type)
 	dst = avrobin.AppendLong(dst, d.CafeID)
 	if dst, err = avrobin.AppendDate(dst, d.Date); err != nil {
-		return dst[:start], avrobin.Invalid("events.DeadlinePassed", "date", err)
+		return dst[:start], avrobin.Invalid(deadlinePassedTypeName, "date", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.Timestamp); err != nil {
-		return dst[:start], avrobin.Invalid("events.DeadlinePassed", "timestamp", err)
+		return dst[:start], avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return dst, nil
 }
@@ -102,7 +110,7 @@ func (d *DeadlinePassed) AppendAvro(dst []byte) ([]byte, error) {
 // fails with a *avrobin.DecodeError; on error d is unchanged.
 func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("events.DeadlinePassed", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(deadlinePassedTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v DeadlinePassed
@@ -110,7 +118,7 @@ func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("events.DeadlinePassed", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(deadlinePassedTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -121,20 +129,20 @@ func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 // written.
 func (d *DeadlinePassed) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("events.DeadlinePassed", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(deadlinePassedTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
-	if d.Type, err = r.ReadKnownString("deadline.passed"); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "type", r.Offset(), err)
+	if d.Type, err = r.ReadKnownString(deadlinePassedType); err != nil {
+		return avrobin.Malformed(deadlinePassedTypeName, "type", r.Offset(), err)
 	}
 	if d.CafeID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "cafe_id", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "cafe_id", r.Offset(), err)
 	}
 	if d.Date, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "date", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "date", r.Offset(), err)
 	}
 	if d.Timestamp, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "timestamp", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "timestamp", r.Offset(), err)
 	}
 	return nil
 }
@@ -147,16 +155,16 @@ func (d *DeadlinePassed) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (d *DeadlinePassed) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("events.DeadlinePassed", "", avrobin.ErrUnset)
+		return avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
 	}
-	if d.Type != "deadline.passed" {
-		return avrobin.Invalid("events.DeadlinePassed", "type", avrobin.NotConst("deadline.passed", d.Type))
+	if d.Type != deadlinePassedType {
+		return avrobin.Invalid(deadlinePassedTypeName, "type", avrobin.NotConst(deadlinePassedType, d.Type))
 	}
 	if err := avrobin.CheckDate(d.Date); err != nil {
-		return avrobin.Invalid("events.DeadlinePassed", "date", err)
+		return avrobin.Invalid(deadlinePassedTypeName, "date", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
-		return avrobin.Invalid("events.DeadlinePassed", "timestamp", err)
+		return avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return nil
 }

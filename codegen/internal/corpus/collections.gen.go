@@ -80,6 +80,9 @@ type Collections struct {
 	Address     Address           `avro:"address"`
 }
 
+// collectionsTypeName names Collections in errors.
+const collectionsTypeName = "corpus.Collections"
+
 // NewCollections returns a new Collections. Its schema has no defaults.
 func NewCollections() *Collections { return &Collections{} }
 
@@ -90,7 +93,7 @@ func NewCollections() *Collections { return &Collections{} }
 // Validate's job. On error it returns dst unchanged.
 func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
-		return dst, avrobin.Invalid("corpus.Collections", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(collectionsTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -113,7 +116,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Items)))
 		for i := range c.Items {
 			if dst, err = c.Items[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("items", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("items", i), err)
 			}
 		}
 	}
@@ -148,7 +151,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Stock[k]
 			if dst, err = v.AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 			}
 		}
 	}
@@ -177,19 +180,19 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Empties)))
 		for i := range c.Empties {
 			if dst, err = c.Empties[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("empties", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("empties", i), err)
 			}
 		}
 	}
 	dst = append(dst, 0) // end of blocks
 	if dst, err = avrobin.AppendEnum(dst, c.Suit, 5); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Collections", "suit", err)
+		return dst[:start], avrobin.Invalid(collectionsTypeName, "suit", err)
 	}
 	if len(c.Suits) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Suits)))
 		for i := range c.Suits {
 			if dst, err = avrobin.AppendEnum(dst, c.Suits[i], 5); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("suits", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("suits", i), err)
 			}
 		}
 	}
@@ -216,7 +219,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Days)))
 		for i := range c.Days {
 			if dst, err = avrobin.AppendDate(dst, c.Days[i]); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("days", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("days", i), err)
 			}
 		}
 	}
@@ -259,11 +262,11 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendEnum(dst, *c.MaybeSuit, 5); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Collections", "maybe_suit", err)
+			return dst[:start], avrobin.Invalid(collectionsTypeName, "maybe_suit", err)
 		}
 	}
 	if dst, err = c.Address.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Collections", "address", err)
+		return dst[:start], avrobin.Invalid(collectionsTypeName, "address", err)
 	}
 	return dst, nil
 }
@@ -273,7 +276,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error c is unchanged.
 func (c *Collections) UnmarshalAvro(src []byte) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Collections", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(collectionsTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Collections
@@ -281,7 +284,7 @@ func (c *Collections) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Collections", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(collectionsTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*c = v
 	return nil
@@ -292,18 +295,18 @@ func (c *Collections) UnmarshalAvro(src []byte) error {
 // written.
 func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Collections", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(collectionsTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if c.Count, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Collections", "count", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "count", r.Offset(), err)
 	}
 	c.Numbers = []int64{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Numbers), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "numbers", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "numbers", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -312,7 +315,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item int64
 			if item, err = r.ReadLong(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("numbers", len(c.Numbers)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("numbers", len(c.Numbers)), r.Offset(), err)
 			}
 			c.Numbers = append(c.Numbers, item)
 		}
@@ -321,7 +324,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Names), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "names", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "names", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -330,7 +333,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("names", len(c.Names)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("names", len(c.Names)), r.Offset(), err)
 			}
 			c.Names = append(c.Names, item)
 		}
@@ -339,7 +342,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Items), 10); err != nil {
-			return avrobin.Malformed("corpus.Collections", "items", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "items", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -348,7 +351,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Item
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("items", len(c.Items)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("items", len(c.Items)), r.Offset(), err)
 			}
 			c.Items = append(c.Items, item)
 		}
@@ -357,7 +360,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Matrix), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "matrix", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "matrix", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -369,7 +372,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for {
 				var n2 int
 				if n2, err = r.ReadBlockLen(len(item), 8); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Index("matrix", len(c.Matrix)), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Index("matrix", len(c.Matrix)), r.Offset(), err)
 				}
 				if n2 == 0 {
 					break
@@ -378,7 +381,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 				for range n2 {
 					var item2 float64
 					if item2, err = r.ReadDouble(); err != nil {
-						return avrobin.Malformed("corpus.Collections", avrobin.Index(avrobin.Index("matrix", len(c.Matrix)), len(item)), r.Offset(), err)
+						return avrobin.Malformed(collectionsTypeName, avrobin.Index(avrobin.Index("matrix", len(c.Matrix)), len(item)), r.Offset(), err)
 					}
 					item = append(item, item2)
 				}
@@ -390,7 +393,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Labels), 2); err != nil {
-			return avrobin.Malformed("corpus.Collections", "labels", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "labels", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -398,11 +401,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "labels", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "labels", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("labels", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("labels", k), r.Offset(), err)
 			}
 			c.Labels[k] = v
 		}
@@ -411,7 +414,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Stock), 11); err != nil {
-			return avrobin.Malformed("corpus.Collections", "stock", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "stock", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -419,11 +422,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "stock", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "stock", r.Offset(), err)
 			}
 			var v Item
 			if err = v.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("stock", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("stock", k), r.Offset(), err)
 			}
 			c.Stock[k] = v
 		}
@@ -432,7 +435,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Groups), 2); err != nil {
-			return avrobin.Malformed("corpus.Collections", "groups", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "groups", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -440,14 +443,14 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "groups", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "groups", r.Offset(), err)
 			}
 			var v []int32
 			v = []int32{}
 			for {
 				var n2 int
 				if n2, err = r.ReadBlockLen(len(v), 1); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Key("groups", k), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Key("groups", k), r.Offset(), err)
 				}
 				if n2 == 0 {
 					break
@@ -456,7 +459,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 				for range n2 {
 					var item int32
 					if item, err = r.ReadInt(); err != nil {
-						return avrobin.Malformed("corpus.Collections", avrobin.Index(avrobin.Key("groups", k), len(v)), r.Offset(), err)
+						return avrobin.Malformed(collectionsTypeName, avrobin.Index(avrobin.Key("groups", k), len(v)), r.Offset(), err)
 					}
 					v = append(v, item)
 				}
@@ -468,7 +471,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Nulls), 0); err != nil {
-			return avrobin.Malformed("corpus.Collections", "nulls", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "nulls", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -482,7 +485,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Empties), 0); err != nil {
-			return avrobin.Malformed("corpus.Collections", "empties", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "empties", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -490,19 +493,19 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Empty
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("empties", len(c.Empties)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("empties", len(c.Empties)), r.Offset(), err)
 			}
 			c.Empties = append(c.Empties, item)
 		}
 	}
 	if c.Suit, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-		return avrobin.Malformed("corpus.Collections", "suit", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "suit", r.Offset(), err)
 	}
 	c.Suits = []Suit{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Suits), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "suits", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "suits", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -511,19 +514,19 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Suit
 			if item, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("suits", len(c.Suits)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("suits", len(c.Suits)), r.Offset(), err)
 			}
 			c.Suits = append(c.Suits, item)
 		}
 	}
 	if err = r.ReadFixed(c.Digest[:]); err != nil {
-		return avrobin.Malformed("corpus.Collections", "digest", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "digest", r.Offset(), err)
 	}
 	c.Digests = map[string]Md5{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Digests), 17); err != nil {
-			return avrobin.Malformed("corpus.Collections", "digests", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "digests", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -531,11 +534,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "digests", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "digests", r.Offset(), err)
 			}
 			var v Md5
 			if err = r.ReadFixed(v[:]); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("digests", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("digests", k), r.Offset(), err)
 			}
 			c.Digests[k] = v
 		}
@@ -544,7 +547,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Flags), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "flags", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "flags", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -553,7 +556,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item bool
 			if item, err = r.ReadBoolean(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("flags", len(c.Flags)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("flags", len(c.Flags)), r.Offset(), err)
 			}
 			c.Flags = append(c.Flags, item)
 		}
@@ -562,7 +565,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Days), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "days", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "days", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -571,13 +574,13 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item avrobin.Date
 			if item, err = r.ReadDate(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("days", len(c.Days)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("days", len(c.Days)), r.Offset(), err)
 			}
 			c.Days = append(c.Days, item)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_names", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_names", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeNames = nil
@@ -587,7 +590,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(*c.MaybeNames), 1); err != nil {
-				return avrobin.Malformed("corpus.Collections", "maybe_names", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "maybe_names", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -596,14 +599,14 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var item string
 				if item, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Index("maybe_names", len(*c.MaybeNames)), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Index("maybe_names", len(*c.MaybeNames)), r.Offset(), err)
 				}
 				*c.MaybeNames = append(*c.MaybeNames, item)
 			}
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeLabels = nil
@@ -613,7 +616,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(*c.MaybeLabels), 2); err != nil {
-				return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -621,40 +624,40 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var k string
 				if k, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 				}
 				var v int64
 				if v, err = r.ReadLong(); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Key("maybe_labels", k), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Key("maybe_labels", k), r.Offset(), err)
 				}
 				(*c.MaybeLabels)[k] = v
 			}
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_digest", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_digest", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeDigest = nil
 	} else {
 		c.MaybeDigest = new(Md5)
 		if err = r.ReadFixed((*c.MaybeDigest)[:]); err != nil {
-			return avrobin.Malformed("corpus.Collections", "maybe_digest", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "maybe_digest", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_suit", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_suit", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeSuit = nil
 	} else {
 		c.MaybeSuit = new(Suit)
 		if *c.MaybeSuit, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-			return avrobin.Malformed("corpus.Collections", "maybe_suit", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "maybe_suit", r.Offset(), err)
 		}
 	}
 	if err = c.Address.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Collections", "address", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "address", r.Offset(), err)
 	}
 	return nil
 }
@@ -667,72 +670,72 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (c *Collections) Validate() error {
 	if c == nil {
-		return avrobin.Invalid("corpus.Collections", "", avrobin.ErrUnset)
+		return avrobin.Invalid(collectionsTypeName, "", avrobin.ErrUnset)
 	}
 	for i := range c.Names {
 		if err := avrobin.CheckString(c.Names[i]); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("names", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("names", i), err)
 		}
 	}
 	for i := range c.Items {
 		if err := c.Items[i].Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("items", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("items", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], c.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("labels", k), err)
 		}
 		v := c.Labels[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("labels", k), err)
 		}
 	}
 	var keys2 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys2[:0], c.Stock) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 		}
 		v := c.Stock[k]
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 		}
 	}
 	var keys3 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys3[:0], c.Groups) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("groups", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("groups", k), err)
 		}
 	}
 	for i := range c.Empties {
 		if err := c.Empties[i].Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("empties", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("empties", i), err)
 		}
 	}
 	if !c.Suit.IsValid() {
-		return avrobin.Invalid("corpus.Collections", "suit", avrobin.EnumError(int64(c.Suit), 5))
+		return avrobin.Invalid(collectionsTypeName, "suit", avrobin.EnumError(int64(c.Suit), 5))
 	}
 	for i := range c.Suits {
 		if !c.Suits[i].IsValid() {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("suits", i), avrobin.EnumError(int64(c.Suits[i]), 5))
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("suits", i), avrobin.EnumError(int64(c.Suits[i]), 5))
 		}
 	}
 	var keys4 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys4[:0], c.Digests) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("digests", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("digests", k), err)
 		}
 	}
 	for i := range c.Days {
 		if err := avrobin.CheckDate(c.Days[i]); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("days", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("days", i), err)
 		}
 	}
 	if c.MaybeNames != nil {
 		for i := range *c.MaybeNames {
 			if err := avrobin.CheckString((*c.MaybeNames)[i]); err != nil {
-				return avrobin.Invalid("corpus.Collections", avrobin.Index("maybe_names", i), err)
+				return avrobin.Invalid(collectionsTypeName, avrobin.Index("maybe_names", i), err)
 			}
 		}
 	}
@@ -740,17 +743,17 @@ func (c *Collections) Validate() error {
 		var keys5 [avrobin.SortedKeysBuffer]string
 		for _, k := range avrobin.AppendSortedKeys(keys5[:0], *c.MaybeLabels) {
 			if err := avrobin.CheckString(k); err != nil {
-				return avrobin.Invalid("corpus.Collections", avrobin.Key("maybe_labels", k), err)
+				return avrobin.Invalid(collectionsTypeName, avrobin.Key("maybe_labels", k), err)
 			}
 		}
 	}
 	if c.MaybeSuit != nil {
 		if !(*c.MaybeSuit).IsValid() {
-			return avrobin.Invalid("corpus.Collections", "maybe_suit", avrobin.EnumError(int64(*c.MaybeSuit), 5))
+			return avrobin.Invalid(collectionsTypeName, "maybe_suit", avrobin.EnumError(int64(*c.MaybeSuit), 5))
 		}
 	}
 	if err := c.Address.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Collections", "address", err)
+		return avrobin.Invalid(collectionsTypeName, "address", err)
 	}
 	return nil
 }
@@ -764,6 +767,9 @@ type Item struct {
 	UnitPrice float64 `avro:"unit_price"`
 }
 
+// itemTypeName names Item in errors.
+const itemTypeName = "corpus.Item"
+
 // NewItem returns a new Item. Its schema has no defaults.
 func NewItem() *Item { return &Item{} }
 
@@ -774,7 +780,7 @@ func NewItem() *Item { return &Item{} }
 // Validate's job. On error it returns dst unchanged.
 func (x *Item) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Item", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, x.Sku)
 	dst = avrobin.AppendInt(dst, x.Quantity)
@@ -787,7 +793,7 @@ func (x *Item) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Item) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Item", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(itemTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Item
@@ -795,7 +801,7 @@ func (x *Item) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Item", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(itemTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -805,17 +811,17 @@ func (x *Item) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Item) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Item", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(itemTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if x.Sku, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Item", "sku", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "sku", r.Offset(), err)
 	}
 	if x.Quantity, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Item", "quantity", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "quantity", r.Offset(), err)
 	}
 	if x.UnitPrice, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Item", "unit_price", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "unit_price", r.Offset(), err)
 	}
 	return nil
 }
@@ -828,10 +834,10 @@ func (x *Item) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (x *Item) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Item", "", avrobin.ErrUnset)
+		return avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(x.Sku); err != nil {
-		return avrobin.Invalid("corpus.Item", "sku", err)
+		return avrobin.Invalid(itemTypeName, "sku", err)
 	}
 	return nil
 }
@@ -839,6 +845,9 @@ func (x *Item) Validate() error {
 // Empty is the Avro record corpus.Empty.
 type Empty struct {
 }
+
+// emptyTypeName names Empty in errors.
+const emptyTypeName = "corpus.Empty"
 
 // NewEmpty returns a new Empty. Its schema has no defaults.
 func NewEmpty() *Empty { return &Empty{} }
@@ -850,7 +859,7 @@ func NewEmpty() *Empty { return &Empty{} }
 // Validate's job. On error it returns dst unchanged.
 func (e *Empty) AppendAvro(dst []byte) ([]byte, error) {
 	if e == nil {
-		return dst, avrobin.Invalid("corpus.Empty", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
 	}
 	return dst, nil
 }
@@ -860,7 +869,7 @@ func (e *Empty) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error e is unchanged.
 func (e *Empty) UnmarshalAvro(src []byte) error {
 	if e == nil {
-		return avrobin.Malformed("corpus.Empty", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(emptyTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Empty
@@ -868,7 +877,7 @@ func (e *Empty) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Empty", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(emptyTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*e = v
 	return nil
@@ -878,7 +887,7 @@ func (e *Empty) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error e is partly written.
 func (e *Empty) DecodeAvro(r *avrobin.Reader) error {
 	if e == nil {
-		return avrobin.Malformed("corpus.Empty", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(emptyTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	return nil
 }
@@ -891,7 +900,7 @@ func (e *Empty) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (e *Empty) Validate() error {
 	if e == nil {
-		return avrobin.Invalid("corpus.Empty", "", avrobin.ErrUnset)
+		return avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
 }
@@ -968,6 +977,9 @@ type Address struct {
 	Zip *string `avro:"zip"`
 }
 
+// addressTypeName names Address in errors.
+const addressTypeName = "corpus.Address"
+
 // NewAddress returns a new Address. Its schema has no defaults.
 func NewAddress() *Address { return &Address{} }
 
@@ -978,7 +990,7 @@ func NewAddress() *Address { return &Address{} }
 // Validate's job. On error it returns dst unchanged.
 func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
 	if a == nil {
-		return dst, avrobin.Invalid("corpus.Address", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, a.Street)
 	dst = avrobin.AppendString(dst, a.City)
@@ -996,7 +1008,7 @@ func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error a is unchanged.
 func (a *Address) UnmarshalAvro(src []byte) error {
 	if a == nil {
-		return avrobin.Malformed("corpus.Address", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(addressTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Address
@@ -1004,7 +1016,7 @@ func (a *Address) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Address", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*a = v
 	return nil
@@ -1014,25 +1026,25 @@ func (a *Address) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error a is partly written.
 func (a *Address) DecodeAvro(r *avrobin.Reader) error {
 	if a == nil {
-		return avrobin.Malformed("corpus.Address", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if a.Street, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Address", "street", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "street", r.Offset(), err)
 	}
 	if a.City, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Address", "city", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "city", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Address", "zip", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
 	}
 	if idx == 0 {
 		a.Zip = nil
 	} else {
 		a.Zip = new(string)
 		if *a.Zip, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Address", "zip", r.Offset(), err)
+			return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
 		}
 	}
 	return nil
@@ -1046,17 +1058,17 @@ func (a *Address) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (a *Address) Validate() error {
 	if a == nil {
-		return avrobin.Invalid("corpus.Address", "", avrobin.ErrUnset)
+		return avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(a.Street); err != nil {
-		return avrobin.Invalid("corpus.Address", "street", err)
+		return avrobin.Invalid(addressTypeName, "street", err)
 	}
 	if err := avrobin.CheckRequiredString(a.City); err != nil {
-		return avrobin.Invalid("corpus.Address", "city", err)
+		return avrobin.Invalid(addressTypeName, "city", err)
 	}
 	if a.Zip != nil {
 		if err := avrobin.CheckString(*a.Zip); err != nil {
-			return avrobin.Invalid("corpus.Address", "zip", err)
+			return avrobin.Invalid(addressTypeName, "zip", err)
 		}
 	}
 	return nil

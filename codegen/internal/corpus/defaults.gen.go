@@ -129,11 +129,21 @@ type Defaults struct {
 	Span avrobin.Duration `avro:"span"`
 }
 
+const (
+	// defaultsTypeName names Defaults in errors.
+	defaultsTypeName = "corpus.Defaults"
+	// defaultsKind is the only valid Defaults.Kind: the schema's "const".
+	defaultsKind = "defaults"
+	// defaultsVersion is the only valid Defaults.Version: the schema's
+	// "const".
+	defaultsVersion = 2
+)
+
 // NewDefaults returns a new Defaults with the schema's defaults.
 func NewDefaults() *Defaults {
 	return &Defaults{
-		Kind:      "defaults",
-		Version:   2,
+		Kind:      defaultsKind,
+		Version:   defaultsVersion,
 		B:         true,
 		I:         -7,
 		L:         9007199254740993,
@@ -166,7 +176,7 @@ func NewDefaults() *Defaults {
 // Validate's job. On error it returns dst unchanged.
 func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("corpus.Defaults", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -180,7 +190,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	dst = avrobin.AppendBytes(dst, d.Raw)
 	dst = avrobin.AppendString(dst, d.S)
 	if dst, err = avrobin.AppendEnum(dst, d.Level, 3); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "level", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "level", err)
 	}
 	dst = append(dst, d.Tag[:]...)
 	if len(d.List) > 0 {
@@ -208,10 +218,10 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, 0) // end of blocks
 	if dst, err = d.Inner.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "inner", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "inner", err)
 	}
 	if dst, err = d.Fresh.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "fresh", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "fresh", err)
 	}
 	if d.Opt == nil {
 		dst = avrobin.AppendLong(dst, 0)
@@ -230,7 +240,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = d.OptInner.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Defaults", "opt_inner", err)
+			return dst[:start], avrobin.Invalid(defaultsTypeName, "opt_inner", err)
 		}
 	}
 	switch v := d.Choice.(type) {
@@ -243,19 +253,19 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	case nil:
 		dst = avrobin.AppendLong(dst, 2)
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "choice", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "choice", avrobin.UnionError(v))
 	}
 	if dst, err = avrobin.AppendDate(dst, d.Day); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "day", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "day", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.At); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "at", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "at", err)
 	}
 	if dst, err = avrobin.AppendTimeMillis(dst, d.Noon); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "noon", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "noon", err)
 	}
 	if dst, err = avrobin.AppendDecimal(dst, d.Cost, 8, 2); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "cost", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "cost", err)
 	}
 	dst = avrobin.AppendUUID(dst, d.Ref)
 	dst = avrobin.AppendDuration(dst, d.Span)
@@ -267,7 +277,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error d is unchanged.
 func (d *Defaults) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("corpus.Defaults", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(defaultsTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Defaults
@@ -275,7 +285,7 @@ func (d *Defaults) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Defaults", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(defaultsTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -285,48 +295,48 @@ func (d *Defaults) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error d is partly written.
 func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("corpus.Defaults", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(defaultsTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
-	if d.Kind, err = r.ReadKnownString("defaults"); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "kind", r.Offset(), err)
+	if d.Kind, err = r.ReadKnownString(defaultsKind); err != nil {
+		return avrobin.Malformed(defaultsTypeName, "kind", r.Offset(), err)
 	}
 	if d.Version, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "version", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "version", r.Offset(), err)
 	}
 	if d.B, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "b", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "b", r.Offset(), err)
 	}
 	if d.I, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "i", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "i", r.Offset(), err)
 	}
 	if d.L, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "l", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "l", r.Offset(), err)
 	}
 	if d.F, err = r.ReadFloat(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "f", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "f", r.Offset(), err)
 	}
 	if d.D, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "d", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "d", r.Offset(), err)
 	}
 	if d.Raw, err = r.ReadBytes(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "raw", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "raw", r.Offset(), err)
 	}
 	if d.S, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "s", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "s", r.Offset(), err)
 	}
 	if d.Level, err = avrobin.ReadEnum[Level](r, 3); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "level", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "level", r.Offset(), err)
 	}
 	if err = r.ReadFixed(d.Tag[:]); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "tag", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "tag", r.Offset(), err)
 	}
 	d.List = []int32{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.List), 1); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "list", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "list", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -335,7 +345,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item int32
 			if item, err = r.ReadInt(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Index("list", len(d.List)), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Index("list", len(d.List)), r.Offset(), err)
 			}
 			d.List = append(d.List, item)
 		}
@@ -344,7 +354,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.EmptyList), 1); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "empty_list", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "empty_list", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -353,7 +363,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Index("empty_list", len(d.EmptyList)), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Index("empty_list", len(d.EmptyList)), r.Offset(), err)
 			}
 			d.EmptyList = append(d.EmptyList, item)
 		}
@@ -362,7 +372,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.Dict), 2); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "dict", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "dict", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -370,90 +380,90 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", "dict", r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, "dict", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Key("dict", k), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Key("dict", k), r.Offset(), err)
 			}
 			d.Dict[k] = v
 		}
 	}
 	if err = d.Inner.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "inner", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "inner", r.Offset(), err)
 	}
 	if err = d.Fresh.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "fresh", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "fresh", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt", r.Offset(), err)
 	}
 	if idx == 0 {
 		d.Opt = nil
 	} else {
 		d.Opt = new(string)
 		if *d.Opt, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt_set", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt_set", r.Offset(), err)
 	}
 	if idx == 1 {
 		d.OptSet = nil
 	} else {
 		d.OptSet = new(string)
 		if *d.OptSet, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt_set", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt_set", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt_inner", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt_inner", r.Offset(), err)
 	}
 	if idx == 0 {
 		d.OptInner = nil
 	} else {
 		d.OptInner = new(Inner)
 		if err = d.OptInner.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt_inner", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt_inner", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(3); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
 		var v int64
 		if v, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 		}
 		d.Choice = DefaultsChoiceLong(v)
 	case 1:
 		var v string
 		if v, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 		}
 		d.Choice = DefaultsChoiceString(v)
 	case 2:
 		d.Choice = nil
 	}
 	if d.Day, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "day", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "day", r.Offset(), err)
 	}
 	if d.At, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "at", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "at", r.Offset(), err)
 	}
 	if d.Noon, err = r.ReadTimeMillis(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "noon", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "noon", r.Offset(), err)
 	}
 	if d.Cost, err = r.ReadDecimal(8, 2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "cost", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "cost", r.Offset(), err)
 	}
 	if d.Ref, err = r.ReadUUID(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "ref", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "ref", r.Offset(), err)
 	}
 	if d.Span, err = r.ReadDuration(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "span", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "span", r.Offset(), err)
 	}
 	return nil
 }
@@ -466,77 +476,77 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (d *Defaults) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("corpus.Defaults", "", avrobin.ErrUnset)
+		return avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
 	}
-	if d.Kind != "defaults" {
-		return avrobin.Invalid("corpus.Defaults", "kind", avrobin.NotConst("defaults", d.Kind))
+	if d.Kind != defaultsKind {
+		return avrobin.Invalid(defaultsTypeName, "kind", avrobin.NotConst(defaultsKind, d.Kind))
 	}
-	if d.Version != 2 {
-		return avrobin.Invalid("corpus.Defaults", "version", avrobin.NotConst(2, d.Version))
+	if d.Version != defaultsVersion {
+		return avrobin.Invalid(defaultsTypeName, "version", avrobin.NotConst(defaultsVersion, d.Version))
 	}
 	if err := avrobin.CheckString(d.S); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "s", err)
+		return avrobin.Invalid(defaultsTypeName, "s", err)
 	}
 	if !d.Level.IsValid() {
-		return avrobin.Invalid("corpus.Defaults", "level", avrobin.EnumError(int64(d.Level), 3))
+		return avrobin.Invalid(defaultsTypeName, "level", avrobin.EnumError(int64(d.Level), 3))
 	}
 	for i := range d.EmptyList {
 		if err := avrobin.CheckString(d.EmptyList[i]); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Index("empty_list", i), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Index("empty_list", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], d.Dict) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Key("dict", k), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Key("dict", k), err)
 		}
 		v := d.Dict[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Key("dict", k), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Key("dict", k), err)
 		}
 	}
 	if err := d.Inner.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "inner", err)
+		return avrobin.Invalid(defaultsTypeName, "inner", err)
 	}
 	if err := d.Fresh.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "fresh", err)
+		return avrobin.Invalid(defaultsTypeName, "fresh", err)
 	}
 	if d.Opt != nil {
 		if err := avrobin.CheckString(*d.Opt); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt", err)
+			return avrobin.Invalid(defaultsTypeName, "opt", err)
 		}
 	}
 	if d.OptSet != nil {
 		if err := avrobin.CheckString(*d.OptSet); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt_set", err)
+			return avrobin.Invalid(defaultsTypeName, "opt_set", err)
 		}
 	}
 	if d.OptInner != nil {
 		if err := d.OptInner.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt_inner", err)
+			return avrobin.Invalid(defaultsTypeName, "opt_inner", err)
 		}
 	}
 	switch v := d.Choice.(type) {
 	case DefaultsChoiceLong:
 	case DefaultsChoiceString:
 		if err := avrobin.CheckString(string(v)); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "choice", err)
+			return avrobin.Invalid(defaultsTypeName, "choice", err)
 		}
 	case nil:
 	default:
-		return avrobin.Invalid("corpus.Defaults", "choice", avrobin.UnionError(v))
+		return avrobin.Invalid(defaultsTypeName, "choice", avrobin.UnionError(v))
 	}
 	if err := avrobin.CheckDate(d.Day); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "day", err)
+		return avrobin.Invalid(defaultsTypeName, "day", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.At); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "at", err)
+		return avrobin.Invalid(defaultsTypeName, "at", err)
 	}
 	if err := avrobin.CheckTimeOfDay(d.Noon); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "noon", err)
+		return avrobin.Invalid(defaultsTypeName, "noon", err)
 	}
 	if err := avrobin.CheckDecimal(d.Cost, 8, 2); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "cost", err)
+		return avrobin.Invalid(defaultsTypeName, "cost", err)
 	}
 	return nil
 }
@@ -627,6 +637,9 @@ type Inner struct {
 	Z *int64 `avro:"z"`
 }
 
+// innerTypeName names Inner in errors.
+const innerTypeName = "corpus.Inner"
+
 // NewInner returns a new Inner with the schema's defaults.
 func NewInner() *Inner {
 	return &Inner{
@@ -642,7 +655,7 @@ func NewInner() *Inner {
 // Validate's job. On error it returns dst unchanged.
 func (x *Inner) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Inner", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendInt(dst, x.X)
 	dst = avrobin.AppendString(dst, x.Y)
@@ -660,7 +673,7 @@ func (x *Inner) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Inner) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Inner", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(innerTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Inner
@@ -668,7 +681,7 @@ func (x *Inner) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Inner", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(innerTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -678,25 +691,25 @@ func (x *Inner) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Inner) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Inner", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(innerTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if x.X, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Inner", "x", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "x", r.Offset(), err)
 	}
 	if x.Y, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Inner", "y", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "y", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Inner", "z", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "z", r.Offset(), err)
 	}
 	if idx == 0 {
 		x.Z = nil
 	} else {
 		x.Z = new(int64)
 		if *x.Z, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Inner", "z", r.Offset(), err)
+			return avrobin.Malformed(innerTypeName, "z", r.Offset(), err)
 		}
 	}
 	return nil
@@ -710,10 +723,10 @@ func (x *Inner) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (x *Inner) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Inner", "", avrobin.ErrUnset)
+		return avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckString(x.Y); err != nil {
-		return avrobin.Invalid("corpus.Inner", "y", err)
+		return avrobin.Invalid(innerTypeName, "y", err)
 	}
 	return nil
 }

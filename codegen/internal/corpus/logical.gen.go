@@ -66,6 +66,9 @@ type Logical struct {
 	MaybeUUID   *avrobin.UUID    `avro:"maybe_uuid"`
 }
 
+// logicalTypeName names Logical in errors.
+const logicalTypeName = "corpus.Logical"
+
 // NewLogical returns a new Logical. Its schema has no defaults.
 func NewLogical() *Logical { return &Logical{} }
 
@@ -76,40 +79,40 @@ func NewLogical() *Logical { return &Logical{} }
 // Validate's job. On error it returns dst unchanged.
 func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	if l == nil {
-		return dst, avrobin.Invalid("corpus.Logical", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = avrobin.AppendDate(dst, l.Day); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "day", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "day", err)
 	}
 	if dst, err = avrobin.AppendTimeMillis(dst, l.TimeMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "time_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "time_ms", err)
 	}
 	dst = avrobin.AppendTimeMicros(dst, l.TimeUs)
 	if dst, err = avrobin.AppendTimestampMillis(dst, l.TsMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_ms", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, l.TsUs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_us", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_us", err)
 	}
 	if dst, err = avrobin.AppendTimestampNanos(dst, l.TsNs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_ns", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_ns", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampMillis(dst, l.LocalMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_ms", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampMicros(dst, l.LocalUs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_us", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_us", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampNanos(dst, l.LocalNs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_ns", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_ns", err)
 	}
 	if dst, err = avrobin.AppendDecimal(dst, l.Amount, 20, 4); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "amount", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "amount", err)
 	}
 	if dst, err = avrobin.AppendFixedDecimal(dst, l.Price, 8, 18, 2); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "price", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "price", err)
 	}
 	dst = avrobin.AppendUUID(dst, l.UUID)
 	dst = append(dst, l.RawUUID[:]...)
@@ -119,7 +122,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendDate(dst, *l.MaybeDay); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_day", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_day", err)
 		}
 	}
 	if l.MaybeTs == nil {
@@ -127,7 +130,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 0)
 		if dst, err = avrobin.AppendTimestampMicros(dst, *l.MaybeTs); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_ts", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_ts", err)
 		}
 	}
 	if l.MaybeAmount == nil {
@@ -135,7 +138,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendDecimal(dst, l.MaybeAmount, 9, 0); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_amount", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_amount", err)
 		}
 	}
 	if l.MaybeUUID == nil {
@@ -152,7 +155,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error l is unchanged.
 func (l *Logical) UnmarshalAvro(src []byte) error {
 	if l == nil {
-		return avrobin.Malformed("corpus.Logical", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(logicalTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Logical
@@ -160,7 +163,7 @@ func (l *Logical) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Logical", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(logicalTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*l = v
 	return nil
@@ -170,93 +173,93 @@ func (l *Logical) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error l is partly written.
 func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 	if l == nil {
-		return avrobin.Malformed("corpus.Logical", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(logicalTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if l.Day, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "day", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "day", r.Offset(), err)
 	}
 	if l.TimeMs, err = r.ReadTimeMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "time_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "time_ms", r.Offset(), err)
 	}
 	if l.TimeUs, err = r.ReadTimeMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "time_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "time_us", r.Offset(), err)
 	}
 	if l.TsMs, err = r.ReadTimestampMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_ms", r.Offset(), err)
 	}
 	if l.TsUs, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_us", r.Offset(), err)
 	}
 	if l.TsNs, err = r.ReadTimestampNanos(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_ns", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_ns", r.Offset(), err)
 	}
 	if l.LocalMs, err = r.ReadTimestampMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_ms", r.Offset(), err)
 	}
 	if l.LocalUs, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_us", r.Offset(), err)
 	}
 	if l.LocalNs, err = r.ReadTimestampNanos(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_ns", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_ns", r.Offset(), err)
 	}
 	if l.Amount, err = r.ReadDecimal(20, 4); err != nil {
-		return avrobin.Malformed("corpus.Logical", "amount", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "amount", r.Offset(), err)
 	}
 	if l.Price, err = r.ReadFixedDecimal(8, 2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "price", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "price", r.Offset(), err)
 	}
 	if l.UUID, err = r.ReadUUID(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "uuid", r.Offset(), err)
 	}
 	if err = r.ReadFixed(l.RawUUID[:]); err != nil {
-		return avrobin.Malformed("corpus.Logical", "raw_uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "raw_uuid", r.Offset(), err)
 	}
 	if l.Period, err = r.ReadDuration(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "period", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "period", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_day", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_day", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeDay = nil
 	} else {
 		l.MaybeDay = new(avrobin.Date)
 		if *l.MaybeDay, err = r.ReadDate(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_day", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_day", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_ts", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_ts", r.Offset(), err)
 	}
 	if idx == 1 {
 		l.MaybeTs = nil
 	} else {
 		l.MaybeTs = new(time.Time)
 		if *l.MaybeTs, err = r.ReadTimestampMicros(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_ts", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_ts", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_amount", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_amount", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeAmount = nil
 	} else {
 		if l.MaybeAmount, err = r.ReadDecimal(9, 0); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_amount", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_amount", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_uuid", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeUUID = nil
 	} else {
 		l.MaybeUUID = new(avrobin.UUID)
 		if *l.MaybeUUID, err = r.ReadUUID(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_uuid", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_uuid", r.Offset(), err)
 		}
 	}
 	return nil
@@ -270,54 +273,54 @@ func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (l *Logical) Validate() error {
 	if l == nil {
-		return avrobin.Invalid("corpus.Logical", "", avrobin.ErrUnset)
+		return avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckDate(l.Day); err != nil {
-		return avrobin.Invalid("corpus.Logical", "day", err)
+		return avrobin.Invalid(logicalTypeName, "day", err)
 	}
 	if err := avrobin.CheckTimeOfDay(l.TimeMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "time_ms", err)
+		return avrobin.Invalid(logicalTypeName, "time_ms", err)
 	}
 	if err := avrobin.CheckTimeOfDay(l.TimeUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "time_us", err)
+		return avrobin.Invalid(logicalTypeName, "time_us", err)
 	}
 	if err := avrobin.CheckTimestampMillis(l.TsMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_ms", err)
+		return avrobin.Invalid(logicalTypeName, "ts_ms", err)
 	}
 	if err := avrobin.CheckTimestampMicros(l.TsUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_us", err)
+		return avrobin.Invalid(logicalTypeName, "ts_us", err)
 	}
 	if err := avrobin.CheckTimestampNanos(l.TsNs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_ns", err)
+		return avrobin.Invalid(logicalTypeName, "ts_ns", err)
 	}
 	if err := avrobin.CheckLocalTimestampMillis(l.LocalMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_ms", err)
+		return avrobin.Invalid(logicalTypeName, "local_ms", err)
 	}
 	if err := avrobin.CheckLocalTimestampMicros(l.LocalUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_us", err)
+		return avrobin.Invalid(logicalTypeName, "local_us", err)
 	}
 	if err := avrobin.CheckLocalTimestampNanos(l.LocalNs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_ns", err)
+		return avrobin.Invalid(logicalTypeName, "local_ns", err)
 	}
 	if err := avrobin.CheckDecimal(l.Amount, 20, 4); err != nil {
-		return avrobin.Invalid("corpus.Logical", "amount", err)
+		return avrobin.Invalid(logicalTypeName, "amount", err)
 	}
 	if err := avrobin.CheckDecimal(l.Price, 18, 2); err != nil {
-		return avrobin.Invalid("corpus.Logical", "price", err)
+		return avrobin.Invalid(logicalTypeName, "price", err)
 	}
 	if l.MaybeDay != nil {
 		if err := avrobin.CheckDate(*l.MaybeDay); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_day", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_day", err)
 		}
 	}
 	if l.MaybeTs != nil {
 		if err := avrobin.CheckTimestampMicros(*l.MaybeTs); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_ts", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_ts", err)
 		}
 	}
 	if l.MaybeAmount != nil {
 		if err := avrobin.CheckDecimal(l.MaybeAmount, 9, 0); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_amount", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_amount", err)
 		}
 	}
 	if l.MaybeUUID != nil {

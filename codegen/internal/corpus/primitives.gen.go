@@ -66,6 +66,9 @@ type Primitives struct {
 	Note string `avro:"note"`
 }
 
+// primitivesTypeName names Primitives in errors.
+const primitivesTypeName = "corpus.Primitives"
+
 // NewPrimitives returns a new Primitives with the schema's defaults.
 func NewPrimitives() *Primitives {
 	return &Primitives{
@@ -80,7 +83,7 @@ func NewPrimitives() *Primitives {
 // Validate's job. On error it returns dst unchanged.
 func (p *Primitives) AppendAvro(dst []byte) ([]byte, error) {
 	if p == nil {
-		return dst, avrobin.Invalid("corpus.Primitives", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, p.ID)
 	dst = avrobin.AppendBoolean(dst, p.Flag)
@@ -101,7 +104,7 @@ func (p *Primitives) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error p is unchanged.
 func (p *Primitives) UnmarshalAvro(src []byte) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Primitives", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(primitivesTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Primitives
@@ -109,7 +112,7 @@ func (p *Primitives) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Primitives", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(primitivesTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*p = v
 	return nil
@@ -120,41 +123,41 @@ func (p *Primitives) UnmarshalAvro(src []byte) error {
 // written.
 func (p *Primitives) DecodeAvro(r *avrobin.Reader) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Primitives", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(primitivesTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if p.ID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "id", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "id", r.Offset(), err)
 	}
 	if p.Flag, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "flag", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "flag", r.Offset(), err)
 	}
 	if p.Small, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "small", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "small", r.Offset(), err)
 	}
 	if p.Big, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "big", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "big", r.Offset(), err)
 	}
 	if p.Ratio, err = r.ReadFloat(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "ratio", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "ratio", r.Offset(), err)
 	}
 	if p.Precise, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "precise", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "precise", r.Offset(), err)
 	}
 	if p.Blob, err = r.ReadBytes(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "blob", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "blob", r.Offset(), err)
 	}
 	if p.URL, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "url", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "url", r.Offset(), err)
 	}
 	if p.UserID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "user_id", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "user_id", r.Offset(), err)
 	}
 	if p.HTTPStatus, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "httpStatus", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "httpStatus", r.Offset(), err)
 	}
 	if p.Note, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "note", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "note", r.Offset(), err)
 	}
 	return nil
 }
@@ -167,16 +170,16 @@ func (p *Primitives) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (p *Primitives) Validate() error {
 	if p == nil {
-		return avrobin.Invalid("corpus.Primitives", "", avrobin.ErrUnset)
+		return avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(p.ID); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "id", err)
+		return avrobin.Invalid(primitivesTypeName, "id", err)
 	}
 	if err := avrobin.CheckRequiredString(p.URL); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "url", err)
+		return avrobin.Invalid(primitivesTypeName, "url", err)
 	}
 	if err := avrobin.CheckString(p.Note); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "note", err)
+		return avrobin.Invalid(primitivesTypeName, "note", err)
 	}
 	return nil
 }

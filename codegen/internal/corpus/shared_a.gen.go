@@ -47,6 +47,9 @@ type SharedA struct {
 	Address Address `avro:"address"`
 }
 
+// sharedATypeName names SharedA in errors.
+const sharedATypeName = "corpus.SharedA"
+
 // NewSharedA returns a new SharedA. Its schema has no defaults.
 func NewSharedA() *SharedA { return &SharedA{} }
 
@@ -57,12 +60,12 @@ func NewSharedA() *SharedA { return &SharedA{} }
 // Validate's job. On error it returns dst unchanged.
 func (s *SharedA) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
-		return dst, avrobin.Invalid("corpus.SharedA", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = s.Address.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.SharedA", "address", err)
+		return dst[:start], avrobin.Invalid(sharedATypeName, "address", err)
 	}
 	return dst, nil
 }
@@ -72,7 +75,7 @@ func (s *SharedA) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error s is unchanged.
 func (s *SharedA) UnmarshalAvro(src []byte) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedA", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(sharedATypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v SharedA
@@ -80,7 +83,7 @@ func (s *SharedA) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.SharedA", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(sharedATypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*s = v
 	return nil
@@ -90,11 +93,11 @@ func (s *SharedA) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error s is partly written.
 func (s *SharedA) DecodeAvro(r *avrobin.Reader) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedA", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(sharedATypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if err = s.Address.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.SharedA", "address", r.Offset(), err)
+		return avrobin.Malformed(sharedATypeName, "address", r.Offset(), err)
 	}
 	return nil
 }
@@ -107,10 +110,10 @@ func (s *SharedA) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (s *SharedA) Validate() error {
 	if s == nil {
-		return avrobin.Invalid("corpus.SharedA", "", avrobin.ErrUnset)
+		return avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)
 	}
 	if err := s.Address.Validate(); err != nil {
-		return avrobin.Invalid("corpus.SharedA", "address", err)
+		return avrobin.Invalid(sharedATypeName, "address", err)
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ type SharedB struct {
 	Work *Address `avro:"work"`
 }
 
+// sharedBTypeName names SharedB in errors.
+const sharedBTypeName = "corpus.SharedB"
+
 // NewSharedB returns a new SharedB. Its schema has no defaults.
 func NewSharedB() *SharedB { return &SharedB{} }
 
@@ -55,19 +58,19 @@ func NewSharedB() *SharedB { return &SharedB{} }
 // Validate's job. On error it returns dst unchanged.
 func (s *SharedB) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
-		return dst, avrobin.Invalid("corpus.SharedB", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = s.Home.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.SharedB", "home", err)
+		return dst[:start], avrobin.Invalid(sharedBTypeName, "home", err)
 	}
 	if s.Work == nil {
 		dst = avrobin.AppendLong(dst, 0)
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = s.Work.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.SharedB", "work", err)
+			return dst[:start], avrobin.Invalid(sharedBTypeName, "work", err)
 		}
 	}
 	return dst, nil
@@ -78,7 +81,7 @@ func (s *SharedB) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error s is unchanged.
 func (s *SharedB) UnmarshalAvro(src []byte) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedB", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(sharedBTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v SharedB
@@ -86,7 +89,7 @@ func (s *SharedB) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.SharedB", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(sharedBTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*s = v
 	return nil
@@ -96,22 +99,22 @@ func (s *SharedB) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error s is partly written.
 func (s *SharedB) DecodeAvro(r *avrobin.Reader) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedB", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(sharedBTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if err = s.Home.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.SharedB", "home", r.Offset(), err)
+		return avrobin.Malformed(sharedBTypeName, "home", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.SharedB", "work", r.Offset(), err)
+		return avrobin.Malformed(sharedBTypeName, "work", r.Offset(), err)
 	}
 	if idx == 0 {
 		s.Work = nil
 	} else {
 		s.Work = new(Address)
 		if err = s.Work.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.SharedB", "work", r.Offset(), err)
+			return avrobin.Malformed(sharedBTypeName, "work", r.Offset(), err)
 		}
 	}
 	return nil
@@ -125,14 +128,14 @@ func (s *SharedB) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (s *SharedB) Validate() error {
 	if s == nil {
-		return avrobin.Invalid("corpus.SharedB", "", avrobin.ErrUnset)
+		return avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)
 	}
 	if err := s.Home.Validate(); err != nil {
-		return avrobin.Invalid("corpus.SharedB", "home", err)
+		return avrobin.Invalid(sharedBTypeName, "home", err)
 	}
 	if s.Work != nil {
 		if err := s.Work.Validate(); err != nil {
-			return avrobin.Invalid("corpus.SharedB", "work", err)
+			return avrobin.Invalid(sharedBTypeName, "work", err)
 		}
 	}
 	return nil

@@ -121,6 +121,9 @@ type OrderPlaced struct {
 	Version int32 `avro:"version"`
 }
 
+// orderPlacedTypeName names OrderPlaced in errors.
+const orderPlacedTypeName = "benchevents.OrderPlaced"
+
 // NewOrderPlaced returns a new OrderPlaced. Its schema has no defaults.
 func NewOrderPlaced() *OrderPlaced { return &OrderPlaced{} }
 
@@ -131,7 +134,7 @@ func NewOrderPlaced() *OrderPlaced { return &OrderPlaced{} }
 // Validate's job. On error it returns dst unchanged.
 func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
-		return dst, avrobin.Invalid("benchevents.OrderPlaced", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -144,22 +147,22 @@ func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	dst = avrobin.AppendString(dst, o.Channel)
 	dst = avrobin.AppendString(dst, o.ChannelID)
 	if dst, err = avrobin.AppendEnum(dst, o.Status, 4); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "status", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "status", err)
 	}
 	if dst, err = avrobin.AppendDate(dst, o.DeliveryDate); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "delivery_date", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "delivery_date", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, o.PlacedAt); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "placed_at", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, o.UpdatedAt); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "updated_at", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "updated_at", err)
 	}
 	if len(o.Items) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(o.Items)))
 		for i := range o.Items {
 			if dst, err = o.Items[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("items", i), err)
+				return dst[:start], avrobin.Invalid(orderPlacedTypeName, avrobin.Index("items", i), err)
 			}
 		}
 	}
@@ -201,7 +204,7 @@ func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error o is unchanged.
 func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(orderPlacedTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v OrderPlaced
@@ -209,7 +212,7 @@ func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(orderPlacedTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*o = v
 	return nil
@@ -220,51 +223,51 @@ func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 // written.
 func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(orderPlacedTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if o.OrderID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "order_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "order_id", r.Offset(), err)
 	}
 	if o.CafeID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "cafe_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "cafe_id", r.Offset(), err)
 	}
 	if o.UserID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "user_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "user_id", r.Offset(), err)
 	}
 	if o.UserName, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "user_name", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "user_name", r.Offset(), err)
 	}
 	if o.Office, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "office", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "office", r.Offset(), err)
 	}
 	if o.Floor, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "floor", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "floor", r.Offset(), err)
 	}
 	if o.Channel, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "channel", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "channel", r.Offset(), err)
 	}
 	if o.ChannelID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "channel_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "channel_id", r.Offset(), err)
 	}
 	if o.Status, err = avrobin.ReadEnum[OrderStatus](r, 4); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "status", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "status", r.Offset(), err)
 	}
 	if o.DeliveryDate, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "delivery_date", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "delivery_date", r.Offset(), err)
 	}
 	if o.PlacedAt, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "placed_at", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "placed_at", r.Offset(), err)
 	}
 	if o.UpdatedAt, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "updated_at", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "updated_at", r.Offset(), err)
 	}
 	o.Items = []OrderItem{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.Items), 3); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "items", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "items", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -273,7 +276,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item OrderItem
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Index("items", len(o.Items)), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Index("items", len(o.Items)), r.Offset(), err)
 			}
 			o.Items = append(o.Items, item)
 		}
@@ -282,7 +285,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.DishNames), 1); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "dish_names", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "dish_names", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -291,7 +294,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Index("dish_names", len(o.DishNames)), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Index("dish_names", len(o.DishNames)), r.Offset(), err)
 			}
 			o.DishNames = append(o.DishNames, item)
 		}
@@ -300,7 +303,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.Labels), 2); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "labels", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "labels", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -308,43 +311,43 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", "labels", r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, "labels", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Key("labels", k), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Key("labels", k), r.Offset(), err)
 			}
 			o.Labels[k] = v
 		}
 	}
 	if o.TotalCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "total_cents", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "total_cents", r.Offset(), err)
 	}
 	if o.DiscountCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "discount_cents", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "discount_cents", r.Offset(), err)
 	}
 	if o.Currency, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "currency", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "currency", r.Offset(), err)
 	}
 	if o.Paid, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "paid", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "paid", r.Offset(), err)
 	}
 	if o.Tip, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "tip", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "tip", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "note", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "note", r.Offset(), err)
 	}
 	if idx == 0 {
 		o.Note = nil
 	} else {
 		o.Note = new(string)
 		if *o.Note, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "note", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "note", r.Offset(), err)
 		}
 	}
 	if o.Version, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "version", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "version", r.Offset(), err)
 	}
 	return nil
 }
@@ -357,61 +360,61 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (o *OrderPlaced) Validate() error {
 	if o == nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "", avrobin.ErrUnset)
+		return avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(o.OrderID); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "order_id", err)
+		return avrobin.Invalid(orderPlacedTypeName, "order_id", err)
 	}
 	if err := avrobin.CheckRequiredString(o.UserName); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "user_name", err)
+		return avrobin.Invalid(orderPlacedTypeName, "user_name", err)
 	}
 	if err := avrobin.CheckRequiredString(o.Office); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "office", err)
+		return avrobin.Invalid(orderPlacedTypeName, "office", err)
 	}
 	if err := avrobin.CheckRequiredString(o.Channel); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "channel", err)
+		return avrobin.Invalid(orderPlacedTypeName, "channel", err)
 	}
 	if err := avrobin.CheckRequiredString(o.ChannelID); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "channel_id", err)
+		return avrobin.Invalid(orderPlacedTypeName, "channel_id", err)
 	}
 	if !o.Status.IsValid() {
-		return avrobin.Invalid("benchevents.OrderPlaced", "status", avrobin.EnumError(int64(o.Status), 4))
+		return avrobin.Invalid(orderPlacedTypeName, "status", avrobin.EnumError(int64(o.Status), 4))
 	}
 	if err := avrobin.CheckDate(o.DeliveryDate); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "delivery_date", err)
+		return avrobin.Invalid(orderPlacedTypeName, "delivery_date", err)
 	}
 	if err := avrobin.CheckTimestampMicros(o.PlacedAt); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "placed_at", err)
+		return avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
 	if err := avrobin.CheckTimestampMicros(o.UpdatedAt); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "updated_at", err)
+		return avrobin.Invalid(orderPlacedTypeName, "updated_at", err)
 	}
 	for i := range o.Items {
 		if err := o.Items[i].Validate(); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("items", i), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Index("items", i), err)
 		}
 	}
 	for i := range o.DishNames {
 		if err := avrobin.CheckString(o.DishNames[i]); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("dish_names", i), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Index("dish_names", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], o.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Key("labels", k), err)
 		}
 		v := o.Labels[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Key("labels", k), err)
 		}
 	}
 	if err := avrobin.CheckRequiredString(o.Currency); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "currency", err)
+		return avrobin.Invalid(orderPlacedTypeName, "currency", err)
 	}
 	if o.Note != nil {
 		if err := avrobin.CheckString(*o.Note); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", "note", err)
+			return avrobin.Invalid(orderPlacedTypeName, "note", err)
 		}
 	}
 	return nil
@@ -485,6 +488,9 @@ type OrderItem struct {
 	PriceCents int64 `avro:"price_cents"`
 }
 
+// orderItemTypeName names OrderItem in errors.
+const orderItemTypeName = "benchevents.OrderItem"
+
 // NewOrderItem returns a new OrderItem. Its schema has no defaults.
 func NewOrderItem() *OrderItem { return &OrderItem{} }
 
@@ -495,7 +501,7 @@ func NewOrderItem() *OrderItem { return &OrderItem{} }
 // Validate's job. On error it returns dst unchanged.
 func (o *OrderItem) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
-		return dst, avrobin.Invalid("benchevents.OrderItem", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, o.Sku)
 	dst = avrobin.AppendInt(dst, o.Quantity)
@@ -508,7 +514,7 @@ func (o *OrderItem) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error o is unchanged.
 func (o *OrderItem) UnmarshalAvro(src []byte) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderItem", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(orderItemTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v OrderItem
@@ -516,7 +522,7 @@ func (o *OrderItem) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("benchevents.OrderItem", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(orderItemTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*o = v
 	return nil
@@ -527,17 +533,17 @@ func (o *OrderItem) UnmarshalAvro(src []byte) error {
 // written.
 func (o *OrderItem) DecodeAvro(r *avrobin.Reader) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderItem", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(orderItemTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if o.Sku, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "sku", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "sku", r.Offset(), err)
 	}
 	if o.Quantity, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "quantity", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "quantity", r.Offset(), err)
 	}
 	if o.PriceCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "price_cents", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "price_cents", r.Offset(), err)
 	}
 	return nil
 }
@@ -550,10 +556,10 @@ func (o *OrderItem) DecodeAvro(r *avrobin.Reader) error {
 // precision or scale.
 func (o *OrderItem) Validate() error {
 	if o == nil {
-		return avrobin.Invalid("benchevents.OrderItem", "", avrobin.ErrUnset)
+		return avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(o.Sku); err != nil {
-		return avrobin.Invalid("benchevents.OrderItem", "sku", err)
+		return avrobin.Invalid(orderItemTypeName, "sku", err)
 	}
 	return nil
 }
