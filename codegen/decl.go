@@ -20,6 +20,9 @@ type decl struct {
 	idents []string
 	code   string
 	imp    map[string]bool
+	// split is where in the code of an event's record its contract and
+	// methods go: after the type and its constructor.
+	split int
 }
 
 // the methods of generated records; no field may take their names.

@@ -17,13 +17,18 @@ var compatIdents = map[contract.Compatibility]string{
 	contract.Full: "Full", contract.FullTransitive: "FullTransitive", contract.None: "None",
 }
 
+// contractVar returns the name of the package-level variable of the
+// contract of the event whose record is the Go type name.
+func contractVar(name string) string { return name + "Contract" }
+
 // eventDecl generates an event's contract and the methods of contract.Event
-// that records do not have.
+// that records do not have. The generator writes them after the record's
+// constructor.
 func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 	root := ev.Schema.Root
 	name := tm.names[root]
 	rv := receiverName(name)
-	cvar := lowerFirst(name) + "Contract"
+	cvar := contractVar(name)
 	d := &decl{key: "event:" + name, what: "record " + root.Name, idents: []string{cvar},
 		imp: map[string]bool{contractPath: true}}
 
@@ -36,7 +41,8 @@ func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 		return nil, fmt.Errorf("unknown compatibility level %q", ev.Compatibility)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "// %s is the contract of the event %s.\n", cvar, ev.Type)
+	b.WriteString(comment(fmt.Sprintf("%s is the contract of the event %s: the Avro record %s on topic %s, subject %s (%s). It is shared by all who use the event, through Contract and Contracts: it must not be modified.",
+		cvar, ev.Type, root.Name, ev.Topic, ev.Subject, ev.Compatibility), ""))
 	fmt.Fprintf(&b, "var %s = &contract.Contract{\n", cvar)
 	fmt.Fprintf(&b, "\tType: %s,\n\tName: %s,\n\tTopic: %s,\n\tSubject: %s,\n\tCompatibility: contract.%s,\n\tKeyField: %s,\n",
 		quote(ev.Type), quote(root.Name), quote(ev.Topic), quote(ev.Subject), compat, quote(ev.KeyField))
@@ -53,10 +59,9 @@ func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 		fmt.Fprintf(&b, "0x%02x, ", c)
 	}
 	b.WriteString("\n\t},\n}\n\n")
-
 	fmt.Fprintf(&b, "var _ contract.Event = (*%s)(nil)\n\n", name)
-	b.WriteString(comment(fmt.Sprintf("Contract returns the contract of the event %s: the Avro record %s on topic %s, subject %s (%s). It does not use its receiver: (*%s)(nil).Contract() works.",
-		ev.Type, root.Name, ev.Topic, ev.Subject, ev.Compatibility, name), ""))
+	b.WriteString(comment(fmt.Sprintf("Contract returns %s, the contract of the event %s, which must not be modified. It does not use its receiver: (*%s)(nil).Contract() works.",
+		cvar, ev.Type, name), ""))
 	fmt.Fprintf(&b, "func (*%s) Contract() *contract.Contract { return %s }\n\n", name, cvar)
 
 	if ev.KeyField == "" {

@@ -87,6 +87,7 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		fmt.Fprintf(&b, "// New%[1]s returns a new %[1]s with the schema's defaults.\nfunc New%[1]s() *%[1]s {\n\treturn &%[1]s{\n%s\t}\n}\n\n", name, strings.Join(inits, ""))
 	}
 
+	d.split = b.Len()
 	b.WriteString(appendAvroMethod(tm, d.imp, s))
 	b.WriteString(decodeMethods(tm, d.imp, s))
 	b.WriteString(validateMethod(tm, d.imp, s))

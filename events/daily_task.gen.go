@@ -10,8 +10,31 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// dailyTaskContract is the contract of the event daily_task.
-var dailyTaskContract = &contract.Contract{
+// DailyTask is the Avro record lunchbot.events.DailyTask.
+//
+// A scheduled daily batch task is due, such as generating recommendations.
+// Published by the scheduler; the worker that owns the task runs it.
+type DailyTask struct {
+	// The task to run, e.g. "generate_recommendations". Workers ignore tasks
+	// they do not own.
+	Type string `avro:"type"`
+
+	// When the task was scheduled, in UTC, with microsecond precision.
+	Timestamp time.Time `avro:"timestamp"`
+}
+
+// dailyTaskTypeName names DailyTask in errors.
+const dailyTaskTypeName = "events.DailyTask"
+
+// NewDailyTask returns a new DailyTask. Its schema has no defaults.
+func NewDailyTask() *DailyTask { return &DailyTask{} }
+
+// DailyTaskContract is the contract of the event daily_task: the Avro
+// record lunchbot.events.DailyTask on topic lunch-bot.daily-tasks, subject
+// lunch-bot.daily-tasks-value (BACKWARD_TRANSITIVE). It is shared by all
+// who use the event, through Contract and Contracts: it must not be
+// modified.
+var DailyTaskContract = &contract.Contract{
 	Type:          "daily_task",
 	Name:          "lunchbot.events.DailyTask",
 	Topic:         "lunch-bot.daily-tasks",
@@ -32,33 +55,13 @@ var dailyTaskContract = &contract.Contract{
 
 var _ contract.Event = (*DailyTask)(nil)
 
-// Contract returns the contract of the event daily_task: the Avro record
-// lunchbot.events.DailyTask on topic lunch-bot.daily-tasks, subject
-// lunch-bot.daily-tasks-value (BACKWARD_TRANSITIVE). It does not use its
-// receiver: (*DailyTask)(nil).Contract() works.
-func (*DailyTask) Contract() *contract.Contract { return dailyTaskContract }
+// Contract returns DailyTaskContract, the contract of the event daily_task,
+// which must not be modified. It does not use its receiver:
+// (*DailyTask)(nil).Contract() works.
+func (*DailyTask) Contract() *contract.Contract { return DailyTaskContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*DailyTask) AppendKey(dst []byte) []byte { return dst }
-
-// DailyTask is the Avro record lunchbot.events.DailyTask.
-//
-// A scheduled daily batch task is due, such as generating recommendations.
-// Published by the scheduler; the worker that owns the task runs it.
-type DailyTask struct {
-	// The task to run, e.g. "generate_recommendations". Workers ignore tasks
-	// they do not own.
-	Type string `avro:"type"`
-
-	// When the task was scheduled, in UTC, with microsecond precision.
-	Timestamp time.Time `avro:"timestamp"`
-}
-
-// dailyTaskTypeName names DailyTask in errors.
-const dailyTaskTypeName = "events.DailyTask"
-
-// NewDailyTask returns a new DailyTask. Its schema has no defaults.
-func NewDailyTask() *DailyTask { return &DailyTask{} }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

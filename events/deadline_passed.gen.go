@@ -11,42 +11,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// deadlinePassedContract is the contract of the event deadline.passed.
-var deadlinePassedContract = &contract.Contract{
-	Type:          "deadline.passed",
-	Name:          "lunchbot.events.DeadlinePassed",
-	Topic:         "lunch-bot.deadlines",
-	Subject:       "lunch-bot.deadlines-value",
-	Compatibility: contract.BackwardTransitive,
-	KeyField:      "cafe_id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"DeadlinePassed","namespace":"lunchbot.events","doc":"A cafe's ordering deadline for one day has passed: no more orders are taken for that day. Published by the API service when it notices the deadline; the notifications worker tells the users.","fields":[{"name":"type","type":"string","default":"deadline.passed","const":"deadline.passed","doc":"The event type, always \"deadline.passed\"."},{"name":"cafe_id","type":"long","doc":"The id of the cafe whose deadline passed. Messages are keyed by it, so one cafe's events stay in order."},{"name":"date","type":{"type":"int","logicalType":"date"},"doc":"The ordering day the deadline belongs to (a calendar date, no time zone)."},{"name":"timestamp","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the deadline passed, in UTC, with microsecond precision."}]}`,
-	Canonical: `{"name":"lunchbot.events.DeadlinePassed","type":"record","fields":[{"name":"type","type":"string"},{"name":"cafe_id","type":"long"},{"name":"date","type":"int"},{"name":"timestamp","type":"long"}]}`,
-	CRC64:     0xc4869669849f8792,
-	SHA256: [32]byte{
-		0xe2, 0x99, 0x3a, 0xea, 0x56, 0x48, 0xaf, 0x0c,
-		0xa6, 0x3c, 0x9b, 0xab, 0xc8, 0xee, 0x37, 0x28,
-		0x31, 0x89, 0xbb, 0xb7, 0x0e, 0xd9, 0x0d, 0x8d,
-		0x68, 0xdf, 0xcb, 0xe4, 0xe4, 0x92, 0x4c, 0x48,
-	},
-}
-
-var _ contract.Event = (*DeadlinePassed)(nil)
-
-// Contract returns the contract of the event deadline.passed: the Avro
-// record lunchbot.events.DeadlinePassed on topic lunch-bot.deadlines,
-// subject lunch-bot.deadlines-value (BACKWARD_TRANSITIVE). It does not use
-// its receiver: (*DeadlinePassed)(nil).Contract() works.
-func (*DeadlinePassed) Contract() *contract.Contract { return deadlinePassedContract }
-
-// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
-func (d *DeadlinePassed) AppendKey(dst []byte) []byte {
-	if d == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, d.CafeID, 10)
-}
-
 // DeadlinePassed is the Avro record lunchbot.events.DeadlinePassed.
 //
 // A cafe's ordering deadline for one day has passed: no more orders are
@@ -81,6 +45,45 @@ func NewDeadlinePassed() *DeadlinePassed {
 	return &DeadlinePassed{
 		Type: deadlinePassedType,
 	}
+}
+
+// DeadlinePassedContract is the contract of the event deadline.passed: the
+// Avro record lunchbot.events.DeadlinePassed on topic lunch-bot.deadlines,
+// subject lunch-bot.deadlines-value (BACKWARD_TRANSITIVE). It is shared by
+// all who use the event, through Contract and Contracts: it must not be
+// modified.
+var DeadlinePassedContract = &contract.Contract{
+	Type:          "deadline.passed",
+	Name:          "lunchbot.events.DeadlinePassed",
+	Topic:         "lunch-bot.deadlines",
+	Subject:       "lunch-bot.deadlines-value",
+	Compatibility: contract.BackwardTransitive,
+	KeyField:      "cafe_id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"DeadlinePassed","namespace":"lunchbot.events","doc":"A cafe's ordering deadline for one day has passed: no more orders are taken for that day. Published by the API service when it notices the deadline; the notifications worker tells the users.","fields":[{"name":"type","type":"string","default":"deadline.passed","const":"deadline.passed","doc":"The event type, always \"deadline.passed\"."},{"name":"cafe_id","type":"long","doc":"The id of the cafe whose deadline passed. Messages are keyed by it, so one cafe's events stay in order."},{"name":"date","type":{"type":"int","logicalType":"date"},"doc":"The ordering day the deadline belongs to (a calendar date, no time zone)."},{"name":"timestamp","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the deadline passed, in UTC, with microsecond precision."}]}`,
+	Canonical: `{"name":"lunchbot.events.DeadlinePassed","type":"record","fields":[{"name":"type","type":"string"},{"name":"cafe_id","type":"long"},{"name":"date","type":"int"},{"name":"timestamp","type":"long"}]}`,
+	CRC64:     0xc4869669849f8792,
+	SHA256: [32]byte{
+		0xe2, 0x99, 0x3a, 0xea, 0x56, 0x48, 0xaf, 0x0c,
+		0xa6, 0x3c, 0x9b, 0xab, 0xc8, 0xee, 0x37, 0x28,
+		0x31, 0x89, 0xbb, 0xb7, 0x0e, 0xd9, 0x0d, 0x8d,
+		0x68, 0xdf, 0xcb, 0xe4, 0xe4, 0x92, 0x4c, 0x48,
+	},
+}
+
+var _ contract.Event = (*DeadlinePassed)(nil)
+
+// Contract returns DeadlinePassedContract, the contract of the event
+// deadline.passed, which must not be modified. It does not use its
+// receiver: (*DeadlinePassed)(nil).Contract() works.
+func (*DeadlinePassed) Contract() *contract.Contract { return DeadlinePassedContract }
+
+// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
+func (d *DeadlinePassed) AppendKey(dst []byte) []byte {
+	if d == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, d.CafeID, 10)
 }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the

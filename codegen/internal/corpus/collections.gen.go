@@ -12,42 +12,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// collectionsContract is the contract of the event corpus.collections.
-var collectionsContract = &contract.Contract{
-	Type:          "corpus.collections",
-	Name:          "corpus.Collections",
-	Topic:         "corpus.collections",
-	Subject:       "corpus.collections-value",
-	Compatibility: contract.Backward,
-	KeyField:      "count",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Collections","namespace":"corpus","doc":"Arrays, maps, enums, fixed and nested records.","fields":[{"name":"count","type":"int","doc":"Keys the messages."},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","doc":"A line of a list.","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"},"doc":"Items that take no bytes."},{"name":"empties","type":{"type":"array","items":{"type":"record","name":"Empty","fields":[]}}},{"name":"suit","type":{"type":"enum","name":"Suit","doc":"A card suit.","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"],"default":"NO_TRUMP"}},{"name":"suits","type":{"type":"array","items":"Suit"}},{"name":"digest","type":{"type":"fixed","name":"MD5","size":16}},{"name":"digests","type":{"type":"map","values":"MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":{"type":"int","logicalType":"date"}}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","MD5"]},{"name":"maybe_suit","type":["null","Suit"]},{"name":"address","type":{"type":"record","name":"Address","namespace":"corpus.shared","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"],"default":null}]}}]}`,
-	Canonical: `{"name":"corpus.Collections","type":"record","fields":[{"name":"count","type":"int"},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"name":"corpus.Item","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"corpus.Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"}},{"name":"empties","type":{"type":"array","items":{"name":"corpus.Empty","type":"record","fields":[]}}},{"name":"suit","type":{"name":"corpus.Suit","type":"enum","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"]}},{"name":"suits","type":{"type":"array","items":"corpus.Suit"}},{"name":"digest","type":{"name":"corpus.MD5","type":"fixed","size":16}},{"name":"digests","type":{"type":"map","values":"corpus.MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":"int"}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","corpus.MD5"]},{"name":"maybe_suit","type":["null","corpus.Suit"]},{"name":"address","type":{"name":"corpus.shared.Address","type":"record","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"]}]}}]}`,
-	CRC64:     0x958c21952cc5e9c6,
-	SHA256: [32]byte{
-		0xd8, 0x7b, 0x5a, 0x5a, 0xb1, 0x04, 0x73, 0xed,
-		0x7b, 0x71, 0xc1, 0x82, 0xed, 0x6f, 0xbf, 0xfc,
-		0xc0, 0x8b, 0xca, 0x2b, 0x52, 0x88, 0xae, 0xad,
-		0x65, 0x5d, 0x52, 0x51, 0x38, 0x9c, 0xdf, 0xdc,
-	},
-}
-
-var _ contract.Event = (*Collections)(nil)
-
-// Contract returns the contract of the event corpus.collections: the Avro
-// record corpus.Collections on topic corpus.collections, subject
-// corpus.collections-value (BACKWARD). It does not use its receiver:
-// (*Collections)(nil).Contract() works.
-func (*Collections) Contract() *contract.Contract { return collectionsContract }
-
-// AppendKey appends the Kafka message key to dst: field count, as text.
-func (c *Collections) AppendKey(dst []byte) []byte {
-	if c == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, int64(c.Count), 10)
-}
-
 // Collections is the Avro record corpus.Collections.
 //
 // Arrays, maps, enums, fixed and nested records.
@@ -85,6 +49,44 @@ const collectionsTypeName = "corpus.Collections"
 
 // NewCollections returns a new Collections. Its schema has no defaults.
 func NewCollections() *Collections { return &Collections{} }
+
+// CollectionsContract is the contract of the event corpus.collections: the
+// Avro record corpus.Collections on topic corpus.collections, subject
+// corpus.collections-value (BACKWARD). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var CollectionsContract = &contract.Contract{
+	Type:          "corpus.collections",
+	Name:          "corpus.Collections",
+	Topic:         "corpus.collections",
+	Subject:       "corpus.collections-value",
+	Compatibility: contract.Backward,
+	KeyField:      "count",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Collections","namespace":"corpus","doc":"Arrays, maps, enums, fixed and nested records.","fields":[{"name":"count","type":"int","doc":"Keys the messages."},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","doc":"A line of a list.","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"},"doc":"Items that take no bytes."},{"name":"empties","type":{"type":"array","items":{"type":"record","name":"Empty","fields":[]}}},{"name":"suit","type":{"type":"enum","name":"Suit","doc":"A card suit.","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"],"default":"NO_TRUMP"}},{"name":"suits","type":{"type":"array","items":"Suit"}},{"name":"digest","type":{"type":"fixed","name":"MD5","size":16}},{"name":"digests","type":{"type":"map","values":"MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":{"type":"int","logicalType":"date"}}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","MD5"]},{"name":"maybe_suit","type":["null","Suit"]},{"name":"address","type":{"type":"record","name":"Address","namespace":"corpus.shared","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"],"default":null}]}}]}`,
+	Canonical: `{"name":"corpus.Collections","type":"record","fields":[{"name":"count","type":"int"},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"name":"corpus.Item","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"corpus.Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"}},{"name":"empties","type":{"type":"array","items":{"name":"corpus.Empty","type":"record","fields":[]}}},{"name":"suit","type":{"name":"corpus.Suit","type":"enum","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"]}},{"name":"suits","type":{"type":"array","items":"corpus.Suit"}},{"name":"digest","type":{"name":"corpus.MD5","type":"fixed","size":16}},{"name":"digests","type":{"type":"map","values":"corpus.MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":"int"}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","corpus.MD5"]},{"name":"maybe_suit","type":["null","corpus.Suit"]},{"name":"address","type":{"name":"corpus.shared.Address","type":"record","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"]}]}}]}`,
+	CRC64:     0x958c21952cc5e9c6,
+	SHA256: [32]byte{
+		0xd8, 0x7b, 0x5a, 0x5a, 0xb1, 0x04, 0x73, 0xed,
+		0x7b, 0x71, 0xc1, 0x82, 0xed, 0x6f, 0xbf, 0xfc,
+		0xc0, 0x8b, 0xca, 0x2b, 0x52, 0x88, 0xae, 0xad,
+		0x65, 0x5d, 0x52, 0x51, 0x38, 0x9c, 0xdf, 0xdc,
+	},
+}
+
+var _ contract.Event = (*Collections)(nil)
+
+// Contract returns CollectionsContract, the contract of the event
+// corpus.collections, which must not be modified. It does not use its
+// receiver: (*Collections)(nil).Contract() works.
+func (*Collections) Contract() *contract.Contract { return CollectionsContract }
+
+// AppendKey appends the Kafka message key to dst: field count, as text.
+func (c *Collections) AppendKey(dst []byte) []byte {
+	if c == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, int64(c.Count), 10)
+}
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

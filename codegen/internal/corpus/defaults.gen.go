@@ -14,37 +14,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// defaultsContract is the contract of the event corpus.defaults.
-var defaultsContract = &contract.Contract{
-	Type:          "corpus.defaults",
-	Name:          "corpus.Defaults",
-	Topic:         "corpus.defaults",
-	Subject:       "corpus.defaults-value",
-	Compatibility: contract.None,
-	KeyField:      "",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Defaults","namespace":"corpus","doc":"A default for every type, and consts.","fields":[{"name":"kind","type":"string","default":"defaults","const":"defaults"},{"name":"version","type":"int","const":2},{"name":"b","type":"boolean","default":true},{"name":"i","type":"int","default":-7},{"name":"l","type":"long","default":9007199254740993},{"name":"f","type":"float","default":1.5},{"name":"d","type":"double","default":-0.25},{"name":"raw","type":"bytes","default":"\u0000\u00ffA"},{"name":"s","type":"string","default":"héllo \"world\""},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","MID","HIGH"],"default":"LOW"},"default":"MID"},{"name":"tag","type":{"type":"fixed","name":"Tag4","size":4},"default":"ab\u0000\u00ff"},{"name":"list","type":{"type":"array","items":"int"},"default":[1,2,3]},{"name":"empty_list","type":{"type":"array","items":"string"},"default":[]},{"name":"dict","type":{"type":"map","values":"string"},"default":{"b":"2","a":"1"}},{"name":"inner","type":{"type":"record","name":"Inner","fields":[{"name":"x","type":"int","default":1},{"name":"y","type":"string","default":"why"},{"name":"z","type":["null","long"],"default":null}]},"default":{"x":5}},{"name":"fresh","type":"Inner","doc":"No default of its own: NewDefaults gives NewInner()."},{"name":"opt","type":["null","string"],"default":null},{"name":"opt_set","type":["string","null"],"default":"set"},{"name":"opt_inner","type":["null","Inner"],"default":null},{"name":"choice","type":["long","string","null"],"default":42},{"name":"day","type":{"type":"int","logicalType":"date"},"default":20419},{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"},"default":1700000000123456},{"name":"noon","type":{"type":"int","logicalType":"time-millis"},"default":43200000},{"name":"cost","type":{"type":"bytes","logicalType":"decimal","precision":8,"scale":2},"default":"\u00ff\u0085"},{"name":"ref","type":{"type":"string","logicalType":"uuid"},"default":"F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6"},{"name":"span","type":{"type":"fixed","name":"Span","size":12,"logicalType":"duration"},"default":"\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000"}]}`,
-	Canonical: `{"name":"corpus.Defaults","type":"record","fields":[{"name":"kind","type":"string"},{"name":"version","type":"int"},{"name":"b","type":"boolean"},{"name":"i","type":"int"},{"name":"l","type":"long"},{"name":"f","type":"float"},{"name":"d","type":"double"},{"name":"raw","type":"bytes"},{"name":"s","type":"string"},{"name":"level","type":{"name":"corpus.Level","type":"enum","symbols":["LOW","MID","HIGH"]}},{"name":"tag","type":{"name":"corpus.Tag4","type":"fixed","size":4}},{"name":"list","type":{"type":"array","items":"int"}},{"name":"empty_list","type":{"type":"array","items":"string"}},{"name":"dict","type":{"type":"map","values":"string"}},{"name":"inner","type":{"name":"corpus.Inner","type":"record","fields":[{"name":"x","type":"int"},{"name":"y","type":"string"},{"name":"z","type":["null","long"]}]}},{"name":"fresh","type":"corpus.Inner"},{"name":"opt","type":["null","string"]},{"name":"opt_set","type":["string","null"]},{"name":"opt_inner","type":["null","corpus.Inner"]},{"name":"choice","type":["long","string","null"]},{"name":"day","type":"int"},{"name":"at","type":"long"},{"name":"noon","type":"int"},{"name":"cost","type":"bytes"},{"name":"ref","type":"string"},{"name":"span","type":{"name":"corpus.Span","type":"fixed","size":12}}]}`,
-	CRC64:     0x0a52b7febd322763,
-	SHA256: [32]byte{
-		0xd6, 0xc6, 0xc2, 0xa6, 0xe0, 0x02, 0x78, 0x9b,
-		0xd1, 0x80, 0x44, 0xce, 0xa2, 0xb1, 0x12, 0xa7,
-		0xdb, 0x4d, 0xcf, 0x60, 0xf9, 0x98, 0x17, 0xe9,
-		0x83, 0x08, 0xde, 0x77, 0xf5, 0x47, 0x3b, 0x1a,
-	},
-}
-
-var _ contract.Event = (*Defaults)(nil)
-
-// Contract returns the contract of the event corpus.defaults: the Avro
-// record corpus.Defaults on topic corpus.defaults, subject
-// corpus.defaults-value (NONE). It does not use its receiver:
-// (*Defaults)(nil).Contract() works.
-func (*Defaults) Contract() *contract.Contract { return defaultsContract }
-
-// AppendKey appends nothing: the event has no key field.
-func (*Defaults) AppendKey(dst []byte) []byte { return dst }
-
 // Defaults is the Avro record corpus.Defaults.
 //
 // A default for every type, and consts.
@@ -168,6 +137,39 @@ func NewDefaults() *Defaults {
 		Span:      avrobin.Duration{Months: 1, Days: 2, Milliseconds: 3},
 	}
 }
+
+// DefaultsContract is the contract of the event corpus.defaults: the Avro
+// record corpus.Defaults on topic corpus.defaults, subject
+// corpus.defaults-value (NONE). It is shared by all who use the event,
+// through Contract and Contracts: it must not be modified.
+var DefaultsContract = &contract.Contract{
+	Type:          "corpus.defaults",
+	Name:          "corpus.Defaults",
+	Topic:         "corpus.defaults",
+	Subject:       "corpus.defaults-value",
+	Compatibility: contract.None,
+	KeyField:      "",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Defaults","namespace":"corpus","doc":"A default for every type, and consts.","fields":[{"name":"kind","type":"string","default":"defaults","const":"defaults"},{"name":"version","type":"int","const":2},{"name":"b","type":"boolean","default":true},{"name":"i","type":"int","default":-7},{"name":"l","type":"long","default":9007199254740993},{"name":"f","type":"float","default":1.5},{"name":"d","type":"double","default":-0.25},{"name":"raw","type":"bytes","default":"\u0000\u00ffA"},{"name":"s","type":"string","default":"héllo \"world\""},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","MID","HIGH"],"default":"LOW"},"default":"MID"},{"name":"tag","type":{"type":"fixed","name":"Tag4","size":4},"default":"ab\u0000\u00ff"},{"name":"list","type":{"type":"array","items":"int"},"default":[1,2,3]},{"name":"empty_list","type":{"type":"array","items":"string"},"default":[]},{"name":"dict","type":{"type":"map","values":"string"},"default":{"b":"2","a":"1"}},{"name":"inner","type":{"type":"record","name":"Inner","fields":[{"name":"x","type":"int","default":1},{"name":"y","type":"string","default":"why"},{"name":"z","type":["null","long"],"default":null}]},"default":{"x":5}},{"name":"fresh","type":"Inner","doc":"No default of its own: NewDefaults gives NewInner()."},{"name":"opt","type":["null","string"],"default":null},{"name":"opt_set","type":["string","null"],"default":"set"},{"name":"opt_inner","type":["null","Inner"],"default":null},{"name":"choice","type":["long","string","null"],"default":42},{"name":"day","type":{"type":"int","logicalType":"date"},"default":20419},{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"},"default":1700000000123456},{"name":"noon","type":{"type":"int","logicalType":"time-millis"},"default":43200000},{"name":"cost","type":{"type":"bytes","logicalType":"decimal","precision":8,"scale":2},"default":"\u00ff\u0085"},{"name":"ref","type":{"type":"string","logicalType":"uuid"},"default":"F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6"},{"name":"span","type":{"type":"fixed","name":"Span","size":12,"logicalType":"duration"},"default":"\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000"}]}`,
+	Canonical: `{"name":"corpus.Defaults","type":"record","fields":[{"name":"kind","type":"string"},{"name":"version","type":"int"},{"name":"b","type":"boolean"},{"name":"i","type":"int"},{"name":"l","type":"long"},{"name":"f","type":"float"},{"name":"d","type":"double"},{"name":"raw","type":"bytes"},{"name":"s","type":"string"},{"name":"level","type":{"name":"corpus.Level","type":"enum","symbols":["LOW","MID","HIGH"]}},{"name":"tag","type":{"name":"corpus.Tag4","type":"fixed","size":4}},{"name":"list","type":{"type":"array","items":"int"}},{"name":"empty_list","type":{"type":"array","items":"string"}},{"name":"dict","type":{"type":"map","values":"string"}},{"name":"inner","type":{"name":"corpus.Inner","type":"record","fields":[{"name":"x","type":"int"},{"name":"y","type":"string"},{"name":"z","type":["null","long"]}]}},{"name":"fresh","type":"corpus.Inner"},{"name":"opt","type":["null","string"]},{"name":"opt_set","type":["string","null"]},{"name":"opt_inner","type":["null","corpus.Inner"]},{"name":"choice","type":["long","string","null"]},{"name":"day","type":"int"},{"name":"at","type":"long"},{"name":"noon","type":"int"},{"name":"cost","type":"bytes"},{"name":"ref","type":"string"},{"name":"span","type":{"name":"corpus.Span","type":"fixed","size":12}}]}`,
+	CRC64:     0x0a52b7febd322763,
+	SHA256: [32]byte{
+		0xd6, 0xc6, 0xc2, 0xa6, 0xe0, 0x02, 0x78, 0x9b,
+		0xd1, 0x80, 0x44, 0xce, 0xa2, 0xb1, 0x12, 0xa7,
+		0xdb, 0x4d, 0xcf, 0x60, 0xf9, 0x98, 0x17, 0xe9,
+		0x83, 0x08, 0xde, 0x77, 0xf5, 0x47, 0x3b, 0x1a,
+	},
+}
+
+var _ contract.Event = (*Defaults)(nil)
+
+// Contract returns DefaultsContract, the contract of the event
+// corpus.defaults, which must not be modified. It does not use its
+// receiver: (*Defaults)(nil).Contract() works.
+func (*Defaults) Contract() *contract.Contract { return DefaultsContract }
+
+// AppendKey appends nothing: the event has no key field.
+func (*Defaults) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

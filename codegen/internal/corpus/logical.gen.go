@@ -11,37 +11,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// logicalContract is the contract of the event corpus.logical.
-var logicalContract = &contract.Contract{
-	Type:          "corpus.logical",
-	Name:          "corpus.Logical",
-	Topic:         "corpus.logical",
-	Subject:       "corpus.logical-value",
-	Compatibility: contract.FullTransitive,
-	KeyField:      "",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Logical","namespace":"corpus","doc":"Every logical type, required and optional.","fields":[{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"time_ms","type":{"type":"int","logicalType":"time-millis"}},{"name":"time_us","type":{"type":"long","logicalType":"time-micros"}},{"name":"ts_ms","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"ts_us","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"ts_ns","type":{"type":"long","logicalType":"timestamp-nanos"}},{"name":"local_ms","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"local_us","type":{"type":"long","logicalType":"local-timestamp-micros"}},{"name":"local_ns","type":{"type":"long","logicalType":"local-timestamp-nanos"}},{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":20,"scale":4}},{"name":"price","type":{"type":"fixed","name":"Money","size":8,"logicalType":"decimal","precision":18,"scale":2}},{"name":"uuid","type":{"type":"string","logicalType":"uuid"}},{"name":"raw_uuid","type":{"type":"fixed","name":"RawUUID","size":16,"logicalType":"uuid"}},{"name":"period","type":{"type":"fixed","name":"Period","size":12,"logicalType":"duration"}},{"name":"maybe_day","type":["null",{"type":"int","logicalType":"date"}]},{"name":"maybe_ts","type":[{"type":"long","logicalType":"timestamp-micros"},"null"]},{"name":"maybe_amount","type":["null",{"type":"bytes","logicalType":"decimal","precision":9,"scale":0}]},{"name":"maybe_uuid","type":["null",{"type":"string","logicalType":"uuid"}]}]}`,
-	Canonical: `{"name":"corpus.Logical","type":"record","fields":[{"name":"day","type":"int"},{"name":"time_ms","type":"int"},{"name":"time_us","type":"long"},{"name":"ts_ms","type":"long"},{"name":"ts_us","type":"long"},{"name":"ts_ns","type":"long"},{"name":"local_ms","type":"long"},{"name":"local_us","type":"long"},{"name":"local_ns","type":"long"},{"name":"amount","type":"bytes"},{"name":"price","type":{"name":"corpus.Money","type":"fixed","size":8}},{"name":"uuid","type":"string"},{"name":"raw_uuid","type":{"name":"corpus.RawUUID","type":"fixed","size":16}},{"name":"period","type":{"name":"corpus.Period","type":"fixed","size":12}},{"name":"maybe_day","type":["null","int"]},{"name":"maybe_ts","type":["long","null"]},{"name":"maybe_amount","type":["null","bytes"]},{"name":"maybe_uuid","type":["null","string"]}]}`,
-	CRC64:     0x15e8bd907a2c72cb,
-	SHA256: [32]byte{
-		0x65, 0xb2, 0x68, 0x84, 0x57, 0x83, 0xb5, 0x52,
-		0x56, 0xde, 0x04, 0xaa, 0xbb, 0xb3, 0x6a, 0xf7,
-		0x82, 0x4f, 0xde, 0xb5, 0x3d, 0x85, 0x0f, 0xc8,
-		0xfe, 0x03, 0x36, 0xe6, 0x48, 0xa3, 0xfc, 0xb5,
-	},
-}
-
-var _ contract.Event = (*Logical)(nil)
-
-// Contract returns the contract of the event corpus.logical: the Avro
-// record corpus.Logical on topic corpus.logical, subject
-// corpus.logical-value (FULL_TRANSITIVE). It does not use its receiver:
-// (*Logical)(nil).Contract() works.
-func (*Logical) Contract() *contract.Contract { return logicalContract }
-
-// AppendKey appends nothing: the event has no key field.
-func (*Logical) AppendKey(dst []byte) []byte { return dst }
-
 // Logical is the Avro record corpus.Logical.
 //
 // Every logical type, required and optional.
@@ -71,6 +40,39 @@ const logicalTypeName = "corpus.Logical"
 
 // NewLogical returns a new Logical. Its schema has no defaults.
 func NewLogical() *Logical { return &Logical{} }
+
+// LogicalContract is the contract of the event corpus.logical: the Avro
+// record corpus.Logical on topic corpus.logical, subject
+// corpus.logical-value (FULL_TRANSITIVE). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var LogicalContract = &contract.Contract{
+	Type:          "corpus.logical",
+	Name:          "corpus.Logical",
+	Topic:         "corpus.logical",
+	Subject:       "corpus.logical-value",
+	Compatibility: contract.FullTransitive,
+	KeyField:      "",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Logical","namespace":"corpus","doc":"Every logical type, required and optional.","fields":[{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"time_ms","type":{"type":"int","logicalType":"time-millis"}},{"name":"time_us","type":{"type":"long","logicalType":"time-micros"}},{"name":"ts_ms","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"ts_us","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"ts_ns","type":{"type":"long","logicalType":"timestamp-nanos"}},{"name":"local_ms","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"local_us","type":{"type":"long","logicalType":"local-timestamp-micros"}},{"name":"local_ns","type":{"type":"long","logicalType":"local-timestamp-nanos"}},{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":20,"scale":4}},{"name":"price","type":{"type":"fixed","name":"Money","size":8,"logicalType":"decimal","precision":18,"scale":2}},{"name":"uuid","type":{"type":"string","logicalType":"uuid"}},{"name":"raw_uuid","type":{"type":"fixed","name":"RawUUID","size":16,"logicalType":"uuid"}},{"name":"period","type":{"type":"fixed","name":"Period","size":12,"logicalType":"duration"}},{"name":"maybe_day","type":["null",{"type":"int","logicalType":"date"}]},{"name":"maybe_ts","type":[{"type":"long","logicalType":"timestamp-micros"},"null"]},{"name":"maybe_amount","type":["null",{"type":"bytes","logicalType":"decimal","precision":9,"scale":0}]},{"name":"maybe_uuid","type":["null",{"type":"string","logicalType":"uuid"}]}]}`,
+	Canonical: `{"name":"corpus.Logical","type":"record","fields":[{"name":"day","type":"int"},{"name":"time_ms","type":"int"},{"name":"time_us","type":"long"},{"name":"ts_ms","type":"long"},{"name":"ts_us","type":"long"},{"name":"ts_ns","type":"long"},{"name":"local_ms","type":"long"},{"name":"local_us","type":"long"},{"name":"local_ns","type":"long"},{"name":"amount","type":"bytes"},{"name":"price","type":{"name":"corpus.Money","type":"fixed","size":8}},{"name":"uuid","type":"string"},{"name":"raw_uuid","type":{"name":"corpus.RawUUID","type":"fixed","size":16}},{"name":"period","type":{"name":"corpus.Period","type":"fixed","size":12}},{"name":"maybe_day","type":["null","int"]},{"name":"maybe_ts","type":["long","null"]},{"name":"maybe_amount","type":["null","bytes"]},{"name":"maybe_uuid","type":["null","string"]}]}`,
+	CRC64:     0x15e8bd907a2c72cb,
+	SHA256: [32]byte{
+		0x65, 0xb2, 0x68, 0x84, 0x57, 0x83, 0xb5, 0x52,
+		0x56, 0xde, 0x04, 0xaa, 0xbb, 0xb3, 0x6a, 0xf7,
+		0x82, 0x4f, 0xde, 0xb5, 0x3d, 0x85, 0x0f, 0xc8,
+		0xfe, 0x03, 0x36, 0xe6, 0x48, 0xa3, 0xfc, 0xb5,
+	},
+}
+
+var _ contract.Event = (*Logical)(nil)
+
+// Contract returns LogicalContract, the contract of the event
+// corpus.logical, which must not be modified. It does not use its receiver:
+// (*Logical)(nil).Contract() works.
+func (*Logical) Contract() *contract.Contract { return LogicalContract }
+
+// AppendKey appends nothing: the event has no key field.
+func (*Logical) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of l to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

@@ -8,42 +8,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// primitivesContract is the contract of the event corpus.primitives.
-var primitivesContract = &contract.Contract{
-	Type:          "corpus.primitives",
-	Name:          "corpus.Primitives",
-	Topic:         "corpus.primitives",
-	Subject:       "corpus.primitives-value",
-	Compatibility: contract.Backward,
-	KeyField:      "id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Primitives","namespace":"corpus","doc":"Every primitive type, and names that Go spells its own way.","fields":[{"name":"id","type":"string","doc":"Keys the messages."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string","default":"","doc":"May be empty: it has a default."}]}`,
-	Canonical: `{"name":"corpus.Primitives","type":"record","fields":[{"name":"id","type":"string"},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string"}]}`,
-	CRC64:     0x22ff8328e3dc311f,
-	SHA256: [32]byte{
-		0xaa, 0x44, 0x0e, 0xcf, 0xf3, 0x19, 0x29, 0x80,
-		0xba, 0xfb, 0x73, 0x4e, 0xfb, 0xe5, 0x36, 0xd2,
-		0x73, 0xef, 0x37, 0x2e, 0x27, 0xa8, 0xa3, 0x1a,
-		0x9f, 0x6a, 0x49, 0x81, 0x9d, 0x2c, 0x60, 0xe3,
-	},
-}
-
-var _ contract.Event = (*Primitives)(nil)
-
-// Contract returns the contract of the event corpus.primitives: the Avro
-// record corpus.Primitives on topic corpus.primitives, subject
-// corpus.primitives-value (BACKWARD). It does not use its receiver:
-// (*Primitives)(nil).Contract() works.
-func (*Primitives) Contract() *contract.Contract { return primitivesContract }
-
-// AppendKey appends the Kafka message key to dst: field id, as text.
-func (p *Primitives) AppendKey(dst []byte) []byte {
-	if p == nil {
-		return dst
-	}
-	return append(dst, p.ID...)
-}
-
 // Primitives is the Avro record corpus.Primitives.
 //
 // Every primitive type, and names that Go spells its own way.
@@ -74,6 +38,44 @@ func NewPrimitives() *Primitives {
 	return &Primitives{
 		Note: "",
 	}
+}
+
+// PrimitivesContract is the contract of the event corpus.primitives: the
+// Avro record corpus.Primitives on topic corpus.primitives, subject
+// corpus.primitives-value (BACKWARD). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var PrimitivesContract = &contract.Contract{
+	Type:          "corpus.primitives",
+	Name:          "corpus.Primitives",
+	Topic:         "corpus.primitives",
+	Subject:       "corpus.primitives-value",
+	Compatibility: contract.Backward,
+	KeyField:      "id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Primitives","namespace":"corpus","doc":"Every primitive type, and names that Go spells its own way.","fields":[{"name":"id","type":"string","doc":"Keys the messages."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string","default":"","doc":"May be empty: it has a default."}]}`,
+	Canonical: `{"name":"corpus.Primitives","type":"record","fields":[{"name":"id","type":"string"},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string"}]}`,
+	CRC64:     0x22ff8328e3dc311f,
+	SHA256: [32]byte{
+		0xaa, 0x44, 0x0e, 0xcf, 0xf3, 0x19, 0x29, 0x80,
+		0xba, 0xfb, 0x73, 0x4e, 0xfb, 0xe5, 0x36, 0xd2,
+		0x73, 0xef, 0x37, 0x2e, 0x27, 0xa8, 0xa3, 0x1a,
+		0x9f, 0x6a, 0x49, 0x81, 0x9d, 0x2c, 0x60, 0xe3,
+	},
+}
+
+var _ contract.Event = (*Primitives)(nil)
+
+// Contract returns PrimitivesContract, the contract of the event
+// corpus.primitives, which must not be modified. It does not use its
+// receiver: (*Primitives)(nil).Contract() works.
+func (*Primitives) Contract() *contract.Contract { return PrimitivesContract }
+
+// AppendKey appends the Kafka message key to dst: field id, as text.
+func (p *Primitives) AppendKey(dst []byte) []byte {
+	if p == nil {
+		return dst
+	}
+	return append(dst, p.ID...)
 }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the

@@ -11,8 +11,29 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// recursiveContract is the contract of the event corpus.recursive.
-var recursiveContract = &contract.Contract{
+// Recursive is the Avro record corpus.Recursive.
+//
+// Recursive types: a linked list, a tree, records that refer to each other.
+type Recursive struct {
+	// Keys the messages.
+	ID int64 `avro:"id"`
+
+	List *Node `avro:"list"`
+	Tree Tree  `avro:"tree"`
+	Ping Ping  `avro:"ping"`
+}
+
+// recursiveTypeName names Recursive in errors.
+const recursiveTypeName = "corpus.Recursive"
+
+// NewRecursive returns a new Recursive. Its schema has no defaults.
+func NewRecursive() *Recursive { return &Recursive{} }
+
+// RecursiveContract is the contract of the event corpus.recursive: the Avro
+// record corpus.Recursive on topic corpus.recursive, subject
+// corpus.Recursive (BACKWARD). It is shared by all who use the event,
+// through Contract and Contracts: it must not be modified.
+var RecursiveContract = &contract.Contract{
 	Type:          "corpus.recursive",
 	Name:          "corpus.Recursive",
 	Topic:         "corpus.recursive",
@@ -33,11 +54,10 @@ var recursiveContract = &contract.Contract{
 
 var _ contract.Event = (*Recursive)(nil)
 
-// Contract returns the contract of the event corpus.recursive: the Avro
-// record corpus.Recursive on topic corpus.recursive, subject
-// corpus.Recursive (BACKWARD). It does not use its receiver:
-// (*Recursive)(nil).Contract() works.
-func (*Recursive) Contract() *contract.Contract { return recursiveContract }
+// Contract returns RecursiveContract, the contract of the event
+// corpus.recursive, which must not be modified. It does not use its
+// receiver: (*Recursive)(nil).Contract() works.
+func (*Recursive) Contract() *contract.Contract { return RecursiveContract }
 
 // AppendKey appends the Kafka message key to dst: field id, as text.
 func (x *Recursive) AppendKey(dst []byte) []byte {
@@ -46,24 +66,6 @@ func (x *Recursive) AppendKey(dst []byte) []byte {
 	}
 	return strconv.AppendInt(dst, x.ID, 10)
 }
-
-// Recursive is the Avro record corpus.Recursive.
-//
-// Recursive types: a linked list, a tree, records that refer to each other.
-type Recursive struct {
-	// Keys the messages.
-	ID int64 `avro:"id"`
-
-	List *Node `avro:"list"`
-	Tree Tree  `avro:"tree"`
-	Ping Ping  `avro:"ping"`
-}
-
-// recursiveTypeName names Recursive in errors.
-const recursiveTypeName = "corpus.Recursive"
-
-// NewRecursive returns a new Recursive. Its schema has no defaults.
-func NewRecursive() *Recursive { return &Recursive{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

@@ -8,8 +8,25 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// sharedAContract is the contract of the event corpus.shared_a.
-var sharedAContract = &contract.Contract{
+// SharedA is the Avro record corpus.SharedA.
+//
+// Uses corpus.shared.Address, which collections.avsc and shared_b.avsc
+// define identically.
+type SharedA struct {
+	Address Address `avro:"address"`
+}
+
+// sharedATypeName names SharedA in errors.
+const sharedATypeName = "corpus.SharedA"
+
+// NewSharedA returns a new SharedA. Its schema has no defaults.
+func NewSharedA() *SharedA { return &SharedA{} }
+
+// SharedAContract is the contract of the event corpus.shared_a: the Avro
+// record corpus.SharedA on topic corpus.shared, subject corpus.shared-a
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var SharedAContract = &contract.Contract{
 	Type:          "corpus.shared_a",
 	Name:          "corpus.SharedA",
 	Topic:         "corpus.shared",
@@ -30,28 +47,13 @@ var sharedAContract = &contract.Contract{
 
 var _ contract.Event = (*SharedA)(nil)
 
-// Contract returns the contract of the event corpus.shared_a: the Avro
-// record corpus.SharedA on topic corpus.shared, subject corpus.shared-a
-// (BACKWARD). It does not use its receiver: (*SharedA)(nil).Contract()
-// works.
-func (*SharedA) Contract() *contract.Contract { return sharedAContract }
+// Contract returns SharedAContract, the contract of the event
+// corpus.shared_a, which must not be modified. It does not use its
+// receiver: (*SharedA)(nil).Contract() works.
+func (*SharedA) Contract() *contract.Contract { return SharedAContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*SharedA) AppendKey(dst []byte) []byte { return dst }
-
-// SharedA is the Avro record corpus.SharedA.
-//
-// Uses corpus.shared.Address, which collections.avsc and shared_b.avsc
-// define identically.
-type SharedA struct {
-	Address Address `avro:"address"`
-}
-
-// sharedATypeName names SharedA in errors.
-const sharedATypeName = "corpus.SharedA"
-
-// NewSharedA returns a new SharedA. Its schema has no defaults.
-func NewSharedA() *SharedA { return &SharedA{} }
 
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

@@ -8,8 +8,23 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// sharedBContract is the contract of the event corpus.shared_b.
-var sharedBContract = &contract.Contract{
+// SharedB is the Avro record corpus.SharedB.
+type SharedB struct {
+	Home Address  `avro:"home"`
+	Work *Address `avro:"work"`
+}
+
+// sharedBTypeName names SharedB in errors.
+const sharedBTypeName = "corpus.SharedB"
+
+// NewSharedB returns a new SharedB. Its schema has no defaults.
+func NewSharedB() *SharedB { return &SharedB{} }
+
+// SharedBContract is the contract of the event corpus.shared_b: the Avro
+// record corpus.SharedB on topic corpus.shared, subject corpus.shared-b
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var SharedBContract = &contract.Contract{
 	Type:          "corpus.shared_b",
 	Name:          "corpus.SharedB",
 	Topic:         "corpus.shared",
@@ -30,26 +45,13 @@ var sharedBContract = &contract.Contract{
 
 var _ contract.Event = (*SharedB)(nil)
 
-// Contract returns the contract of the event corpus.shared_b: the Avro
-// record corpus.SharedB on topic corpus.shared, subject corpus.shared-b
-// (BACKWARD). It does not use its receiver: (*SharedB)(nil).Contract()
-// works.
-func (*SharedB) Contract() *contract.Contract { return sharedBContract }
+// Contract returns SharedBContract, the contract of the event
+// corpus.shared_b, which must not be modified. It does not use its
+// receiver: (*SharedB)(nil).Contract() works.
+func (*SharedB) Contract() *contract.Contract { return SharedBContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*SharedB) AppendKey(dst []byte) []byte { return dst }
-
-// SharedB is the Avro record corpus.SharedB.
-type SharedB struct {
-	Home Address  `avro:"home"`
-	Work *Address `avro:"work"`
-}
-
-// sharedBTypeName names SharedB in errors.
-const sharedBTypeName = "corpus.SharedB"
-
-// NewSharedB returns a new SharedB. Its schema has no defaults.
-func NewSharedB() *SharedB { return &SharedB{} }
 
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

@@ -14,42 +14,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// unionsContract is the contract of the event corpus.unions.
-var unionsContract = &contract.Contract{
-	Type:          "corpus.unions",
-	Name:          "corpus.Unions",
-	Topic:         "corpus.unions",
-	Subject:       "corpus.unions-value",
-	Compatibility: contract.Backward,
-	KeyField:      "kind",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Unions","namespace":"corpus","doc":"Every shape of union.","fields":[{"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B","C"]},"doc":"Keys the messages."},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","Card"],"doc":"Nil, a note, an amount or a card."},{"name":"tender","type":["Card",{"type":"record","name":"Cash","fields":[{"name":"cents","type":"long"}]},{"type":"record","name":"Voucher","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","Kind",{"type":"fixed","name":"Tag","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null",{"type":"int","logicalType":"date"},{"type":"long","logicalType":"timestamp-millis"},{"type":"bytes","logicalType":"decimal","precision":12,"scale":3},{"type":"string","logicalType":"uuid"}]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
-	Canonical: `{"name":"corpus.Unions","type":"record","fields":[{"name":"kind","type":{"name":"corpus.Kind","type":"enum","symbols":["A","B","C"]}},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"name":"corpus.Card","type":"record","fields":[{"name":"number","type":"string"},{"name":"expires","type":"int"}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","corpus.Card"]},{"name":"tender","type":["corpus.Card",{"name":"corpus.Cash","type":"record","fields":[{"name":"cents","type":"long"}]},{"name":"corpus.Voucher","type":"record","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","corpus.Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","corpus.Kind",{"name":"corpus.Tag","type":"fixed","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null","int","long","bytes","string"]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","corpus.Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
-	CRC64:     0xc1e8a14936d4e97a,
-	SHA256: [32]byte{
-		0xd8, 0x99, 0x6e, 0xb7, 0x4e, 0x84, 0xea, 0x33,
-		0xad, 0xa8, 0x47, 0xbf, 0x74, 0xa3, 0x1b, 0x95,
-		0xef, 0x06, 0x7c, 0x41, 0x32, 0x3d, 0x73, 0x3a,
-		0x73, 0x51, 0x25, 0x33, 0x4f, 0xa5, 0x22, 0x39,
-	},
-}
-
-var _ contract.Event = (*Unions)(nil)
-
-// Contract returns the contract of the event corpus.unions: the Avro record
-// corpus.Unions on topic corpus.unions, subject corpus.unions-value
-// (BACKWARD). It does not use its receiver: (*Unions)(nil).Contract()
-// works.
-func (*Unions) Contract() *contract.Contract { return unionsContract }
-
-// AppendKey appends the Kafka message key to dst: field kind, as text.
-func (u *Unions) AppendKey(dst []byte) []byte {
-	if u == nil {
-		return dst
-	}
-	return append(dst, u.Kind.String()...)
-}
-
 // Unions is the Avro record corpus.Unions.
 //
 // Every shape of union.
@@ -80,6 +44,44 @@ const unionsTypeName = "corpus.Unions"
 
 // NewUnions returns a new Unions. Its schema has no defaults.
 func NewUnions() *Unions { return &Unions{} }
+
+// UnionsContract is the contract of the event corpus.unions: the Avro
+// record corpus.Unions on topic corpus.unions, subject corpus.unions-value
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var UnionsContract = &contract.Contract{
+	Type:          "corpus.unions",
+	Name:          "corpus.Unions",
+	Topic:         "corpus.unions",
+	Subject:       "corpus.unions-value",
+	Compatibility: contract.Backward,
+	KeyField:      "kind",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Unions","namespace":"corpus","doc":"Every shape of union.","fields":[{"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B","C"]},"doc":"Keys the messages."},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","Card"],"doc":"Nil, a note, an amount or a card."},{"name":"tender","type":["Card",{"type":"record","name":"Cash","fields":[{"name":"cents","type":"long"}]},{"type":"record","name":"Voucher","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","Kind",{"type":"fixed","name":"Tag","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null",{"type":"int","logicalType":"date"},{"type":"long","logicalType":"timestamp-millis"},{"type":"bytes","logicalType":"decimal","precision":12,"scale":3},{"type":"string","logicalType":"uuid"}]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
+	Canonical: `{"name":"corpus.Unions","type":"record","fields":[{"name":"kind","type":{"name":"corpus.Kind","type":"enum","symbols":["A","B","C"]}},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"name":"corpus.Card","type":"record","fields":[{"name":"number","type":"string"},{"name":"expires","type":"int"}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","corpus.Card"]},{"name":"tender","type":["corpus.Card",{"name":"corpus.Cash","type":"record","fields":[{"name":"cents","type":"long"}]},{"name":"corpus.Voucher","type":"record","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","corpus.Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","corpus.Kind",{"name":"corpus.Tag","type":"fixed","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null","int","long","bytes","string"]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","corpus.Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
+	CRC64:     0xc1e8a14936d4e97a,
+	SHA256: [32]byte{
+		0xd8, 0x99, 0x6e, 0xb7, 0x4e, 0x84, 0xea, 0x33,
+		0xad, 0xa8, 0x47, 0xbf, 0x74, 0xa3, 0x1b, 0x95,
+		0xef, 0x06, 0x7c, 0x41, 0x32, 0x3d, 0x73, 0x3a,
+		0x73, 0x51, 0x25, 0x33, 0x4f, 0xa5, 0x22, 0x39,
+	},
+}
+
+var _ contract.Event = (*Unions)(nil)
+
+// Contract returns UnionsContract, the contract of the event corpus.unions,
+// which must not be modified. It does not use its receiver:
+// (*Unions)(nil).Contract() works.
+func (*Unions) Contract() *contract.Contract { return UnionsContract }
+
+// AppendKey appends the Kafka message key to dst: field kind, as text.
+func (u *Unions) AppendKey(dst []byte) []byte {
+	if u == nil {
+		return dst
+	}
+	return append(dst, u.Kind.String()...)
+}
 
 // AppendAvro appends the Avro binary encoding of u to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a

@@ -13,42 +13,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// orderPlacedContract is the contract of the event bench.order_placed.
-var orderPlacedContract = &contract.Contract{
-	Type:          "bench.order_placed",
-	Name:          "lunchbot.bench.OrderPlaced",
-	Topic:         "bench.orders",
-	Subject:       "bench.orders-value",
-	Compatibility: contract.BackwardTransitive,
-	KeyField:      "cafe_id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"OrderPlaced","namespace":"lunchbot.bench","doc":"A lunch order was placed: the larger record of the benchmarks (about 20 fields of every common kind). Not an event of the project.","fields":[{"name":"order_id","type":"string","doc":"The order's id, a UUID in text."},{"name":"cafe_id","type":"long","doc":"The cafe the order goes to; the message key."},{"name":"user_id","type":"long","doc":"Who ordered."},{"name":"user_name","type":"string","doc":"The user's display name."},{"name":"office","type":"string","doc":"The office the lunch is delivered to."},{"name":"floor","type":"int","doc":"The floor of the office."},{"name":"channel","type":"string","doc":"Where the order came from, e.g. \"slack\"."},{"name":"channel_id","type":"string","doc":"The chat channel of the order."},{"name":"status","type":{"type":"enum","name":"OrderStatus","doc":"Where an order stands.","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]},"doc":"The order's status."},{"name":"delivery_date","type":{"type":"int","logicalType":"date"},"doc":"The day the lunch is for."},{"name":"placed_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order was placed."},{"name":"updated_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order last changed."},{"name":"items","type":{"type":"array","items":{"type":"record","name":"OrderItem","doc":"One dish of an order.","fields":[{"name":"sku","type":"string","doc":"The dish's stock-keeping unit."},{"name":"quantity","type":"int","doc":"How many."},{"name":"price_cents","type":"long","doc":"The unit price, in cents."}]}},"doc":"The dishes ordered."},{"name":"dish_names","type":{"type":"array","items":"string"},"doc":"The dishes' names, for display."},{"name":"labels","type":{"type":"map","values":"string"},"doc":"Free-form labels."},{"name":"total_cents","type":"long","doc":"The order's total, in cents."},{"name":"discount_cents","type":"long","doc":"The discount applied, in cents."},{"name":"currency","type":"string","doc":"ISO 4217 code of the amounts."},{"name":"paid","type":"boolean","doc":"Whether the order is paid."},{"name":"tip","type":"double","doc":"The tip, as a fraction of the total."},{"name":"note","type":["null","string"],"default":null,"doc":"The user's note to the cafe, if any."},{"name":"version","type":"int","doc":"The order's revision."}]}`,
-	Canonical: `{"name":"lunchbot.bench.OrderPlaced","type":"record","fields":[{"name":"order_id","type":"string"},{"name":"cafe_id","type":"long"},{"name":"user_id","type":"long"},{"name":"user_name","type":"string"},{"name":"office","type":"string"},{"name":"floor","type":"int"},{"name":"channel","type":"string"},{"name":"channel_id","type":"string"},{"name":"status","type":{"name":"lunchbot.bench.OrderStatus","type":"enum","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]}},{"name":"delivery_date","type":"int"},{"name":"placed_at","type":"long"},{"name":"updated_at","type":"long"},{"name":"items","type":{"type":"array","items":{"name":"lunchbot.bench.OrderItem","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"price_cents","type":"long"}]}}},{"name":"dish_names","type":{"type":"array","items":"string"}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"total_cents","type":"long"},{"name":"discount_cents","type":"long"},{"name":"currency","type":"string"},{"name":"paid","type":"boolean"},{"name":"tip","type":"double"},{"name":"note","type":["null","string"]},{"name":"version","type":"int"}]}`,
-	CRC64:     0x7772f96aba928840,
-	SHA256: [32]byte{
-		0x7d, 0xfb, 0xd1, 0x84, 0x93, 0x3a, 0xc5, 0x22,
-		0xea, 0x2e, 0x45, 0x94, 0xc2, 0x53, 0x62, 0xce,
-		0x21, 0xdf, 0xec, 0xd6, 0xe2, 0xa9, 0x35, 0xe4,
-		0xe8, 0xc7, 0x44, 0xfb, 0xcd, 0x3e, 0x63, 0x3d,
-	},
-}
-
-var _ contract.Event = (*OrderPlaced)(nil)
-
-// Contract returns the contract of the event bench.order_placed: the Avro
-// record lunchbot.bench.OrderPlaced on topic bench.orders, subject
-// bench.orders-value (BACKWARD_TRANSITIVE). It does not use its receiver:
-// (*OrderPlaced)(nil).Contract() works.
-func (*OrderPlaced) Contract() *contract.Contract { return orderPlacedContract }
-
-// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
-func (o *OrderPlaced) AppendKey(dst []byte) []byte {
-	if o == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, o.CafeID, 10)
-}
-
 // OrderPlaced is the Avro record lunchbot.bench.OrderPlaced.
 //
 // A lunch order was placed: the larger record of the benchmarks (about 20
@@ -126,6 +90,44 @@ const orderPlacedTypeName = "benchevents.OrderPlaced"
 
 // NewOrderPlaced returns a new OrderPlaced. Its schema has no defaults.
 func NewOrderPlaced() *OrderPlaced { return &OrderPlaced{} }
+
+// OrderPlacedContract is the contract of the event bench.order_placed: the
+// Avro record lunchbot.bench.OrderPlaced on topic bench.orders, subject
+// bench.orders-value (BACKWARD_TRANSITIVE). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var OrderPlacedContract = &contract.Contract{
+	Type:          "bench.order_placed",
+	Name:          "lunchbot.bench.OrderPlaced",
+	Topic:         "bench.orders",
+	Subject:       "bench.orders-value",
+	Compatibility: contract.BackwardTransitive,
+	KeyField:      "cafe_id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"OrderPlaced","namespace":"lunchbot.bench","doc":"A lunch order was placed: the larger record of the benchmarks (about 20 fields of every common kind). Not an event of the project.","fields":[{"name":"order_id","type":"string","doc":"The order's id, a UUID in text."},{"name":"cafe_id","type":"long","doc":"The cafe the order goes to; the message key."},{"name":"user_id","type":"long","doc":"Who ordered."},{"name":"user_name","type":"string","doc":"The user's display name."},{"name":"office","type":"string","doc":"The office the lunch is delivered to."},{"name":"floor","type":"int","doc":"The floor of the office."},{"name":"channel","type":"string","doc":"Where the order came from, e.g. \"slack\"."},{"name":"channel_id","type":"string","doc":"The chat channel of the order."},{"name":"status","type":{"type":"enum","name":"OrderStatus","doc":"Where an order stands.","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]},"doc":"The order's status."},{"name":"delivery_date","type":{"type":"int","logicalType":"date"},"doc":"The day the lunch is for."},{"name":"placed_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order was placed."},{"name":"updated_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order last changed."},{"name":"items","type":{"type":"array","items":{"type":"record","name":"OrderItem","doc":"One dish of an order.","fields":[{"name":"sku","type":"string","doc":"The dish's stock-keeping unit."},{"name":"quantity","type":"int","doc":"How many."},{"name":"price_cents","type":"long","doc":"The unit price, in cents."}]}},"doc":"The dishes ordered."},{"name":"dish_names","type":{"type":"array","items":"string"},"doc":"The dishes' names, for display."},{"name":"labels","type":{"type":"map","values":"string"},"doc":"Free-form labels."},{"name":"total_cents","type":"long","doc":"The order's total, in cents."},{"name":"discount_cents","type":"long","doc":"The discount applied, in cents."},{"name":"currency","type":"string","doc":"ISO 4217 code of the amounts."},{"name":"paid","type":"boolean","doc":"Whether the order is paid."},{"name":"tip","type":"double","doc":"The tip, as a fraction of the total."},{"name":"note","type":["null","string"],"default":null,"doc":"The user's note to the cafe, if any."},{"name":"version","type":"int","doc":"The order's revision."}]}`,
+	Canonical: `{"name":"lunchbot.bench.OrderPlaced","type":"record","fields":[{"name":"order_id","type":"string"},{"name":"cafe_id","type":"long"},{"name":"user_id","type":"long"},{"name":"user_name","type":"string"},{"name":"office","type":"string"},{"name":"floor","type":"int"},{"name":"channel","type":"string"},{"name":"channel_id","type":"string"},{"name":"status","type":{"name":"lunchbot.bench.OrderStatus","type":"enum","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]}},{"name":"delivery_date","type":"int"},{"name":"placed_at","type":"long"},{"name":"updated_at","type":"long"},{"name":"items","type":{"type":"array","items":{"name":"lunchbot.bench.OrderItem","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"price_cents","type":"long"}]}}},{"name":"dish_names","type":{"type":"array","items":"string"}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"total_cents","type":"long"},{"name":"discount_cents","type":"long"},{"name":"currency","type":"string"},{"name":"paid","type":"boolean"},{"name":"tip","type":"double"},{"name":"note","type":["null","string"]},{"name":"version","type":"int"}]}`,
+	CRC64:     0x7772f96aba928840,
+	SHA256: [32]byte{
+		0x7d, 0xfb, 0xd1, 0x84, 0x93, 0x3a, 0xc5, 0x22,
+		0xea, 0x2e, 0x45, 0x94, 0xc2, 0x53, 0x62, 0xce,
+		0x21, 0xdf, 0xec, 0xd6, 0xe2, 0xa9, 0x35, 0xe4,
+		0xe8, 0xc7, 0x44, 0xfb, 0xcd, 0x3e, 0x63, 0x3d,
+	},
+}
+
+var _ contract.Event = (*OrderPlaced)(nil)
+
+// Contract returns OrderPlacedContract, the contract of the event
+// bench.order_placed, which must not be modified. It does not use its
+// receiver: (*OrderPlaced)(nil).Contract() works.
+func (*OrderPlaced) Contract() *contract.Contract { return OrderPlacedContract }
+
+// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
+func (o *OrderPlaced) AppendKey(dst []byte) []byte {
+	if o == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, o.CafeID, 10)
+}
 
 // AppendAvro appends the Avro binary encoding of o to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
