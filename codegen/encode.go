@@ -15,12 +15,13 @@ func appendAvroMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string
 	rv := receiverName(name)
 	var b strings.Builder
 	enc := fieldsFn(tm, imp, s, (*fn).encode)
-	fmt.Fprintf(&b, `// AppendAvro appends the Avro binary encoding of %[1]s to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
-`, rv)
+	doc := fmt.Sprintf("AppendAvro appends the Avro binary encoding of %s to dst and returns the extended buffer. It fails, with a *avrobin.ValidationError, ", rv)
+	if p := tm.problems(s, (*fn).encode); p != 0 {
+		doc += fmt.Sprintf("only when a value has no encoding (%s); it does not check the rest of the contract, which is Validate's job.", p)
+	} else {
+		doc += fmt.Sprintf("only for a nil %s: every %s has an encoding; it does not check the contract, which is Validate's job.", rv, name)
+	}
+	b.WriteString(comment(doc+" On error it returns dst unchanged.", ""))
 	recordMethod(&b, tm, s, "AppendAvro", "dst []byte", "dst", "([]byte, error)", "dst, ")
 	if enc.usesStart {
 		b.WriteString("\tstart := len(dst)\n")
@@ -44,8 +45,9 @@ func (f *fn) appendCall(call string, args ...string) {
 	f.line("dst = %s%s(%s)", f.avro(), call, strings.Join(append([]string{"dst"}, args...), ", "))
 }
 
-// appendCheck writes a call dst, err = fn(dst, args...) that can fail.
-func (f *fn) appendCheck(sl slot, call string, args ...string) {
+// appendCheck writes a call dst, err = fn(dst, args...) that fails for p.
+func (f *fn) appendCheck(sl slot, p problem, call string, args ...string) {
+	f.found |= p
 	f.usesErr = true
 	f.open("if dst, err = %s; err != nil {", call+"("+strings.Join(append([]string{"dst"}, args...), ", ")+")")
 	f.encodeFail(sl, "err")
@@ -64,9 +66,9 @@ func (f *fn) encode(sl slot) {
 	case schema.Int:
 		switch s.Logical {
 		case schema.LogicalDate:
-			f.appendCheck(sl, a("AppendDate"), x)
+			f.appendCheck(sl, problemDate, a("AppendDate"), x)
 		case schema.LogicalTimeMillis:
-			f.appendCheck(sl, a("AppendTimeMillis"), x)
+			f.appendCheck(sl, problemTime, a("AppendTimeMillis"), x)
 		default:
 			f.appendCall("AppendInt", x)
 		}
@@ -77,7 +79,7 @@ func (f *fn) encode(sl slot) {
 		case "":
 			f.appendCall("AppendLong", x)
 		default:
-			f.appendCheck(sl, a("Append"+goName(s.Logical)), x)
+			f.appendCheck(sl, problemTime, a("Append"+goName(s.Logical)), x)
 		}
 	case schema.Float:
 		f.appendCall("AppendFloat", x)
@@ -85,7 +87,7 @@ func (f *fn) encode(sl slot) {
 		f.appendCall("AppendDouble", x)
 	case schema.Bytes:
 		if s.Logical == schema.LogicalDecimal {
-			f.appendCheck(sl, a("AppendDecimal"), x, strconv.Itoa(s.Precision), strconv.Itoa(s.Scale))
+			f.appendCheck(sl, problemDecimal, a("AppendDecimal"), x, strconv.Itoa(s.Precision), strconv.Itoa(s.Scale))
 		} else {
 			f.appendCall("AppendBytes", x)
 		}
@@ -100,14 +102,17 @@ func (f *fn) encode(sl slot) {
 		case schema.LogicalDuration:
 			f.appendCall("AppendDuration", x)
 		case schema.LogicalDecimal:
-			f.appendCheck(sl, a("AppendFixedDecimal"), x, strconv.Itoa(s.Size), strconv.Itoa(s.Precision), strconv.Itoa(s.Scale))
+			f.appendCheck(sl, problemDecimal, a("AppendFixedDecimal"), x, strconv.Itoa(s.Size), strconv.Itoa(s.Precision), strconv.Itoa(s.Scale))
 		default:
 			f.line("dst = append(dst, %s[:]...)", paren(x))
 		}
 	case schema.Enum:
-		f.appendCheck(sl, a("AppendEnum"), x, strconv.Itoa(len(s.Symbols)))
+		f.appendCheck(sl, problemEnum, a("AppendEnum"), x, strconv.Itoa(len(s.Symbols)))
 	case schema.Record:
 		f.usesErr = true
+		if sl.nilable {
+			f.found |= problemNilRecord
+		}
 		if f.tm.sameCycle(f.rec, s) {
 			f.open("if dst, err = %s.appendAvro(dst, depth+1); err != nil {", paren(x))
 		} else {
@@ -191,6 +196,7 @@ func (f *fn) encodeUnion(sl slot) {
 	}
 	f.line("default:")
 	f.indent++
+	f.found |= problemUnion
 	f.encodeFail(sl, f.avro()+"UnionError("+v+")")
 	f.indent--
 	f.line("}")

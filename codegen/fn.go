@@ -23,6 +23,9 @@ type fn struct {
 	names  map[string]int
 	// usesErr, usesStart, usesIdx: the body refers to err, start, idx.
 	usesErr, usesStart, usesIdx bool
+	// found are the problems the body checks for, but for those of the
+	// records it calls.
+	found problem
 }
 
 func newFn(tm *typeMap, imp map[string]bool, rec *schema.Schema) *fn {
@@ -83,6 +86,9 @@ type slot struct {
 	path string
 	// field is set for a record field's own slot (not its items).
 	field *schema.Field
+	// nilable: expr is a pointer to a record that may be nil, which its
+	// methods report (a field held by pointer, a union's branch).
+	nilable bool
 }
 
 // sub returns the slot of a value within sl.
@@ -128,7 +134,7 @@ func (f *fn) branchSlot(sl slot, br *branch, v string) slot {
 	in := sl.sub(v, br.s, sl.path)
 	switch {
 	case isRecord(br.s):
-		in.ptr = true
+		in.ptr, in.nilable = true, true
 	case br.s.Kind == schema.Array || br.s.Kind == schema.Map || br.s.Kind == schema.Fixed && br.s.Logical == schema.LogicalUUID:
 		// range, len, indexing and slicing work on the wrapper itself.
 	case br.wrapper != "" && isPtrType(br.underlying):
@@ -145,7 +151,7 @@ func fieldsFn(tm *typeMap, imp map[string]bool, s *schema.Schema, emit func(*fn,
 	f := newFn(tm, imp, s)
 	rv := receiverName(tm.names[s])
 	for _, fl := range s.Fields {
-		emit(f, slot{expr: rv + "." + goName(fl.Name), s: fl.Type, ptr: tm.ptrField[fl], path: quote(fl.Name), field: fl})
+		emit(f, slot{expr: rv + "." + goName(fl.Name), s: fl.Type, ptr: tm.ptrField[fl], nilable: tm.ptrField[fl], path: quote(fl.Name), field: fl})
 	}
 	return f
 }

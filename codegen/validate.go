@@ -14,28 +14,30 @@ func validateMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 	rv := receiverName(name)
 	var b strings.Builder
 	val := fieldsFn(tm, imp, s, (*fn).validate)
-	fmt.Fprintf(&b, `// Validate reports the first way %[1]s breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
-`, rv)
+	doc := fmt.Sprintf("Validate reports the first way %s breaks its schema's contract, as a *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: ", rv)
+	if p := tm.problems(s, (*fn).validate); p != 0 {
+		doc += p.String() + "."
+	} else {
+		doc += fmt.Sprintf("its schema constrains none of its fields' values, so only a nil %s breaks it.", rv)
+	}
+	b.WriteString(comment(doc, ""))
 	recordMethod(&b, tm, s, "Validate", "", "", "error", "")
 	b.WriteString(val.b.String())
 	b.WriteString("\treturn nil\n}\n")
 	return b.String()
 }
 
-// validateFail writes the return of a validation error for sl.
-func (f *fn) validateFail(sl slot, err string) {
+// validateFail writes the return of a validation error for sl, for p.
+func (f *fn) validateFail(sl slot, p problem, err string) {
+	f.found |= p
 	f.line("return %sInvalid(%s, %s, %s)", f.avro(), f.typ, sl.path, err)
 }
 
-// check writes "if err := call; err != nil { return ... }".
-func (f *fn) check(sl slot, call string) {
+// check writes "if err := call; err != nil { return ... }" for a call
+// that fails for p.
+func (f *fn) check(sl slot, p problem, call string) {
 	f.open("if err := %s; err != nil {", call)
-	f.validateFail(sl, "err")
+	f.validateFail(sl, p, "err")
 	f.close("}")
 }
 
@@ -74,7 +76,7 @@ func (f *fn) validate(sl slot) {
 	if _, ok := constOf(sl.field); ok {
 		lit := f.tm.constRef(sl.field)
 		f.open("if %s != %s {", x, lit)
-		f.validateFail(sl, a()+"NotConst("+lit+", "+x+")")
+		f.validateFail(sl, problemConst, a()+"NotConst("+lit+", "+x+")")
 		f.close("}")
 		return
 	}
@@ -84,33 +86,37 @@ func (f *fn) validate(sl slot) {
 			return
 		}
 		if sl.field != nil && !sl.field.HasDefault() {
-			f.check(sl, a()+"CheckRequiredString("+x+")")
+			f.check(sl, problemEmpty|problemUTF8, a()+"CheckRequiredString("+x+")")
 		} else {
-			f.check(sl, a()+"CheckString("+x+")")
+			f.check(sl, problemUTF8, a()+"CheckString("+x+")")
 		}
 	case schema.Int, schema.Long:
 		switch s.Logical {
 		case "":
 		case schema.LogicalDate:
-			f.check(sl, a()+"CheckDate("+x+")")
+			f.check(sl, problemDate, a()+"CheckDate("+x+")")
 		case schema.LogicalTimeMillis, schema.LogicalTimeMicros:
-			f.check(sl, a()+"CheckTimeOfDay("+x+")")
+			f.check(sl, problemTime, a()+"CheckTimeOfDay("+x+")")
 		default:
-			f.check(sl, a()+"Check"+goName(s.Logical)+"("+x+")")
+			f.check(sl, problemTime, a()+"Check"+goName(s.Logical)+"("+x+")")
 		}
 	case schema.Bytes, schema.Fixed:
 		if s.Logical == schema.LogicalDecimal {
-			f.check(sl, fmt.Sprintf("%sCheckDecimal(%s, %d, %d)", a(), x, s.Precision, s.Scale))
+			f.check(sl, problemDecimal, fmt.Sprintf("%sCheckDecimal(%s, %d, %d)", a(), x, s.Precision, s.Scale))
 		}
 	case schema.Enum:
 		f.open("if !%s.IsValid() {", paren(x))
-		f.validateFail(sl, fmt.Sprintf("%sEnumError(int64(%s), %d)", a(), x, len(s.Symbols)))
+		f.validateFail(sl, problemEnum, fmt.Sprintf("%sEnumError(int64(%s), %d)", a(), x, len(s.Symbols)))
 		f.close("}")
 	case schema.Record:
+		var p problem // the record's own are its Validate's
+		if sl.nilable {
+			p = problemNilRecord
+		}
 		if f.tm.sameCycle(f.rec, s) {
-			f.check(sl, paren(x)+".validate(depth+1)")
+			f.check(sl, p, paren(x)+".validate(depth+1)")
 		} else {
-			f.check(sl, paren(x)+".Validate()")
+			f.check(sl, p, paren(x)+".Validate()")
 		}
 	case schema.Array:
 		if !needsCheck(s.Items, nil) {
@@ -124,7 +130,7 @@ func (f *fn) validate(sl slot) {
 	case schema.Map:
 		k := f.sortedKeys(x)
 		v := f.tmp("v")
-		f.check(sl.sub(k, s.Values, a()+"Key("+sl.path+", "+k+")"), a()+"CheckString("+k+")")
+		f.check(sl.sub(k, s.Values, a()+"Key("+sl.path+", "+k+")"), problemUTF8, a()+"CheckString("+k+")")
 		if needsCheck(s.Values, nil) {
 			f.line("%s := %s[%s]", v, paren(x), k)
 			f.validate(sl.sub(v, s.Values, a()+"Key("+sl.path+", "+k+")"))
@@ -168,7 +174,7 @@ func (f *fn) validateUnion(sl slot) {
 	}
 	f.line("default:")
 	f.indent++
-	f.validateFail(sl, f.avro()+"UnionError("+v+")")
+	f.validateFail(sl, problemUnion, f.avro()+"UnionError("+v+")")
 	f.indent--
 	f.line("}")
 	f.indent--

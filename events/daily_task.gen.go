@@ -65,9 +65,9 @@ func (*DailyTask) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a time out of range); it does not check the rest
+// of the contract, which is Validate's job. On error it returns dst
+// unchanged.
 func (d *DailyTask) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
 		return dst, avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
@@ -118,11 +118,9 @@ func (d *DailyTask) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way d breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or a time out of
+// range.
 func (d *DailyTask) Validate() error {
 	if d == nil {
 		return avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)

@@ -88,9 +88,9 @@ func (d *DeadlinePassed) AppendKey(dst []byte) []byte {
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist or a time out of
+// range); it does not check the rest of the contract, which is Validate's
+// job. On error it returns dst unchanged.
 func (d *DeadlinePassed) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
 		return dst, avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
@@ -152,10 +152,8 @@ func (d *DeadlinePassed) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// field that differs from its "const", a date that does not exist, or a
+// time out of range.
 func (d *DeadlinePassed) Validate() error {
 	if d == nil {
 		return avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)

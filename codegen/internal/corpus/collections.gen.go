@@ -90,8 +90,8 @@ func (c *Collections) AppendKey(dst []byte) []byte {
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
+// value has no encoding (a date that does not exist or an enum value that
+// is no symbol); it does not check the rest of the contract, which is
 // Validate's job. On error it returns dst unchanged.
 func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
@@ -665,11 +665,9 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, or an enum value that is no symbol.
 func (c *Collections) Validate() error {
 	if c == nil {
 		return avrobin.Invalid(collectionsTypeName, "", avrobin.ErrUnset)
@@ -776,10 +774,9 @@ const itemTypeName = "corpus.Item"
 func NewItem() *Item { return &Item{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Item has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (x *Item) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
 		return dst, avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
@@ -829,11 +826,8 @@ func (x *Item) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (x *Item) Validate() error {
 	if x == nil {
 		return avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
@@ -855,10 +849,9 @@ const emptyTypeName = "corpus.Empty"
 func NewEmpty() *Empty { return &Empty{} }
 
 // AppendAvro appends the Avro binary encoding of e to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil e: every Empty has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (e *Empty) AppendAvro(dst []byte) ([]byte, error) {
 	if e == nil {
 		return dst, avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
@@ -895,11 +888,9 @@ func (e *Empty) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way e breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// its schema constrains none of its fields' values, so only a nil e breaks
+// it.
 func (e *Empty) Validate() error {
 	if e == nil {
 		return avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
@@ -986,10 +977,9 @@ const addressTypeName = "corpus.Address"
 func NewAddress() *Address { return &Address{} }
 
 // AppendAvro appends the Avro binary encoding of a to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil a: every Address has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
 	if a == nil {
 		return dst, avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
@@ -1053,11 +1043,8 @@ func (a *Address) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way a breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (a *Address) Validate() error {
 	if a == nil {
 		return avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)

@@ -173,9 +173,10 @@ func (*Defaults) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// an enum value that is no symbol, an unset union, or a decimal that is nil
+// or does not fit its precision and scale); it does not check the rest of
+// the contract, which is Validate's job. On error it returns dst unchanged.
 func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
 		return dst, avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
@@ -472,10 +473,10 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// field that differs from its "const", a string that is not UTF-8, a date
+// that does not exist, a time out of range, an enum value that is no
+// symbol, an unset union, or a decimal that is nil or does not fit its
+// precision and scale.
 func (d *Defaults) Validate() error {
 	if d == nil {
 		return avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
@@ -651,10 +652,9 @@ func NewInner() *Inner {
 }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Inner has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (x *Inner) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
 		return dst, avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)
@@ -719,10 +719,7 @@ func (x *Inner) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way x breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// string that is not UTF-8.
 func (x *Inner) Validate() error {
 	if x == nil {
 		return avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)

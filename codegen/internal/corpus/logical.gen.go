@@ -76,9 +76,10 @@ func (*Logical) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of l to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// or a decimal that is nil or does not fit its precision and scale); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	if l == nil {
 		return dst, avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
@@ -269,10 +270,8 @@ func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// date that does not exist, a time out of range, or a decimal that is nil
+// or does not fit its precision and scale.
 func (l *Logical) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)

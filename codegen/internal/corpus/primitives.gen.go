@@ -79,10 +79,9 @@ func (p *Primitives) AppendKey(dst []byte) []byte {
 }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil p: every Primitives has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (p *Primitives) AppendAvro(dst []byte) ([]byte, error) {
 	if p == nil {
 		return dst, avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)
@@ -165,11 +164,8 @@ func (p *Primitives) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (p *Primitives) Validate() error {
 	if p == nil {
 		return avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)

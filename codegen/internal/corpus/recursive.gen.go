@@ -69,9 +69,9 @@ func (x *Recursive) AppendKey(dst []byte) []byte {
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (x *Recursive) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
 		return dst, avrobin.Invalid(recursiveTypeName, "", avrobin.ErrUnset)
@@ -148,11 +148,9 @@ func (x *Recursive) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or records nested
+// deeper than avrobin.MaxDepth.
 func (x *Recursive) Validate() error {
 	if x == nil {
 		return avrobin.Invalid(recursiveTypeName, "", avrobin.ErrUnset)
@@ -185,9 +183,9 @@ func NewNode() *Node { return &Node{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (x *Node) AppendAvro(dst []byte) ([]byte, error) { return x.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
@@ -261,11 +259,8 @@ func (x *Node) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (x *Node) Validate() error { return x.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
@@ -299,9 +294,9 @@ func NewTree() *Tree { return &Tree{} }
 
 // AppendAvro appends the Avro binary encoding of t to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (t *Tree) AppendAvro(dst []byte) ([]byte, error) { return t.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
@@ -415,11 +410,9 @@ func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way t breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or records nested
+// deeper than avrobin.MaxDepth.
 func (t *Tree) Validate() error { return t.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
@@ -465,9 +458,9 @@ func NewPing() *Ping { return &Ping{} }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (p *Ping) AppendAvro(dst []byte) ([]byte, error) { return p.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
@@ -541,11 +534,8 @@ func (p *Ping) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (p *Ping) Validate() error { return p.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
@@ -577,9 +567,9 @@ func NewPong() *Pong { return &Pong{} }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (p *Pong) AppendAvro(dst []byte) ([]byte, error) { return p.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
@@ -635,11 +625,8 @@ func (p *Pong) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (p *Pong) Validate() error { return p.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.

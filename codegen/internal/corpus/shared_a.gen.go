@@ -56,10 +56,9 @@ func (*SharedA) Contract() *contract.Contract { return SharedAContract }
 func (*SharedA) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil s: every SharedA has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (s *SharedA) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
 		return dst, avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)
@@ -105,11 +104,8 @@ func (s *SharedA) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way s breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (s *SharedA) Validate() error {
 	if s == nil {
 		return avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)

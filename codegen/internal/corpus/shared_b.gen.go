@@ -54,10 +54,9 @@ func (*SharedB) Contract() *contract.Contract { return SharedBContract }
 func (*SharedB) AppendKey(dst []byte) []byte { return dst }
 
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil s: every SharedB has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (s *SharedB) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
 		return dst, avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)
@@ -123,11 +122,8 @@ func (s *SharedB) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way s breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (s *SharedB) Validate() error {
 	if s == nil {
 		return avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)

@@ -85,9 +85,11 @@ func (u *Unions) AppendKey(dst []byte) []byte {
 
 // AppendAvro appends the Avro binary encoding of u to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// an enum value that is no symbol, an unset union, a decimal that is nil or
+// does not fit its precision and scale, or a nil record pointer); it does
+// not check the rest of the contract, which is Validate's job. On error it
+// returns dst unchanged.
 func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	if u == nil {
 		return dst, avrobin.Invalid(unionsTypeName, "", avrobin.ErrUnset)
@@ -642,11 +644,11 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way u breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, a time out of range, an enum value that is no symbol, an unset
+// union, a decimal that is nil or does not fit its precision and scale, or
+// a nil record pointer.
 func (u *Unions) Validate() error {
 	if u == nil {
 		return avrobin.Invalid(unionsTypeName, "", avrobin.ErrUnset)
@@ -991,9 +993,9 @@ func NewCard() *Card { return &Card{} }
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist); it does not check the
+// rest of the contract, which is Validate's job. On error it returns dst
+// unchanged.
 func (c *Card) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
 		return dst, avrobin.Invalid(cardTypeName, "", avrobin.ErrUnset)
@@ -1043,11 +1045,9 @@ func (c *Card) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or a date that does
+// not exist.
 func (c *Card) Validate() error {
 	if c == nil {
 		return avrobin.Invalid(cardTypeName, "", avrobin.ErrUnset)
@@ -1073,10 +1073,9 @@ const cashTypeName = "corpus.Cash"
 func NewCash() *Cash { return &Cash{} }
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil c: every Cash has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (c *Cash) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
 		return dst, avrobin.Invalid(cashTypeName, "", avrobin.ErrUnset)
@@ -1118,11 +1117,9 @@ func (c *Cash) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// its schema constrains none of its fields' values, so only a nil c breaks
+// it.
 func (c *Cash) Validate() error {
 	if c == nil {
 		return avrobin.Invalid(cashTypeName, "", avrobin.ErrUnset)
@@ -1143,10 +1140,9 @@ const voucherTypeName = "corpus.Voucher"
 func NewVoucher() *Voucher { return &Voucher{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Voucher has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (x *Voucher) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
 		return dst, avrobin.Invalid(voucherTypeName, "", avrobin.ErrUnset)
@@ -1210,11 +1206,8 @@ func (x *Voucher) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (x *Voucher) Validate() error {
 	if x == nil {
 		return avrobin.Invalid(voucherTypeName, "", avrobin.ErrUnset)

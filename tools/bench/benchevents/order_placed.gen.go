@@ -131,9 +131,9 @@ func (o *OrderPlaced) AppendKey(dst []byte) []byte {
 
 // AppendAvro appends the Avro binary encoding of o to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// or an enum value that is no symbol); it does not check the rest of the
+// contract, which is Validate's job. On error it returns dst unchanged.
 func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
 		return dst, avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
@@ -355,11 +355,9 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way o breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, a time out of range, or an enum value that is no symbol.
 func (o *OrderPlaced) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
@@ -497,10 +495,9 @@ const orderItemTypeName = "benchevents.OrderItem"
 func NewOrderItem() *OrderItem { return &OrderItem{} }
 
 // AppendAvro appends the Avro binary encoding of o to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil o: every OrderItem has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (o *OrderItem) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
 		return dst, avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
@@ -551,11 +548,8 @@ func (o *OrderItem) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way o breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (o *OrderItem) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
