@@ -3,7 +3,22 @@
 // sealed interface per union, the event's contract (the schema exactly as it
 // is registered, its canonical form and fingerprints, topic, subject, key),
 // reflection-free Avro encoding and decoding on the runtime package
-// avrobin, validation and constructors with the schema's defaults.
+// avrobin, validation and constructors with the schema's defaults; and
+// contracts.gen.go, whose Contracts lists the contracts of all the events.
+//
+// A schema's file begins with its event's record: the type, the constants
+// of its name in errors and of its fields' "const" values, its constructor,
+// the contract (an exported variable, DeadlinePassedContract for the record
+// DeadlinePassed) with the Contract and AppendKey methods, then AppendAvro,
+// UnmarshalAvro, DecodeAvro and Validate. The other named types follow.
+//
+// A package directory holds the code of one manifest, whose Contracts lists
+// every event of the package: WriteFiles removes the generated files of the
+// directory that it is not given, so another manifest generated into the
+// same directory replaces the first's code (and "eventctl generate -check"
+// of the first then fails). Events that share types go in one manifest, as
+// the corpus's shared_a and shared_b do; the types they share are generated
+// once.
 //
 // Generate works in memory and returns every file or one error; WriteFiles
 // writes them only once all are generated, through temporary files and
@@ -28,16 +43,15 @@ package codegen
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"go/format"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/internal/schema"
-	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
 const (
@@ -52,7 +66,7 @@ const (
 // File is one generated file.
 type File struct {
 	// Name is the file's base name: the schema file's with ".gen.go" for
-	// ".avsc" ("deadline_passed.gen.go").
+	// ".avsc" ("deadline_passed.gen.go"), or "contracts.gen.go".
 	Name string
 	// Source is the gofmt-ed Go source.
 	Source []byte
@@ -75,9 +89,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Generate returns the Go files for the events of m, in the package
 // m.Go.Package: one file per schema, each named type generated once even
-// when several schemas define it identically. Any problem (a name clash, an
-// unsupported construct, a default that does not fit its type) is an
-// *Error naming the schema file; then nothing is returned.
+// when several schemas define it identically, then contracts.gen.go. Any
+// problem (a name clash, an unsupported construct, a default that does not
+// fit its type) is an *Error naming the schema file; then nothing is
+// returned.
 func Generate(m *manifest.Manifest) ([]File, error) {
 	g := &generator{
 		m:        m,
@@ -87,6 +102,8 @@ func Generate(m *manifest.Manifest) ([]File, error) {
 		byFile:   map[string]string{},
 		declFile: map[*decl]string{},
 	}
+	g.byIdent["Contracts"] = contractsDecl
+	g.declFile[contractsDecl] = m.Path
 	var files []File
 	for _, ev := range m.Events {
 		f, err := g.file(ev)
@@ -95,7 +112,11 @@ func Generate(m *manifest.Manifest) ([]File, error) {
 		}
 		files = append(files, f)
 	}
-	return files, nil
+	f, err := g.contractsFile()
+	if err != nil {
+		return nil, &Error{File: m.Path, Problem: err.Error(), Err: err}
+	}
+	return append(files, f), nil
 }
 
 type generator struct {
@@ -105,6 +126,8 @@ type generator struct {
 	byIdent  map[string]*decl
 	byFile   map[string]string // output name → schema file
 	declFile map[*decl]string
+	// events are the Go types of the events generated so far.
+	events []string
 }
 
 // rel returns a schema file's path relative to the manifest, for messages
@@ -122,6 +145,9 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 	}
 	root := ev.Schema.Root
 	name := strings.TrimSuffix(filepath.Base(ev.SchemaFile), filepath.Ext(ev.SchemaFile)) + Suffix
+	if name == contractsName {
+		return fail(fmt.Errorf("generates %s, the file of the package's Contracts function; rename the schema file", name))
+	}
 	if other, dup := g.byFile[name]; dup {
 		return fail(fmt.Errorf("generates %s, as %s does; rename one of them", name, other))
 	}
@@ -191,28 +217,47 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 		emit = append(emit, d)
 	}
 
+	// The event's contract and methods go within its record's code, or
+	// first when an earlier file has the record.
+	withRecord := slices.ContainsFunc(emit, func(d *decl) bool { return d.key == tm.names[root] })
 	var body bytes.Buffer
 	imp := map[string]bool{}
 	for _, d := range emit {
-		body.WriteString("\n")
-		body.WriteString(d.code)
 		for p := range d.imp {
 			imp[p] = true
 		}
+		switch {
+		case d == evd && withRecord:
+			continue
+		case d.key == tm.names[root]:
+			body.WriteString("\n" + d.code[:d.split] + evd.code + "\n" + d.code[d.split:])
+		default:
+			body.WriteString("\n" + d.code)
+		}
 	}
+	g.events = append(g.events, tm.names[root])
 	var src bytes.Buffer
 	fmt.Fprintf(&src, "%s\n// Source: %s\n\npackage %s\n\n", Header, g.rel(ev.SchemaFile), g.pkg)
 	src.WriteString(importBlock(imp))
 	src.Write(body.Bytes())
-	out, err := format.Source(src.Bytes())
+	f, err := formatFile(name, src.String())
 	if err != nil {
-		return fail(fmt.Errorf("generated code does not parse (a bug in eventctl generate): %w\n%s", err, src.Bytes()))
+		return fail(err)
+	}
+	return f, nil
+}
+
+// formatFile returns the file of the source src, gofmt-ed.
+func formatFile(name, src string) (File, error) {
+	out, err := format.Source([]byte(src))
+	if err != nil {
+		return File{}, fmt.Errorf("generated code does not parse (a bug in eventctl generate): %w\n%s", err, src)
 	}
 	return File{Name: name, Source: out}, nil
 }
 
 // importBlock returns the import declaration of the paths: the standard
-// library first, then the rest.
+// library first, then the rest; one path without parentheses.
 func importBlock(imp map[string]bool) string {
 	var std, other []string
 	for p := range imp {
@@ -224,6 +269,9 @@ func importBlock(imp map[string]bool) string {
 	}
 	sort.Strings(std)
 	sort.Strings(other)
+	if len(imp) == 1 {
+		return fmt.Sprintf("import %q\n", append(std, other...)[0])
+	}
 	var b strings.Builder
 	b.WriteString("import (\n")
 	for _, p := range std {
@@ -237,103 +285,4 @@ func importBlock(imp map[string]bool) string {
 	}
 	b.WriteString(")\n")
 	return b.String()
-}
-
-var compatIdents = map[contract.Compatibility]string{
-	contract.Backward: "Backward", contract.BackwardTransitive: "BackwardTransitive",
-	contract.Forward: "Forward", contract.ForwardTransitive: "ForwardTransitive",
-	contract.Full: "Full", contract.FullTransitive: "FullTransitive", contract.None: "None",
-}
-
-// eventDecl generates an event's contract and the methods of contract.Event
-// that records do not have.
-func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
-	root := ev.Schema.Root
-	name := tm.names[root]
-	rv := receiverName(name)
-	cvar := lowerFirst(name) + "Contract"
-	d := &decl{key: "event:" + name, what: "record " + root.Name, idents: []string{cvar},
-		imp: map[string]bool{contractPath: true}}
-
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, []byte(ev.Schema.Text())); err != nil {
-		return nil, fmt.Errorf("compacting the schema: %w", err)
-	}
-	compat, ok := compatIdents[ev.Compatibility]
-	if !ok {
-		return nil, fmt.Errorf("unknown compatibility level %q", ev.Compatibility)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "// %s is the contract of the event %s.\n", cvar, ev.Type)
-	fmt.Fprintf(&b, "var %s = &contract.Contract{\n", cvar)
-	fmt.Fprintf(&b, "\tType: %s,\n\tName: %s,\n\tTopic: %s,\n\tSubject: %s,\n\tCompatibility: contract.%s,\n\tKeyField: %s,\n",
-		quote(ev.Type), quote(root.Name), quote(ev.Topic), quote(ev.Subject), compat, quote(ev.KeyField))
-	b.WriteString("\t// Schema is the schema file, compacted: what is registered.\n")
-	fmt.Fprintf(&b, "\tSchema: %s,\n", literalString(compact.String()))
-	fmt.Fprintf(&b, "\tCanonical: %s,\n", literalString(ev.Schema.Canonical()))
-	fmt.Fprintf(&b, "\tCRC64: %#016x,\n", ev.Schema.CRC64())
-	sum := ev.Schema.SHA256()
-	b.WriteString("\tSHA256: [32]byte{")
-	for i, c := range sum {
-		if i%8 == 0 {
-			b.WriteString("\n\t\t")
-		}
-		fmt.Fprintf(&b, "0x%02x, ", c)
-	}
-	b.WriteString("\n\t},\n}\n\n")
-
-	fmt.Fprintf(&b, "var _ contract.Event = (*%s)(nil)\n\n", name)
-	b.WriteString(comment(fmt.Sprintf("Contract returns the contract of the event %s: the Avro record %s on topic %s, subject %s (%s). It does not use its receiver: (*%s)(nil).Contract() works.",
-		ev.Type, root.Name, ev.Topic, ev.Subject, ev.Compatibility, name), ""))
-	fmt.Fprintf(&b, "func (*%s) Contract() *contract.Contract { return %s }\n\n", name, cvar)
-
-	if ev.KeyField == "" {
-		b.WriteString("// AppendKey appends nothing: the event has no key field.\n")
-		fmt.Fprintf(&b, "func (*%s) AppendKey(dst []byte) []byte { return dst }\n", name)
-	} else {
-		var kf *schema.Field
-		for _, f := range root.Fields {
-			if f.Name == ev.KeyField {
-				kf = f
-			}
-		}
-		if kf == nil {
-			return nil, fmt.Errorf("key field %q is not a field of %s", ev.KeyField, root.Name)
-		}
-		x := rv + "." + goName(kf.Name)
-		var expr string
-		switch t := kf.Type; {
-		case t.Kind == schema.String && t.Logical == schema.LogicalUUID:
-			expr = "append(dst, " + x + ".String()...)"
-		case t.Kind == schema.Int && t.Logical == schema.LogicalDate:
-			expr = x + ".AppendText(dst)"
-		case t.Logical != "":
-			return nil, fmt.Errorf("key field %q: a %s cannot key messages", kf.Name, t.Logical)
-		case t.Kind == schema.String, t.Kind == schema.Bytes:
-			expr = "append(dst, " + x + "...)"
-		case t.Kind == schema.Int:
-			expr = "strconv.AppendInt(dst, int64(" + x + "), 10)"
-			d.imp["strconv"] = true
-		case t.Kind == schema.Long:
-			expr = "strconv.AppendInt(dst, " + x + ", 10)"
-			d.imp["strconv"] = true
-		case t.Kind == schema.Enum:
-			expr = "append(dst, " + x + ".String()...)"
-		default:
-			return nil, fmt.Errorf("key field %q: a %s cannot key messages", kf.Name, t.Kind)
-		}
-		b.WriteString(comment(fmt.Sprintf("AppendKey appends the Kafka message key to dst: field %s, as text.", kf.Name), ""))
-		fmt.Fprintf(&b, "func (%s *%s) AppendKey(dst []byte) []byte {\n\tif %s == nil {\n\t\treturn dst\n\t}\n\treturn %s\n}\n", rv, name, rv, expr)
-	}
-	d.code = b.String()
-	return d, nil
-}
-
-// literalString returns s as a Go string literal: raw (backquoted) when it
-// can be.
-func literalString(s string) string {
-	if !strings.ContainsAny(s, "`\r") {
-		return "`" + s + "`"
-	}
-	return quote(s)
 }

@@ -12,39 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
-	"github.com/lunchbot/eventkit/internal/schema"
 )
-
-func TestGoName(t *testing.T) {
-	for in, want := range map[string]string{
-		"cafe_id": "CafeID", "cafeId": "CafeID", "url": "URL", "id": "ID", "DeadlinePassed": "DeadlinePassed",
-		"SPADES": "Spades", "NO_TRUMP": "NoTrump", "httpStatus": "HTTPStatus", "HTTPServer": "HTTPServer",
-		"user_ids": "UserIds", "a": "A", "_private": "Private", "x2y": "X2y", "md5": "Md5", "MD5": "Md5",
-		"uuid": "UUID", "timestamp-millis": "TimestampMillis", "type": "Type", "ts_ms": "TsMs",
-	} {
-		if got := goName(in); got != want {
-			t.Errorf("goName(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"DeadlinePassed": "deadlinePassed", "URLMap": "urlMap", "ID": "id", "X": "x"} {
-		if got := lowerFirst(in); got != want {
-			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"DeadlinePassed": "d", "Reading": "x", "Item": "x", "Vote": "x", "Order": "o"} {
-		if got := receiverName(in); got != want {
-			t.Errorf("receiverName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestComment(t *testing.T) {
-	got := comment("One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.\n\nSecond paragraph.", "\t")
-	want := "\t// One two three four five six seven eight nine ten eleven twelve thirteen\n\t// fourteen fifteen.\n\t//\n\t// Second paragraph.\n"
-	if got != want {
-		t.Errorf("comment:\n%q\nwant\n%q", got, want)
-	}
-}
 
 // parseManifest builds a manifest from a schema per file name.
 func parseManifest(t *testing.T, schemas ...string) (*manifest.Manifest, error) {
@@ -107,34 +75,9 @@ func TestGenerateErrors(t *testing.T) {
 	}
 }
 
-func TestValueCyclesUsePointers(t *testing.T) {
-	p, err := schema.Parse(`{"type":"record","name":"P","fields":[
-		{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"},{"name":"more","type":{"type":"array","items":"Q"}}]}},
-		{"name":"leaf","type":{"type":"record","name":"Leaf","fields":[]}}]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := analyze("gen", p.Root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := p.Root.Fields[0].Type
-	got := map[string]string{
-		"P.q": tm.fieldType(p.Root.Fields[0]), "P.leaf": tm.fieldType(p.Root.Fields[1]),
-		"Q.p": tm.fieldType(q.Fields[0]), "Q.more": tm.fieldType(q.Fields[1]),
-	}
-	want := map[string]string{"P.q": "*Q", "P.leaf": "Leaf", "Q.p": "*P", "Q.more": "[]Q"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("field types (-want +got):\n%s", diff)
-	}
-	if !tm.recursive[p.Root] || !tm.recursive[q] || tm.recursive[p.Root.Fields[1].Type] || !tm.sameCycle(p.Root, q) {
-		t.Errorf("recursive: %v", tm.recursive)
-	}
-}
-
 // TestGeneratedShapesCompile generates code for shapes the corpus lacks
 // (records that contain each other by value, union branches of every
-// logical type, unions in unions' arrays) into a package inside the module
+// logical type, unions in unions' arrays, consts of every kind) into a package inside the module
 // and builds and vets it.
 func TestGeneratedShapesCompile(t *testing.T) {
 	if testing.Short() {
@@ -149,7 +92,9 @@ func TestGeneratedShapesCompile(t *testing.T) {
 		{"name":"nested","type":["null",{"type":"array","items":["int",{"type":"map","values":["null","P"]}]}]},
 		{"name":"d","type":["null","Dec"],"default":null},
 		{"name":"optrec","type":["P","null"]},
-		{"name":"unknown_logical","type":{"type":"long","logicalType":"my-own"},"default":3}]}`,
+		{"name":"unknown_logical","type":{"type":"long","logicalType":"my-own"},"default":3},
+		{"name":"type_name","type":"string","const":"tn"},{"name":"version","type":"int","const":2},{"name":"flag","type":"boolean","const":true},
+		{"name":"lvl","type":{"type":"enum","name":"Lvl","symbols":["A","B"]},"default":"B","const":"B"}]}`,
 		`{"type":"record","name":"Other","namespace":"x","fields":[{"name":"shape","type":
 			{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}}]}`)
 	if err != nil {

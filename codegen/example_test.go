@@ -27,12 +27,13 @@ func ExampleGenerate() {
 	}
 	for _, f := range files {
 		fmt.Println(f.Name)
-		src := string(f.Source)
-		start := strings.Index(src, "type OrderPlaced struct")
-		fmt.Print(src[start : start+strings.Index(src[start:], "}\n")+2])
 	}
+	src := string(files[0].Source)
+	start := strings.Index(src, "type OrderPlaced struct")
+	fmt.Print(src[start : start+strings.Index(src[start:], "}\n")+2])
 	// Output:
 	// order.gen.go
+	// contracts.gen.go
 	// type OrderPlaced struct {
 	// 	OrderID string `avro:"order_id"`
 	//

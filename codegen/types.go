@@ -24,6 +24,9 @@ type typeMap struct {
 	// recursive marks the records in a cycle.
 	scc       map[*schema.Schema]int
 	recursive map[*schema.Schema]bool
+	// consts are the names of the constants of record fields' "const"
+	// values, but for enums, whose symbols are constants already.
+	consts map[*schema.Field]string
 }
 
 // unionType is the Go interface of a union that is neither optional
@@ -201,6 +204,7 @@ func analyze(pkg string, root *schema.Schema) (*typeMap, error) {
 		ptrField:  map[*schema.Field]bool{},
 		scc:       map[*schema.Schema]int{},
 		recursive: map[*schema.Schema]bool{},
+		consts:    map[*schema.Field]string{},
 	}
 	named := schema.NamedTypes(root)
 	for _, n := range named {
@@ -223,6 +227,9 @@ func analyze(pkg string, root *schema.Schema) (*typeMap, error) {
 			}
 			if err := tm.nameUnions(f.Type, tm.names[rec]+goName(f.Name), rec); err != nil {
 				return nil, fmt.Errorf("record %s: field %s: %w", rec.Name, f.Name, err)
+			}
+			if _, ok := constOf(f); ok && f.Type.Kind != schema.Enum {
+				tm.consts[f] = tm.constName(rec, f)
 			}
 		}
 	}
@@ -400,6 +407,34 @@ func unionSuffix(b *schema.Schema, tm *typeMap) string {
 
 // qualified returns the package-qualified name of a Go type, for errors.
 func (tm *typeMap) qualified(name string) string { return tm.pkg + "." + name }
+
+// typeNameConst returns the name of the constant of record rec's qualified
+// name, which its methods' errors use: "deadlinePassedTypeName".
+func (tm *typeMap) typeNameConst(rec *schema.Schema) string {
+	return lowerFirst(tm.names[rec]) + "TypeName"
+}
+
+// constName returns the name of the constant of the "const" of field f of
+// record rec: "deadlinePassedType" for the field type of DeadlinePassed.
+// A field that would take the name of the type name's constant takes
+// another.
+func (tm *typeMap) constName(rec *schema.Schema, f *schema.Field) string {
+	name := lowerFirst(tm.names[rec]) + goName(f.Name)
+	if name == tm.typeNameConst(rec) {
+		name += "Const"
+	}
+	return name
+}
+
+// constRef returns the Go expression of the "const" of field f: its
+// constant, or for an enum its symbol's.
+func (tm *typeMap) constRef(f *schema.Field) string {
+	if name, ok := tm.consts[f]; ok {
+		return name
+	}
+	c, _ := constOf(f)
+	return constLiteral(tm, f.Type, c)
+}
 
 // quote returns s as a Go string literal, raw when that reads better.
 func quote(s string) string { return strconv.Quote(s) }

@@ -10,8 +10,31 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// dailyTaskContract is the contract of the event daily_task.
-var dailyTaskContract = &contract.Contract{
+// DailyTask is the Avro record lunchbot.events.DailyTask.
+//
+// A scheduled daily batch task is due, such as generating recommendations.
+// Published by the scheduler; the worker that owns the task runs it.
+type DailyTask struct {
+	// The task to run, e.g. "generate_recommendations". Workers ignore tasks
+	// they do not own.
+	Type string `avro:"type"`
+
+	// When the task was scheduled, in UTC, with microsecond precision.
+	Timestamp time.Time `avro:"timestamp"`
+}
+
+// dailyTaskTypeName names DailyTask in errors.
+const dailyTaskTypeName = "events.DailyTask"
+
+// NewDailyTask returns a new DailyTask. Its schema has no defaults.
+func NewDailyTask() *DailyTask { return &DailyTask{} }
+
+// DailyTaskContract is the contract of the event daily_task: the Avro
+// record lunchbot.events.DailyTask on topic lunch-bot.daily-tasks, subject
+// lunch-bot.daily-tasks-value (BACKWARD_TRANSITIVE). It is shared by all
+// who use the event, through Contract and Contracts: it must not be
+// modified.
+var DailyTaskContract = &contract.Contract{
 	Type:          "daily_task",
 	Name:          "lunchbot.events.DailyTask",
 	Topic:         "lunch-bot.daily-tasks",
@@ -32,45 +55,28 @@ var dailyTaskContract = &contract.Contract{
 
 var _ contract.Event = (*DailyTask)(nil)
 
-// Contract returns the contract of the event daily_task: the Avro record
-// lunchbot.events.DailyTask on topic lunch-bot.daily-tasks, subject
-// lunch-bot.daily-tasks-value (BACKWARD_TRANSITIVE). It does not use its
-// receiver: (*DailyTask)(nil).Contract() works.
-func (*DailyTask) Contract() *contract.Contract { return dailyTaskContract }
+// Contract returns DailyTaskContract, the contract of the event daily_task,
+// which must not be modified. It does not use its receiver:
+// (*DailyTask)(nil).Contract() works.
+func (*DailyTask) Contract() *contract.Contract { return DailyTaskContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*DailyTask) AppendKey(dst []byte) []byte { return dst }
 
-// DailyTask is the Avro record lunchbot.events.DailyTask.
-//
-// A scheduled daily batch task is due, such as generating recommendations.
-// Published by the scheduler; the worker that owns the task runs it.
-type DailyTask struct {
-	// The task to run, e.g. "generate_recommendations". Workers ignore tasks
-	// they do not own.
-	Type string `avro:"type"`
-
-	// When the task was scheduled, in UTC, with microsecond precision.
-	Timestamp time.Time `avro:"timestamp"`
-}
-
-// NewDailyTask returns a new DailyTask. Its schema has no defaults.
-func NewDailyTask() *DailyTask { return &DailyTask{} }
-
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a time out of range); it does not check the rest
+// of the contract, which is Validate's job. On error it returns dst
+// unchanged.
 func (d *DailyTask) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("events.DailyTask", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	dst = avrobin.AppendString(dst, d.Type)
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.Timestamp); err != nil {
-		return dst[:start], avrobin.Invalid("events.DailyTask", "timestamp", err)
+		return dst[:start], avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return dst, nil
 }
@@ -80,7 +86,7 @@ func (d *DailyTask) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error d is unchanged.
 func (d *DailyTask) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("events.DailyTask", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(dailyTaskTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v DailyTask
@@ -88,7 +94,7 @@ func (d *DailyTask) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("events.DailyTask", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(dailyTaskTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -99,33 +105,31 @@ func (d *DailyTask) UnmarshalAvro(src []byte) error {
 // written.
 func (d *DailyTask) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("events.DailyTask", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(dailyTaskTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if d.Type, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("events.DailyTask", "type", r.Offset(), err)
+		return avrobin.Malformed(dailyTaskTypeName, "type", r.Offset(), err)
 	}
 	if d.Timestamp, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("events.DailyTask", "timestamp", r.Offset(), err)
+		return avrobin.Malformed(dailyTaskTypeName, "timestamp", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way d breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or a time out of
+// range.
 func (d *DailyTask) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("events.DailyTask", "", avrobin.ErrUnset)
+		return avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(d.Type); err != nil {
-		return avrobin.Invalid("events.DailyTask", "type", err)
+		return avrobin.Invalid(dailyTaskTypeName, "type", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
-		return avrobin.Invalid("events.DailyTask", "timestamp", err)
+		return avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return nil
 }

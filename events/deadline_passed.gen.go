@@ -11,42 +11,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// deadlinePassedContract is the contract of the event deadline.passed.
-var deadlinePassedContract = &contract.Contract{
-	Type:          "deadline.passed",
-	Name:          "lunchbot.events.DeadlinePassed",
-	Topic:         "lunch-bot.deadlines",
-	Subject:       "lunch-bot.deadlines-value",
-	Compatibility: contract.BackwardTransitive,
-	KeyField:      "cafe_id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"DeadlinePassed","namespace":"lunchbot.events","doc":"A cafe's ordering deadline for one day has passed: no more orders are taken for that day. Published by the API service when it notices the deadline; the notifications worker tells the users.","fields":[{"name":"type","type":"string","default":"deadline.passed","const":"deadline.passed","doc":"The event type, always \"deadline.passed\"."},{"name":"cafe_id","type":"long","doc":"The id of the cafe whose deadline passed. Messages are keyed by it, so one cafe's events stay in order."},{"name":"date","type":{"type":"int","logicalType":"date"},"doc":"The ordering day the deadline belongs to (a calendar date, no time zone)."},{"name":"timestamp","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the deadline passed, in UTC, with microsecond precision."}]}`,
-	Canonical: `{"name":"lunchbot.events.DeadlinePassed","type":"record","fields":[{"name":"type","type":"string"},{"name":"cafe_id","type":"long"},{"name":"date","type":"int"},{"name":"timestamp","type":"long"}]}`,
-	CRC64:     0xc4869669849f8792,
-	SHA256: [32]byte{
-		0xe2, 0x99, 0x3a, 0xea, 0x56, 0x48, 0xaf, 0x0c,
-		0xa6, 0x3c, 0x9b, 0xab, 0xc8, 0xee, 0x37, 0x28,
-		0x31, 0x89, 0xbb, 0xb7, 0x0e, 0xd9, 0x0d, 0x8d,
-		0x68, 0xdf, 0xcb, 0xe4, 0xe4, 0x92, 0x4c, 0x48,
-	},
-}
-
-var _ contract.Event = (*DeadlinePassed)(nil)
-
-// Contract returns the contract of the event deadline.passed: the Avro
-// record lunchbot.events.DeadlinePassed on topic lunch-bot.deadlines,
-// subject lunch-bot.deadlines-value (BACKWARD_TRANSITIVE). It does not use
-// its receiver: (*DeadlinePassed)(nil).Contract() works.
-func (*DeadlinePassed) Contract() *contract.Contract { return deadlinePassedContract }
-
-// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
-func (d *DeadlinePassed) AppendKey(dst []byte) []byte {
-	if d == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, d.CafeID, 10)
-}
-
 // DeadlinePassed is the Avro record lunchbot.events.DeadlinePassed.
 //
 // A cafe's ordering deadline for one day has passed: no more orders are
@@ -68,31 +32,78 @@ type DeadlinePassed struct {
 	Timestamp time.Time `avro:"timestamp"`
 }
 
+const (
+	// deadlinePassedTypeName names DeadlinePassed in errors.
+	deadlinePassedTypeName = "events.DeadlinePassed"
+	// deadlinePassedType is the only valid DeadlinePassed.Type: the schema's
+	// "const".
+	deadlinePassedType = "deadline.passed"
+)
+
 // NewDeadlinePassed returns a new DeadlinePassed with the schema's defaults.
 func NewDeadlinePassed() *DeadlinePassed {
 	return &DeadlinePassed{
-		Type: "deadline.passed",
+		Type: deadlinePassedType,
 	}
+}
+
+// DeadlinePassedContract is the contract of the event deadline.passed: the
+// Avro record lunchbot.events.DeadlinePassed on topic lunch-bot.deadlines,
+// subject lunch-bot.deadlines-value (BACKWARD_TRANSITIVE). It is shared by
+// all who use the event, through Contract and Contracts: it must not be
+// modified.
+var DeadlinePassedContract = &contract.Contract{
+	Type:          "deadline.passed",
+	Name:          "lunchbot.events.DeadlinePassed",
+	Topic:         "lunch-bot.deadlines",
+	Subject:       "lunch-bot.deadlines-value",
+	Compatibility: contract.BackwardTransitive,
+	KeyField:      "cafe_id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"DeadlinePassed","namespace":"lunchbot.events","doc":"A cafe's ordering deadline for one day has passed: no more orders are taken for that day. Published by the API service when it notices the deadline; the notifications worker tells the users.","fields":[{"name":"type","type":"string","default":"deadline.passed","const":"deadline.passed","doc":"The event type, always \"deadline.passed\"."},{"name":"cafe_id","type":"long","doc":"The id of the cafe whose deadline passed. Messages are keyed by it, so one cafe's events stay in order."},{"name":"date","type":{"type":"int","logicalType":"date"},"doc":"The ordering day the deadline belongs to (a calendar date, no time zone)."},{"name":"timestamp","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the deadline passed, in UTC, with microsecond precision."}]}`,
+	Canonical: `{"name":"lunchbot.events.DeadlinePassed","type":"record","fields":[{"name":"type","type":"string"},{"name":"cafe_id","type":"long"},{"name":"date","type":"int"},{"name":"timestamp","type":"long"}]}`,
+	CRC64:     0xc4869669849f8792,
+	SHA256: [32]byte{
+		0xe2, 0x99, 0x3a, 0xea, 0x56, 0x48, 0xaf, 0x0c,
+		0xa6, 0x3c, 0x9b, 0xab, 0xc8, 0xee, 0x37, 0x28,
+		0x31, 0x89, 0xbb, 0xb7, 0x0e, 0xd9, 0x0d, 0x8d,
+		0x68, 0xdf, 0xcb, 0xe4, 0xe4, 0x92, 0x4c, 0x48,
+	},
+}
+
+var _ contract.Event = (*DeadlinePassed)(nil)
+
+// Contract returns DeadlinePassedContract, the contract of the event
+// deadline.passed, which must not be modified. It does not use its
+// receiver: (*DeadlinePassed)(nil).Contract() works.
+func (*DeadlinePassed) Contract() *contract.Contract { return DeadlinePassedContract }
+
+// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
+func (d *DeadlinePassed) AppendKey(dst []byte) []byte {
+	if d == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, d.CafeID, 10)
 }
 
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist or a time out of
+// range); it does not check the rest of the contract, which is Validate's
+// job. On error it returns dst unchanged.
 func (d *DeadlinePassed) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("events.DeadlinePassed", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	dst = avrobin.AppendString(dst, d.Type)
 	dst = avrobin.AppendLong(dst, d.CafeID)
 	if dst, err = avrobin.AppendDate(dst, d.Date); err != nil {
-		return dst[:start], avrobin.Invalid("events.DeadlinePassed", "date", err)
+		return dst[:start], avrobin.Invalid(deadlinePassedTypeName, "date", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.Timestamp); err != nil {
-		return dst[:start], avrobin.Invalid("events.DeadlinePassed", "timestamp", err)
+		return dst[:start], avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return dst, nil
 }
@@ -102,7 +113,7 @@ func (d *DeadlinePassed) AppendAvro(dst []byte) ([]byte, error) {
 // fails with a *avrobin.DecodeError; on error d is unchanged.
 func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("events.DeadlinePassed", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(deadlinePassedTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v DeadlinePassed
@@ -110,7 +121,7 @@ func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("events.DeadlinePassed", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(deadlinePassedTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -121,42 +132,40 @@ func (d *DeadlinePassed) UnmarshalAvro(src []byte) error {
 // written.
 func (d *DeadlinePassed) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("events.DeadlinePassed", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(deadlinePassedTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
-	if d.Type, err = r.ReadKnownString("deadline.passed"); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "type", r.Offset(), err)
+	if d.Type, err = r.ReadKnownString(deadlinePassedType); err != nil {
+		return avrobin.Malformed(deadlinePassedTypeName, "type", r.Offset(), err)
 	}
 	if d.CafeID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "cafe_id", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "cafe_id", r.Offset(), err)
 	}
 	if d.Date, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "date", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "date", r.Offset(), err)
 	}
 	if d.Timestamp, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("events.DeadlinePassed", "timestamp", r.Offset(), err)
+		return avrobin.Malformed(deadlinePassedTypeName, "timestamp", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// field that differs from its "const", a date that does not exist, or a
+// time out of range.
 func (d *DeadlinePassed) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("events.DeadlinePassed", "", avrobin.ErrUnset)
+		return avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
 	}
-	if d.Type != "deadline.passed" {
-		return avrobin.Invalid("events.DeadlinePassed", "type", avrobin.NotConst("deadline.passed", d.Type))
+	if d.Type != deadlinePassedType {
+		return avrobin.Invalid(deadlinePassedTypeName, "type", avrobin.NotConst(deadlinePassedType, d.Type))
 	}
 	if err := avrobin.CheckDate(d.Date); err != nil {
-		return avrobin.Invalid("events.DeadlinePassed", "date", err)
+		return avrobin.Invalid(deadlinePassedTypeName, "date", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
-		return avrobin.Invalid("events.DeadlinePassed", "timestamp", err)
+		return avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return nil
 }

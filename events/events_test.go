@@ -19,19 +19,29 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
+// TestContractsMatchManifest checks each event's contract against the
+// manifest, and that Contracts lists them in its order, each the exported
+// variable that Contract returns (on a nil receiver too).
 func TestContractsMatchManifest(t *testing.T) {
 	m, err := manifest.Load("../avro/manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	byType := map[string]contract.Event{"deadline.passed": new(DeadlinePassed), "daily_task": new(DailyTask)}
-	if len(m.Events) != len(byType) {
-		t.Fatalf("the manifest has %d events, the test knows %d", len(m.Events), len(byType))
+	byType := map[string]contract.Event{"deadline.passed": (*DeadlinePassed)(nil), "daily_task": (*DailyTask)(nil)}
+	if len(m.Events) != len(byType) || len(Contracts()) != len(byType) {
+		t.Fatalf("the manifest has %d events, Contracts %d, the test knows %d", len(m.Events), len(Contracts()), len(byType))
 	}
-	for _, e := range m.Events {
+	if DeadlinePassedContract != byType["deadline.passed"].Contract() || DailyTaskContract != byType["daily_task"].Contract() {
+		t.Error("Contract does not return the exported variable")
+	}
+	list := Contracts()
+	for i, e := range m.Events {
 		ev, ok := byType[e.Type]
 		if !ok {
 			t.Fatalf("no generated type for %s", e.Type)
+		}
+		if list[i] != ev.Contract() {
+			t.Errorf("Contracts()[%d] is not the contract of %s", i, e.Type)
 		}
 		text, err := os.ReadFile(e.SchemaFile)
 		if err != nil {
@@ -49,6 +59,10 @@ func TestContractsMatchManifest(t *testing.T) {
 		if diff := cmp.Diff(want, *ev.Contract()); diff != "" {
 			t.Errorf("%s: contract (-manifest +generated):\n%s", e.Type, diff)
 		}
+	}
+	list[0] = nil
+	if Contracts()[0] == nil {
+		t.Error("Contracts returned the slice it returned before")
 	}
 }
 

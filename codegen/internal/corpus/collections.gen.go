@@ -12,42 +12,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// collectionsContract is the contract of the event corpus.collections.
-var collectionsContract = &contract.Contract{
-	Type:          "corpus.collections",
-	Name:          "corpus.Collections",
-	Topic:         "corpus.collections",
-	Subject:       "corpus.collections-value",
-	Compatibility: contract.Backward,
-	KeyField:      "count",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Collections","namespace":"corpus","doc":"Arrays, maps, enums, fixed and nested records.","fields":[{"name":"count","type":"int","doc":"Keys the messages."},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","doc":"A line of a list.","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"},"doc":"Items that take no bytes."},{"name":"empties","type":{"type":"array","items":{"type":"record","name":"Empty","fields":[]}}},{"name":"suit","type":{"type":"enum","name":"Suit","doc":"A card suit.","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"],"default":"NO_TRUMP"}},{"name":"suits","type":{"type":"array","items":"Suit"}},{"name":"digest","type":{"type":"fixed","name":"MD5","size":16}},{"name":"digests","type":{"type":"map","values":"MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":{"type":"int","logicalType":"date"}}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","MD5"]},{"name":"maybe_suit","type":["null","Suit"]},{"name":"address","type":{"type":"record","name":"Address","namespace":"corpus.shared","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"],"default":null}]}}]}`,
-	Canonical: `{"name":"corpus.Collections","type":"record","fields":[{"name":"count","type":"int"},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"name":"corpus.Item","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"corpus.Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"}},{"name":"empties","type":{"type":"array","items":{"name":"corpus.Empty","type":"record","fields":[]}}},{"name":"suit","type":{"name":"corpus.Suit","type":"enum","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"]}},{"name":"suits","type":{"type":"array","items":"corpus.Suit"}},{"name":"digest","type":{"name":"corpus.MD5","type":"fixed","size":16}},{"name":"digests","type":{"type":"map","values":"corpus.MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":"int"}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","corpus.MD5"]},{"name":"maybe_suit","type":["null","corpus.Suit"]},{"name":"address","type":{"name":"corpus.shared.Address","type":"record","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"]}]}}]}`,
-	CRC64:     0x958c21952cc5e9c6,
-	SHA256: [32]byte{
-		0xd8, 0x7b, 0x5a, 0x5a, 0xb1, 0x04, 0x73, 0xed,
-		0x7b, 0x71, 0xc1, 0x82, 0xed, 0x6f, 0xbf, 0xfc,
-		0xc0, 0x8b, 0xca, 0x2b, 0x52, 0x88, 0xae, 0xad,
-		0x65, 0x5d, 0x52, 0x51, 0x38, 0x9c, 0xdf, 0xdc,
-	},
-}
-
-var _ contract.Event = (*Collections)(nil)
-
-// Contract returns the contract of the event corpus.collections: the Avro
-// record corpus.Collections on topic corpus.collections, subject
-// corpus.collections-value (BACKWARD). It does not use its receiver:
-// (*Collections)(nil).Contract() works.
-func (*Collections) Contract() *contract.Contract { return collectionsContract }
-
-// AppendKey appends the Kafka message key to dst: field count, as text.
-func (c *Collections) AppendKey(dst []byte) []byte {
-	if c == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, int64(c.Count), 10)
-}
-
 // Collections is the Avro record corpus.Collections.
 //
 // Arrays, maps, enums, fixed and nested records.
@@ -80,17 +44,58 @@ type Collections struct {
 	Address     Address           `avro:"address"`
 }
 
+// collectionsTypeName names Collections in errors.
+const collectionsTypeName = "corpus.Collections"
+
 // NewCollections returns a new Collections. Its schema has no defaults.
 func NewCollections() *Collections { return &Collections{} }
 
+// CollectionsContract is the contract of the event corpus.collections: the
+// Avro record corpus.Collections on topic corpus.collections, subject
+// corpus.collections-value (BACKWARD). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var CollectionsContract = &contract.Contract{
+	Type:          "corpus.collections",
+	Name:          "corpus.Collections",
+	Topic:         "corpus.collections",
+	Subject:       "corpus.collections-value",
+	Compatibility: contract.Backward,
+	KeyField:      "count",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Collections","namespace":"corpus","doc":"Arrays, maps, enums, fixed and nested records.","fields":[{"name":"count","type":"int","doc":"Keys the messages."},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","doc":"A line of a list.","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"},"doc":"Items that take no bytes."},{"name":"empties","type":{"type":"array","items":{"type":"record","name":"Empty","fields":[]}}},{"name":"suit","type":{"type":"enum","name":"Suit","doc":"A card suit.","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"],"default":"NO_TRUMP"}},{"name":"suits","type":{"type":"array","items":"Suit"}},{"name":"digest","type":{"type":"fixed","name":"MD5","size":16}},{"name":"digests","type":{"type":"map","values":"MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":{"type":"int","logicalType":"date"}}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","MD5"]},{"name":"maybe_suit","type":["null","Suit"]},{"name":"address","type":{"type":"record","name":"Address","namespace":"corpus.shared","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"],"default":null}]}}]}`,
+	Canonical: `{"name":"corpus.Collections","type":"record","fields":[{"name":"count","type":"int"},{"name":"numbers","type":{"type":"array","items":"long"}},{"name":"names","type":{"type":"array","items":"string"}},{"name":"items","type":{"type":"array","items":{"name":"corpus.Item","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unit_price","type":"double"}]}}},{"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"stock","type":{"type":"map","values":"corpus.Item"}},{"name":"groups","type":{"type":"map","values":{"type":"array","items":"int"}}},{"name":"nulls","type":{"type":"array","items":"null"}},{"name":"empties","type":{"type":"array","items":{"name":"corpus.Empty","type":"record","fields":[]}}},{"name":"suit","type":{"name":"corpus.Suit","type":"enum","symbols":["SPADES","HEARTS","DIAMONDS","CLUBS","NO_TRUMP"]}},{"name":"suits","type":{"type":"array","items":"corpus.Suit"}},{"name":"digest","type":{"name":"corpus.MD5","type":"fixed","size":16}},{"name":"digests","type":{"type":"map","values":"corpus.MD5"}},{"name":"flags","type":{"type":"array","items":"boolean"}},{"name":"days","type":{"type":"array","items":"int"}},{"name":"maybe_names","type":["null",{"type":"array","items":"string"}]},{"name":"maybe_labels","type":["null",{"type":"map","values":"long"}]},{"name":"maybe_digest","type":["null","corpus.MD5"]},{"name":"maybe_suit","type":["null","corpus.Suit"]},{"name":"address","type":{"name":"corpus.shared.Address","type":"record","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"},{"name":"zip","type":["null","string"]}]}}]}`,
+	CRC64:     0x958c21952cc5e9c6,
+	SHA256: [32]byte{
+		0xd8, 0x7b, 0x5a, 0x5a, 0xb1, 0x04, 0x73, 0xed,
+		0x7b, 0x71, 0xc1, 0x82, 0xed, 0x6f, 0xbf, 0xfc,
+		0xc0, 0x8b, 0xca, 0x2b, 0x52, 0x88, 0xae, 0xad,
+		0x65, 0x5d, 0x52, 0x51, 0x38, 0x9c, 0xdf, 0xdc,
+	},
+}
+
+var _ contract.Event = (*Collections)(nil)
+
+// Contract returns CollectionsContract, the contract of the event
+// corpus.collections, which must not be modified. It does not use its
+// receiver: (*Collections)(nil).Contract() works.
+func (*Collections) Contract() *contract.Contract { return CollectionsContract }
+
+// AppendKey appends the Kafka message key to dst: field count, as text.
+func (c *Collections) AppendKey(dst []byte) []byte {
+	if c == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, int64(c.Count), 10)
+}
+
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
+// value has no encoding (a date that does not exist or an enum value that
+// is no symbol); it does not check the rest of the contract, which is
 // Validate's job. On error it returns dst unchanged.
 func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
-		return dst, avrobin.Invalid("corpus.Collections", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(collectionsTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -113,7 +118,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Items)))
 		for i := range c.Items {
 			if dst, err = c.Items[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("items", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("items", i), err)
 			}
 		}
 	}
@@ -148,7 +153,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 			dst = avrobin.AppendString(dst, k)
 			v := c.Stock[k]
 			if dst, err = v.AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 			}
 		}
 	}
@@ -177,19 +182,19 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Empties)))
 		for i := range c.Empties {
 			if dst, err = c.Empties[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("empties", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("empties", i), err)
 			}
 		}
 	}
 	dst = append(dst, 0) // end of blocks
 	if dst, err = avrobin.AppendEnum(dst, c.Suit, 5); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Collections", "suit", err)
+		return dst[:start], avrobin.Invalid(collectionsTypeName, "suit", err)
 	}
 	if len(c.Suits) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(c.Suits)))
 		for i := range c.Suits {
 			if dst, err = avrobin.AppendEnum(dst, c.Suits[i], 5); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("suits", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("suits", i), err)
 			}
 		}
 	}
@@ -216,7 +221,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(c.Days)))
 		for i := range c.Days {
 			if dst, err = avrobin.AppendDate(dst, c.Days[i]); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Collections", avrobin.Index("days", i), err)
+				return dst[:start], avrobin.Invalid(collectionsTypeName, avrobin.Index("days", i), err)
 			}
 		}
 	}
@@ -259,11 +264,11 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendEnum(dst, *c.MaybeSuit, 5); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Collections", "maybe_suit", err)
+			return dst[:start], avrobin.Invalid(collectionsTypeName, "maybe_suit", err)
 		}
 	}
 	if dst, err = c.Address.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Collections", "address", err)
+		return dst[:start], avrobin.Invalid(collectionsTypeName, "address", err)
 	}
 	return dst, nil
 }
@@ -273,7 +278,7 @@ func (c *Collections) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error c is unchanged.
 func (c *Collections) UnmarshalAvro(src []byte) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Collections", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(collectionsTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Collections
@@ -281,7 +286,7 @@ func (c *Collections) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Collections", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(collectionsTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*c = v
 	return nil
@@ -292,18 +297,18 @@ func (c *Collections) UnmarshalAvro(src []byte) error {
 // written.
 func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Collections", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(collectionsTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if c.Count, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Collections", "count", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "count", r.Offset(), err)
 	}
 	c.Numbers = []int64{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Numbers), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "numbers", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "numbers", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -312,7 +317,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item int64
 			if item, err = r.ReadLong(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("numbers", len(c.Numbers)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("numbers", len(c.Numbers)), r.Offset(), err)
 			}
 			c.Numbers = append(c.Numbers, item)
 		}
@@ -321,7 +326,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Names), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "names", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "names", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -330,7 +335,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("names", len(c.Names)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("names", len(c.Names)), r.Offset(), err)
 			}
 			c.Names = append(c.Names, item)
 		}
@@ -339,7 +344,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Items), 10); err != nil {
-			return avrobin.Malformed("corpus.Collections", "items", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "items", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -348,7 +353,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Item
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("items", len(c.Items)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("items", len(c.Items)), r.Offset(), err)
 			}
 			c.Items = append(c.Items, item)
 		}
@@ -357,7 +362,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Matrix), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "matrix", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "matrix", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -369,7 +374,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for {
 				var n2 int
 				if n2, err = r.ReadBlockLen(len(item), 8); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Index("matrix", len(c.Matrix)), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Index("matrix", len(c.Matrix)), r.Offset(), err)
 				}
 				if n2 == 0 {
 					break
@@ -378,7 +383,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 				for range n2 {
 					var item2 float64
 					if item2, err = r.ReadDouble(); err != nil {
-						return avrobin.Malformed("corpus.Collections", avrobin.Index(avrobin.Index("matrix", len(c.Matrix)), len(item)), r.Offset(), err)
+						return avrobin.Malformed(collectionsTypeName, avrobin.Index(avrobin.Index("matrix", len(c.Matrix)), len(item)), r.Offset(), err)
 					}
 					item = append(item, item2)
 				}
@@ -390,7 +395,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Labels), 2); err != nil {
-			return avrobin.Malformed("corpus.Collections", "labels", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "labels", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -398,11 +403,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "labels", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "labels", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("labels", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("labels", k), r.Offset(), err)
 			}
 			c.Labels[k] = v
 		}
@@ -411,7 +416,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Stock), 11); err != nil {
-			return avrobin.Malformed("corpus.Collections", "stock", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "stock", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -419,11 +424,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "stock", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "stock", r.Offset(), err)
 			}
 			var v Item
 			if err = v.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("stock", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("stock", k), r.Offset(), err)
 			}
 			c.Stock[k] = v
 		}
@@ -432,7 +437,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Groups), 2); err != nil {
-			return avrobin.Malformed("corpus.Collections", "groups", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "groups", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -440,14 +445,14 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "groups", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "groups", r.Offset(), err)
 			}
 			var v []int32
 			v = []int32{}
 			for {
 				var n2 int
 				if n2, err = r.ReadBlockLen(len(v), 1); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Key("groups", k), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Key("groups", k), r.Offset(), err)
 				}
 				if n2 == 0 {
 					break
@@ -456,7 +461,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 				for range n2 {
 					var item int32
 					if item, err = r.ReadInt(); err != nil {
-						return avrobin.Malformed("corpus.Collections", avrobin.Index(avrobin.Key("groups", k), len(v)), r.Offset(), err)
+						return avrobin.Malformed(collectionsTypeName, avrobin.Index(avrobin.Key("groups", k), len(v)), r.Offset(), err)
 					}
 					v = append(v, item)
 				}
@@ -468,7 +473,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Nulls), 0); err != nil {
-			return avrobin.Malformed("corpus.Collections", "nulls", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "nulls", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -482,7 +487,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Empties), 0); err != nil {
-			return avrobin.Malformed("corpus.Collections", "empties", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "empties", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -490,19 +495,19 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Empty
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("empties", len(c.Empties)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("empties", len(c.Empties)), r.Offset(), err)
 			}
 			c.Empties = append(c.Empties, item)
 		}
 	}
 	if c.Suit, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-		return avrobin.Malformed("corpus.Collections", "suit", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "suit", r.Offset(), err)
 	}
 	c.Suits = []Suit{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Suits), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "suits", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "suits", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -511,19 +516,19 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Suit
 			if item, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("suits", len(c.Suits)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("suits", len(c.Suits)), r.Offset(), err)
 			}
 			c.Suits = append(c.Suits, item)
 		}
 	}
 	if err = r.ReadFixed(c.Digest[:]); err != nil {
-		return avrobin.Malformed("corpus.Collections", "digest", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "digest", r.Offset(), err)
 	}
 	c.Digests = map[string]Md5{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Digests), 17); err != nil {
-			return avrobin.Malformed("corpus.Collections", "digests", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "digests", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -531,11 +536,11 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Collections", "digests", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "digests", r.Offset(), err)
 			}
 			var v Md5
 			if err = r.ReadFixed(v[:]); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Key("digests", k), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Key("digests", k), r.Offset(), err)
 			}
 			c.Digests[k] = v
 		}
@@ -544,7 +549,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Flags), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "flags", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "flags", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -553,7 +558,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item bool
 			if item, err = r.ReadBoolean(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("flags", len(c.Flags)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("flags", len(c.Flags)), r.Offset(), err)
 			}
 			c.Flags = append(c.Flags, item)
 		}
@@ -562,7 +567,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(c.Days), 1); err != nil {
-			return avrobin.Malformed("corpus.Collections", "days", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "days", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -571,13 +576,13 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item avrobin.Date
 			if item, err = r.ReadDate(); err != nil {
-				return avrobin.Malformed("corpus.Collections", avrobin.Index("days", len(c.Days)), r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, avrobin.Index("days", len(c.Days)), r.Offset(), err)
 			}
 			c.Days = append(c.Days, item)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_names", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_names", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeNames = nil
@@ -587,7 +592,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(*c.MaybeNames), 1); err != nil {
-				return avrobin.Malformed("corpus.Collections", "maybe_names", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "maybe_names", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -596,14 +601,14 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var item string
 				if item, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Index("maybe_names", len(*c.MaybeNames)), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Index("maybe_names", len(*c.MaybeNames)), r.Offset(), err)
 				}
 				*c.MaybeNames = append(*c.MaybeNames, item)
 			}
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeLabels = nil
@@ -613,7 +618,7 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(*c.MaybeLabels), 2); err != nil {
-				return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+				return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -621,118 +626,116 @@ func (c *Collections) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var k string
 				if k, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Collections", "maybe_labels", r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, "maybe_labels", r.Offset(), err)
 				}
 				var v int64
 				if v, err = r.ReadLong(); err != nil {
-					return avrobin.Malformed("corpus.Collections", avrobin.Key("maybe_labels", k), r.Offset(), err)
+					return avrobin.Malformed(collectionsTypeName, avrobin.Key("maybe_labels", k), r.Offset(), err)
 				}
 				(*c.MaybeLabels)[k] = v
 			}
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_digest", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_digest", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeDigest = nil
 	} else {
 		c.MaybeDigest = new(Md5)
 		if err = r.ReadFixed((*c.MaybeDigest)[:]); err != nil {
-			return avrobin.Malformed("corpus.Collections", "maybe_digest", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "maybe_digest", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Collections", "maybe_suit", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "maybe_suit", r.Offset(), err)
 	}
 	if idx == 0 {
 		c.MaybeSuit = nil
 	} else {
 		c.MaybeSuit = new(Suit)
 		if *c.MaybeSuit, err = avrobin.ReadEnum[Suit](r, 5); err != nil {
-			return avrobin.Malformed("corpus.Collections", "maybe_suit", r.Offset(), err)
+			return avrobin.Malformed(collectionsTypeName, "maybe_suit", r.Offset(), err)
 		}
 	}
 	if err = c.Address.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Collections", "address", r.Offset(), err)
+		return avrobin.Malformed(collectionsTypeName, "address", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, or an enum value that is no symbol.
 func (c *Collections) Validate() error {
 	if c == nil {
-		return avrobin.Invalid("corpus.Collections", "", avrobin.ErrUnset)
+		return avrobin.Invalid(collectionsTypeName, "", avrobin.ErrUnset)
 	}
 	for i := range c.Names {
 		if err := avrobin.CheckString(c.Names[i]); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("names", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("names", i), err)
 		}
 	}
 	for i := range c.Items {
 		if err := c.Items[i].Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("items", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("items", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], c.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("labels", k), err)
 		}
 		v := c.Labels[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("labels", k), err)
 		}
 	}
 	var keys2 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys2[:0], c.Stock) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 		}
 		v := c.Stock[k]
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("stock", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("stock", k), err)
 		}
 	}
 	var keys3 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys3[:0], c.Groups) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("groups", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("groups", k), err)
 		}
 	}
 	for i := range c.Empties {
 		if err := c.Empties[i].Validate(); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("empties", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("empties", i), err)
 		}
 	}
 	if !c.Suit.IsValid() {
-		return avrobin.Invalid("corpus.Collections", "suit", avrobin.EnumError(int64(c.Suit), 5))
+		return avrobin.Invalid(collectionsTypeName, "suit", avrobin.EnumError(int64(c.Suit), 5))
 	}
 	for i := range c.Suits {
 		if !c.Suits[i].IsValid() {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("suits", i), avrobin.EnumError(int64(c.Suits[i]), 5))
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("suits", i), avrobin.EnumError(int64(c.Suits[i]), 5))
 		}
 	}
 	var keys4 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys4[:0], c.Digests) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Key("digests", k), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Key("digests", k), err)
 		}
 	}
 	for i := range c.Days {
 		if err := avrobin.CheckDate(c.Days[i]); err != nil {
-			return avrobin.Invalid("corpus.Collections", avrobin.Index("days", i), err)
+			return avrobin.Invalid(collectionsTypeName, avrobin.Index("days", i), err)
 		}
 	}
 	if c.MaybeNames != nil {
 		for i := range *c.MaybeNames {
 			if err := avrobin.CheckString((*c.MaybeNames)[i]); err != nil {
-				return avrobin.Invalid("corpus.Collections", avrobin.Index("maybe_names", i), err)
+				return avrobin.Invalid(collectionsTypeName, avrobin.Index("maybe_names", i), err)
 			}
 		}
 	}
@@ -740,17 +743,17 @@ func (c *Collections) Validate() error {
 		var keys5 [avrobin.SortedKeysBuffer]string
 		for _, k := range avrobin.AppendSortedKeys(keys5[:0], *c.MaybeLabels) {
 			if err := avrobin.CheckString(k); err != nil {
-				return avrobin.Invalid("corpus.Collections", avrobin.Key("maybe_labels", k), err)
+				return avrobin.Invalid(collectionsTypeName, avrobin.Key("maybe_labels", k), err)
 			}
 		}
 	}
 	if c.MaybeSuit != nil {
 		if !(*c.MaybeSuit).IsValid() {
-			return avrobin.Invalid("corpus.Collections", "maybe_suit", avrobin.EnumError(int64(*c.MaybeSuit), 5))
+			return avrobin.Invalid(collectionsTypeName, "maybe_suit", avrobin.EnumError(int64(*c.MaybeSuit), 5))
 		}
 	}
 	if err := c.Address.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Collections", "address", err)
+		return avrobin.Invalid(collectionsTypeName, "address", err)
 	}
 	return nil
 }
@@ -764,17 +767,19 @@ type Item struct {
 	UnitPrice float64 `avro:"unit_price"`
 }
 
+// itemTypeName names Item in errors.
+const itemTypeName = "corpus.Item"
+
 // NewItem returns a new Item. Its schema has no defaults.
 func NewItem() *Item { return &Item{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Item has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (x *Item) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Item", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, x.Sku)
 	dst = avrobin.AppendInt(dst, x.Quantity)
@@ -787,7 +792,7 @@ func (x *Item) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Item) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Item", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(itemTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Item
@@ -795,7 +800,7 @@ func (x *Item) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Item", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(itemTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -805,33 +810,30 @@ func (x *Item) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Item) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Item", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(itemTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if x.Sku, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Item", "sku", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "sku", r.Offset(), err)
 	}
 	if x.Quantity, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Item", "quantity", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "quantity", r.Offset(), err)
 	}
 	if x.UnitPrice, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Item", "unit_price", r.Offset(), err)
+		return avrobin.Malformed(itemTypeName, "unit_price", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (x *Item) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Item", "", avrobin.ErrUnset)
+		return avrobin.Invalid(itemTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(x.Sku); err != nil {
-		return avrobin.Invalid("corpus.Item", "sku", err)
+		return avrobin.Invalid(itemTypeName, "sku", err)
 	}
 	return nil
 }
@@ -840,17 +842,19 @@ func (x *Item) Validate() error {
 type Empty struct {
 }
 
+// emptyTypeName names Empty in errors.
+const emptyTypeName = "corpus.Empty"
+
 // NewEmpty returns a new Empty. Its schema has no defaults.
 func NewEmpty() *Empty { return &Empty{} }
 
 // AppendAvro appends the Avro binary encoding of e to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil e: every Empty has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (e *Empty) AppendAvro(dst []byte) ([]byte, error) {
 	if e == nil {
-		return dst, avrobin.Invalid("corpus.Empty", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
 	}
 	return dst, nil
 }
@@ -860,7 +864,7 @@ func (e *Empty) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error e is unchanged.
 func (e *Empty) UnmarshalAvro(src []byte) error {
 	if e == nil {
-		return avrobin.Malformed("corpus.Empty", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(emptyTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Empty
@@ -868,7 +872,7 @@ func (e *Empty) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Empty", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(emptyTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*e = v
 	return nil
@@ -878,20 +882,18 @@ func (e *Empty) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error e is partly written.
 func (e *Empty) DecodeAvro(r *avrobin.Reader) error {
 	if e == nil {
-		return avrobin.Malformed("corpus.Empty", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(emptyTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	return nil
 }
 
 // Validate reports the first way e breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// its schema constrains none of its fields' values, so only a nil e breaks
+// it.
 func (e *Empty) Validate() error {
 	if e == nil {
-		return avrobin.Invalid("corpus.Empty", "", avrobin.ErrUnset)
+		return avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
 }
@@ -968,17 +970,19 @@ type Address struct {
 	Zip *string `avro:"zip"`
 }
 
+// addressTypeName names Address in errors.
+const addressTypeName = "corpus.Address"
+
 // NewAddress returns a new Address. Its schema has no defaults.
 func NewAddress() *Address { return &Address{} }
 
 // AppendAvro appends the Avro binary encoding of a to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil a: every Address has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
 	if a == nil {
-		return dst, avrobin.Invalid("corpus.Address", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, a.Street)
 	dst = avrobin.AppendString(dst, a.City)
@@ -996,7 +1000,7 @@ func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error a is unchanged.
 func (a *Address) UnmarshalAvro(src []byte) error {
 	if a == nil {
-		return avrobin.Malformed("corpus.Address", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(addressTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Address
@@ -1004,7 +1008,7 @@ func (a *Address) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Address", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*a = v
 	return nil
@@ -1014,49 +1018,46 @@ func (a *Address) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error a is partly written.
 func (a *Address) DecodeAvro(r *avrobin.Reader) error {
 	if a == nil {
-		return avrobin.Malformed("corpus.Address", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if a.Street, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Address", "street", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "street", r.Offset(), err)
 	}
 	if a.City, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Address", "city", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "city", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Address", "zip", r.Offset(), err)
+		return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
 	}
 	if idx == 0 {
 		a.Zip = nil
 	} else {
 		a.Zip = new(string)
 		if *a.Zip, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Address", "zip", r.Offset(), err)
+			return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
 		}
 	}
 	return nil
 }
 
 // Validate reports the first way a breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (a *Address) Validate() error {
 	if a == nil {
-		return avrobin.Invalid("corpus.Address", "", avrobin.ErrUnset)
+		return avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(a.Street); err != nil {
-		return avrobin.Invalid("corpus.Address", "street", err)
+		return avrobin.Invalid(addressTypeName, "street", err)
 	}
 	if err := avrobin.CheckRequiredString(a.City); err != nil {
-		return avrobin.Invalid("corpus.Address", "city", err)
+		return avrobin.Invalid(addressTypeName, "city", err)
 	}
 	if a.Zip != nil {
 		if err := avrobin.CheckString(*a.Zip); err != nil {
-			return avrobin.Invalid("corpus.Address", "zip", err)
+			return avrobin.Invalid(addressTypeName, "zip", err)
 		}
 	}
 	return nil

@@ -14,37 +14,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// defaultsContract is the contract of the event corpus.defaults.
-var defaultsContract = &contract.Contract{
-	Type:          "corpus.defaults",
-	Name:          "corpus.Defaults",
-	Topic:         "corpus.defaults",
-	Subject:       "corpus.defaults-value",
-	Compatibility: contract.None,
-	KeyField:      "",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Defaults","namespace":"corpus","doc":"A default for every type, and consts.","fields":[{"name":"kind","type":"string","default":"defaults","const":"defaults"},{"name":"version","type":"int","const":2},{"name":"b","type":"boolean","default":true},{"name":"i","type":"int","default":-7},{"name":"l","type":"long","default":9007199254740993},{"name":"f","type":"float","default":1.5},{"name":"d","type":"double","default":-0.25},{"name":"raw","type":"bytes","default":"\u0000\u00ffA"},{"name":"s","type":"string","default":"héllo \"world\""},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","MID","HIGH"],"default":"LOW"},"default":"MID"},{"name":"tag","type":{"type":"fixed","name":"Tag4","size":4},"default":"ab\u0000\u00ff"},{"name":"list","type":{"type":"array","items":"int"},"default":[1,2,3]},{"name":"empty_list","type":{"type":"array","items":"string"},"default":[]},{"name":"dict","type":{"type":"map","values":"string"},"default":{"b":"2","a":"1"}},{"name":"inner","type":{"type":"record","name":"Inner","fields":[{"name":"x","type":"int","default":1},{"name":"y","type":"string","default":"why"},{"name":"z","type":["null","long"],"default":null}]},"default":{"x":5}},{"name":"fresh","type":"Inner","doc":"No default of its own: NewDefaults gives NewInner()."},{"name":"opt","type":["null","string"],"default":null},{"name":"opt_set","type":["string","null"],"default":"set"},{"name":"opt_inner","type":["null","Inner"],"default":null},{"name":"choice","type":["long","string","null"],"default":42},{"name":"day","type":{"type":"int","logicalType":"date"},"default":20419},{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"},"default":1700000000123456},{"name":"noon","type":{"type":"int","logicalType":"time-millis"},"default":43200000},{"name":"cost","type":{"type":"bytes","logicalType":"decimal","precision":8,"scale":2},"default":"\u00ff\u0085"},{"name":"ref","type":{"type":"string","logicalType":"uuid"},"default":"F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6"},{"name":"span","type":{"type":"fixed","name":"Span","size":12,"logicalType":"duration"},"default":"\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000"}]}`,
-	Canonical: `{"name":"corpus.Defaults","type":"record","fields":[{"name":"kind","type":"string"},{"name":"version","type":"int"},{"name":"b","type":"boolean"},{"name":"i","type":"int"},{"name":"l","type":"long"},{"name":"f","type":"float"},{"name":"d","type":"double"},{"name":"raw","type":"bytes"},{"name":"s","type":"string"},{"name":"level","type":{"name":"corpus.Level","type":"enum","symbols":["LOW","MID","HIGH"]}},{"name":"tag","type":{"name":"corpus.Tag4","type":"fixed","size":4}},{"name":"list","type":{"type":"array","items":"int"}},{"name":"empty_list","type":{"type":"array","items":"string"}},{"name":"dict","type":{"type":"map","values":"string"}},{"name":"inner","type":{"name":"corpus.Inner","type":"record","fields":[{"name":"x","type":"int"},{"name":"y","type":"string"},{"name":"z","type":["null","long"]}]}},{"name":"fresh","type":"corpus.Inner"},{"name":"opt","type":["null","string"]},{"name":"opt_set","type":["string","null"]},{"name":"opt_inner","type":["null","corpus.Inner"]},{"name":"choice","type":["long","string","null"]},{"name":"day","type":"int"},{"name":"at","type":"long"},{"name":"noon","type":"int"},{"name":"cost","type":"bytes"},{"name":"ref","type":"string"},{"name":"span","type":{"name":"corpus.Span","type":"fixed","size":12}}]}`,
-	CRC64:     0x0a52b7febd322763,
-	SHA256: [32]byte{
-		0xd6, 0xc6, 0xc2, 0xa6, 0xe0, 0x02, 0x78, 0x9b,
-		0xd1, 0x80, 0x44, 0xce, 0xa2, 0xb1, 0x12, 0xa7,
-		0xdb, 0x4d, 0xcf, 0x60, 0xf9, 0x98, 0x17, 0xe9,
-		0x83, 0x08, 0xde, 0x77, 0xf5, 0x47, 0x3b, 0x1a,
-	},
-}
-
-var _ contract.Event = (*Defaults)(nil)
-
-// Contract returns the contract of the event corpus.defaults: the Avro
-// record corpus.Defaults on topic corpus.defaults, subject
-// corpus.defaults-value (NONE). It does not use its receiver:
-// (*Defaults)(nil).Contract() works.
-func (*Defaults) Contract() *contract.Contract { return defaultsContract }
-
-// AppendKey appends nothing: the event has no key field.
-func (*Defaults) AppendKey(dst []byte) []byte { return dst }
-
 // Defaults is the Avro record corpus.Defaults.
 //
 // A default for every type, and consts.
@@ -129,11 +98,21 @@ type Defaults struct {
 	Span avrobin.Duration `avro:"span"`
 }
 
+const (
+	// defaultsTypeName names Defaults in errors.
+	defaultsTypeName = "corpus.Defaults"
+	// defaultsKind is the only valid Defaults.Kind: the schema's "const".
+	defaultsKind = "defaults"
+	// defaultsVersion is the only valid Defaults.Version: the schema's
+	// "const".
+	defaultsVersion = 2
+)
+
 // NewDefaults returns a new Defaults with the schema's defaults.
 func NewDefaults() *Defaults {
 	return &Defaults{
-		Kind:      "defaults",
-		Version:   2,
+		Kind:      defaultsKind,
+		Version:   defaultsVersion,
 		B:         true,
 		I:         -7,
 		L:         9007199254740993,
@@ -159,14 +138,48 @@ func NewDefaults() *Defaults {
 	}
 }
 
+// DefaultsContract is the contract of the event corpus.defaults: the Avro
+// record corpus.Defaults on topic corpus.defaults, subject
+// corpus.defaults-value (NONE). It is shared by all who use the event,
+// through Contract and Contracts: it must not be modified.
+var DefaultsContract = &contract.Contract{
+	Type:          "corpus.defaults",
+	Name:          "corpus.Defaults",
+	Topic:         "corpus.defaults",
+	Subject:       "corpus.defaults-value",
+	Compatibility: contract.None,
+	KeyField:      "",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Defaults","namespace":"corpus","doc":"A default for every type, and consts.","fields":[{"name":"kind","type":"string","default":"defaults","const":"defaults"},{"name":"version","type":"int","const":2},{"name":"b","type":"boolean","default":true},{"name":"i","type":"int","default":-7},{"name":"l","type":"long","default":9007199254740993},{"name":"f","type":"float","default":1.5},{"name":"d","type":"double","default":-0.25},{"name":"raw","type":"bytes","default":"\u0000\u00ffA"},{"name":"s","type":"string","default":"héllo \"world\""},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","MID","HIGH"],"default":"LOW"},"default":"MID"},{"name":"tag","type":{"type":"fixed","name":"Tag4","size":4},"default":"ab\u0000\u00ff"},{"name":"list","type":{"type":"array","items":"int"},"default":[1,2,3]},{"name":"empty_list","type":{"type":"array","items":"string"},"default":[]},{"name":"dict","type":{"type":"map","values":"string"},"default":{"b":"2","a":"1"}},{"name":"inner","type":{"type":"record","name":"Inner","fields":[{"name":"x","type":"int","default":1},{"name":"y","type":"string","default":"why"},{"name":"z","type":["null","long"],"default":null}]},"default":{"x":5}},{"name":"fresh","type":"Inner","doc":"No default of its own: NewDefaults gives NewInner()."},{"name":"opt","type":["null","string"],"default":null},{"name":"opt_set","type":["string","null"],"default":"set"},{"name":"opt_inner","type":["null","Inner"],"default":null},{"name":"choice","type":["long","string","null"],"default":42},{"name":"day","type":{"type":"int","logicalType":"date"},"default":20419},{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"},"default":1700000000123456},{"name":"noon","type":{"type":"int","logicalType":"time-millis"},"default":43200000},{"name":"cost","type":{"type":"bytes","logicalType":"decimal","precision":8,"scale":2},"default":"\u00ff\u0085"},{"name":"ref","type":{"type":"string","logicalType":"uuid"},"default":"F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6"},{"name":"span","type":{"type":"fixed","name":"Span","size":12,"logicalType":"duration"},"default":"\u0001\u0000\u0000\u0000\u0002\u0000\u0000\u0000\u0003\u0000\u0000\u0000"}]}`,
+	Canonical: `{"name":"corpus.Defaults","type":"record","fields":[{"name":"kind","type":"string"},{"name":"version","type":"int"},{"name":"b","type":"boolean"},{"name":"i","type":"int"},{"name":"l","type":"long"},{"name":"f","type":"float"},{"name":"d","type":"double"},{"name":"raw","type":"bytes"},{"name":"s","type":"string"},{"name":"level","type":{"name":"corpus.Level","type":"enum","symbols":["LOW","MID","HIGH"]}},{"name":"tag","type":{"name":"corpus.Tag4","type":"fixed","size":4}},{"name":"list","type":{"type":"array","items":"int"}},{"name":"empty_list","type":{"type":"array","items":"string"}},{"name":"dict","type":{"type":"map","values":"string"}},{"name":"inner","type":{"name":"corpus.Inner","type":"record","fields":[{"name":"x","type":"int"},{"name":"y","type":"string"},{"name":"z","type":["null","long"]}]}},{"name":"fresh","type":"corpus.Inner"},{"name":"opt","type":["null","string"]},{"name":"opt_set","type":["string","null"]},{"name":"opt_inner","type":["null","corpus.Inner"]},{"name":"choice","type":["long","string","null"]},{"name":"day","type":"int"},{"name":"at","type":"long"},{"name":"noon","type":"int"},{"name":"cost","type":"bytes"},{"name":"ref","type":"string"},{"name":"span","type":{"name":"corpus.Span","type":"fixed","size":12}}]}`,
+	CRC64:     0x0a52b7febd322763,
+	SHA256: [32]byte{
+		0xd6, 0xc6, 0xc2, 0xa6, 0xe0, 0x02, 0x78, 0x9b,
+		0xd1, 0x80, 0x44, 0xce, 0xa2, 0xb1, 0x12, 0xa7,
+		0xdb, 0x4d, 0xcf, 0x60, 0xf9, 0x98, 0x17, 0xe9,
+		0x83, 0x08, 0xde, 0x77, 0xf5, 0x47, 0x3b, 0x1a,
+	},
+}
+
+var _ contract.Event = (*Defaults)(nil)
+
+// Contract returns DefaultsContract, the contract of the event
+// corpus.defaults, which must not be modified. It does not use its
+// receiver: (*Defaults)(nil).Contract() works.
+func (*Defaults) Contract() *contract.Contract { return DefaultsContract }
+
+// AppendKey appends nothing: the event has no key field.
+func (*Defaults) AppendKey(dst []byte) []byte { return dst }
+
 // AppendAvro appends the Avro binary encoding of d to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// an enum value that is no symbol, an unset union, or a decimal that is nil
+// or does not fit its precision and scale); it does not check the rest of
+// the contract, which is Validate's job. On error it returns dst unchanged.
 func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	if d == nil {
-		return dst, avrobin.Invalid("corpus.Defaults", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -180,7 +193,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	dst = avrobin.AppendBytes(dst, d.Raw)
 	dst = avrobin.AppendString(dst, d.S)
 	if dst, err = avrobin.AppendEnum(dst, d.Level, 3); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "level", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "level", err)
 	}
 	dst = append(dst, d.Tag[:]...)
 	if len(d.List) > 0 {
@@ -208,10 +221,10 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, 0) // end of blocks
 	if dst, err = d.Inner.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "inner", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "inner", err)
 	}
 	if dst, err = d.Fresh.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "fresh", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "fresh", err)
 	}
 	if d.Opt == nil {
 		dst = avrobin.AppendLong(dst, 0)
@@ -230,7 +243,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = d.OptInner.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Defaults", "opt_inner", err)
+			return dst[:start], avrobin.Invalid(defaultsTypeName, "opt_inner", err)
 		}
 	}
 	switch v := d.Choice.(type) {
@@ -243,19 +256,19 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 	case nil:
 		dst = avrobin.AppendLong(dst, 2)
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "choice", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "choice", avrobin.UnionError(v))
 	}
 	if dst, err = avrobin.AppendDate(dst, d.Day); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "day", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "day", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, d.At); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "at", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "at", err)
 	}
 	if dst, err = avrobin.AppendTimeMillis(dst, d.Noon); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "noon", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "noon", err)
 	}
 	if dst, err = avrobin.AppendDecimal(dst, d.Cost, 8, 2); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Defaults", "cost", err)
+		return dst[:start], avrobin.Invalid(defaultsTypeName, "cost", err)
 	}
 	dst = avrobin.AppendUUID(dst, d.Ref)
 	dst = avrobin.AppendDuration(dst, d.Span)
@@ -267,7 +280,7 @@ func (d *Defaults) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error d is unchanged.
 func (d *Defaults) UnmarshalAvro(src []byte) error {
 	if d == nil {
-		return avrobin.Malformed("corpus.Defaults", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(defaultsTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Defaults
@@ -275,7 +288,7 @@ func (d *Defaults) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Defaults", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(defaultsTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*d = v
 	return nil
@@ -285,48 +298,48 @@ func (d *Defaults) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error d is partly written.
 func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	if d == nil {
-		return avrobin.Malformed("corpus.Defaults", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(defaultsTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
-	if d.Kind, err = r.ReadKnownString("defaults"); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "kind", r.Offset(), err)
+	if d.Kind, err = r.ReadKnownString(defaultsKind); err != nil {
+		return avrobin.Malformed(defaultsTypeName, "kind", r.Offset(), err)
 	}
 	if d.Version, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "version", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "version", r.Offset(), err)
 	}
 	if d.B, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "b", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "b", r.Offset(), err)
 	}
 	if d.I, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "i", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "i", r.Offset(), err)
 	}
 	if d.L, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "l", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "l", r.Offset(), err)
 	}
 	if d.F, err = r.ReadFloat(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "f", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "f", r.Offset(), err)
 	}
 	if d.D, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "d", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "d", r.Offset(), err)
 	}
 	if d.Raw, err = r.ReadBytes(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "raw", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "raw", r.Offset(), err)
 	}
 	if d.S, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "s", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "s", r.Offset(), err)
 	}
 	if d.Level, err = avrobin.ReadEnum[Level](r, 3); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "level", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "level", r.Offset(), err)
 	}
 	if err = r.ReadFixed(d.Tag[:]); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "tag", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "tag", r.Offset(), err)
 	}
 	d.List = []int32{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.List), 1); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "list", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "list", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -335,7 +348,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item int32
 			if item, err = r.ReadInt(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Index("list", len(d.List)), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Index("list", len(d.List)), r.Offset(), err)
 			}
 			d.List = append(d.List, item)
 		}
@@ -344,7 +357,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.EmptyList), 1); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "empty_list", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "empty_list", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -353,7 +366,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Index("empty_list", len(d.EmptyList)), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Index("empty_list", len(d.EmptyList)), r.Offset(), err)
 			}
 			d.EmptyList = append(d.EmptyList, item)
 		}
@@ -362,7 +375,7 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(d.Dict), 2); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "dict", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "dict", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -370,173 +383,173 @@ func (d *Defaults) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", "dict", r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, "dict", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Defaults", avrobin.Key("dict", k), r.Offset(), err)
+				return avrobin.Malformed(defaultsTypeName, avrobin.Key("dict", k), r.Offset(), err)
 			}
 			d.Dict[k] = v
 		}
 	}
 	if err = d.Inner.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "inner", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "inner", r.Offset(), err)
 	}
 	if err = d.Fresh.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "fresh", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "fresh", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt", r.Offset(), err)
 	}
 	if idx == 0 {
 		d.Opt = nil
 	} else {
 		d.Opt = new(string)
 		if *d.Opt, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt_set", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt_set", r.Offset(), err)
 	}
 	if idx == 1 {
 		d.OptSet = nil
 	} else {
 		d.OptSet = new(string)
 		if *d.OptSet, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt_set", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt_set", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "opt_inner", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "opt_inner", r.Offset(), err)
 	}
 	if idx == 0 {
 		d.OptInner = nil
 	} else {
 		d.OptInner = new(Inner)
 		if err = d.OptInner.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "opt_inner", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "opt_inner", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(3); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
 		var v int64
 		if v, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 		}
 		d.Choice = DefaultsChoiceLong(v)
 	case 1:
 		var v string
 		if v, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Defaults", "choice", r.Offset(), err)
+			return avrobin.Malformed(defaultsTypeName, "choice", r.Offset(), err)
 		}
 		d.Choice = DefaultsChoiceString(v)
 	case 2:
 		d.Choice = nil
 	}
 	if d.Day, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "day", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "day", r.Offset(), err)
 	}
 	if d.At, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "at", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "at", r.Offset(), err)
 	}
 	if d.Noon, err = r.ReadTimeMillis(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "noon", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "noon", r.Offset(), err)
 	}
 	if d.Cost, err = r.ReadDecimal(8, 2); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "cost", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "cost", r.Offset(), err)
 	}
 	if d.Ref, err = r.ReadUUID(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "ref", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "ref", r.Offset(), err)
 	}
 	if d.Span, err = r.ReadDuration(); err != nil {
-		return avrobin.Malformed("corpus.Defaults", "span", r.Offset(), err)
+		return avrobin.Malformed(defaultsTypeName, "span", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// field that differs from its "const", a string that is not UTF-8, a date
+// that does not exist, a time out of range, an enum value that is no
+// symbol, an unset union, or a decimal that is nil or does not fit its
+// precision and scale.
 func (d *Defaults) Validate() error {
 	if d == nil {
-		return avrobin.Invalid("corpus.Defaults", "", avrobin.ErrUnset)
+		return avrobin.Invalid(defaultsTypeName, "", avrobin.ErrUnset)
 	}
-	if d.Kind != "defaults" {
-		return avrobin.Invalid("corpus.Defaults", "kind", avrobin.NotConst("defaults", d.Kind))
+	if d.Kind != defaultsKind {
+		return avrobin.Invalid(defaultsTypeName, "kind", avrobin.NotConst(defaultsKind, d.Kind))
 	}
-	if d.Version != 2 {
-		return avrobin.Invalid("corpus.Defaults", "version", avrobin.NotConst(2, d.Version))
+	if d.Version != defaultsVersion {
+		return avrobin.Invalid(defaultsTypeName, "version", avrobin.NotConst(defaultsVersion, d.Version))
 	}
 	if err := avrobin.CheckString(d.S); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "s", err)
+		return avrobin.Invalid(defaultsTypeName, "s", err)
 	}
 	if !d.Level.IsValid() {
-		return avrobin.Invalid("corpus.Defaults", "level", avrobin.EnumError(int64(d.Level), 3))
+		return avrobin.Invalid(defaultsTypeName, "level", avrobin.EnumError(int64(d.Level), 3))
 	}
 	for i := range d.EmptyList {
 		if err := avrobin.CheckString(d.EmptyList[i]); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Index("empty_list", i), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Index("empty_list", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], d.Dict) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Key("dict", k), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Key("dict", k), err)
 		}
 		v := d.Dict[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("corpus.Defaults", avrobin.Key("dict", k), err)
+			return avrobin.Invalid(defaultsTypeName, avrobin.Key("dict", k), err)
 		}
 	}
 	if err := d.Inner.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "inner", err)
+		return avrobin.Invalid(defaultsTypeName, "inner", err)
 	}
 	if err := d.Fresh.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "fresh", err)
+		return avrobin.Invalid(defaultsTypeName, "fresh", err)
 	}
 	if d.Opt != nil {
 		if err := avrobin.CheckString(*d.Opt); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt", err)
+			return avrobin.Invalid(defaultsTypeName, "opt", err)
 		}
 	}
 	if d.OptSet != nil {
 		if err := avrobin.CheckString(*d.OptSet); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt_set", err)
+			return avrobin.Invalid(defaultsTypeName, "opt_set", err)
 		}
 	}
 	if d.OptInner != nil {
 		if err := d.OptInner.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "opt_inner", err)
+			return avrobin.Invalid(defaultsTypeName, "opt_inner", err)
 		}
 	}
 	switch v := d.Choice.(type) {
 	case DefaultsChoiceLong:
 	case DefaultsChoiceString:
 		if err := avrobin.CheckString(string(v)); err != nil {
-			return avrobin.Invalid("corpus.Defaults", "choice", err)
+			return avrobin.Invalid(defaultsTypeName, "choice", err)
 		}
 	case nil:
 	default:
-		return avrobin.Invalid("corpus.Defaults", "choice", avrobin.UnionError(v))
+		return avrobin.Invalid(defaultsTypeName, "choice", avrobin.UnionError(v))
 	}
 	if err := avrobin.CheckDate(d.Day); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "day", err)
+		return avrobin.Invalid(defaultsTypeName, "day", err)
 	}
 	if err := avrobin.CheckTimestampMicros(d.At); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "at", err)
+		return avrobin.Invalid(defaultsTypeName, "at", err)
 	}
 	if err := avrobin.CheckTimeOfDay(d.Noon); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "noon", err)
+		return avrobin.Invalid(defaultsTypeName, "noon", err)
 	}
 	if err := avrobin.CheckDecimal(d.Cost, 8, 2); err != nil {
-		return avrobin.Invalid("corpus.Defaults", "cost", err)
+		return avrobin.Invalid(defaultsTypeName, "cost", err)
 	}
 	return nil
 }
@@ -627,6 +640,9 @@ type Inner struct {
 	Z *int64 `avro:"z"`
 }
 
+// innerTypeName names Inner in errors.
+const innerTypeName = "corpus.Inner"
+
 // NewInner returns a new Inner with the schema's defaults.
 func NewInner() *Inner {
 	return &Inner{
@@ -636,13 +652,12 @@ func NewInner() *Inner {
 }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Inner has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (x *Inner) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Inner", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendInt(dst, x.X)
 	dst = avrobin.AppendString(dst, x.Y)
@@ -660,7 +675,7 @@ func (x *Inner) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Inner) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Inner", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(innerTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Inner
@@ -668,7 +683,7 @@ func (x *Inner) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Inner", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(innerTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -678,25 +693,25 @@ func (x *Inner) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Inner) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Inner", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(innerTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if x.X, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Inner", "x", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "x", r.Offset(), err)
 	}
 	if x.Y, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Inner", "y", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "y", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Inner", "z", r.Offset(), err)
+		return avrobin.Malformed(innerTypeName, "z", r.Offset(), err)
 	}
 	if idx == 0 {
 		x.Z = nil
 	} else {
 		x.Z = new(int64)
 		if *x.Z, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Inner", "z", r.Offset(), err)
+			return avrobin.Malformed(innerTypeName, "z", r.Offset(), err)
 		}
 	}
 	return nil
@@ -704,16 +719,13 @@ func (x *Inner) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way x breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// string that is not UTF-8.
 func (x *Inner) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Inner", "", avrobin.ErrUnset)
+		return avrobin.Invalid(innerTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckString(x.Y); err != nil {
-		return avrobin.Invalid("corpus.Inner", "y", err)
+		return avrobin.Invalid(innerTypeName, "y", err)
 	}
 	return nil
 }

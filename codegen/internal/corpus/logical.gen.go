@@ -11,37 +11,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// logicalContract is the contract of the event corpus.logical.
-var logicalContract = &contract.Contract{
-	Type:          "corpus.logical",
-	Name:          "corpus.Logical",
-	Topic:         "corpus.logical",
-	Subject:       "corpus.logical-value",
-	Compatibility: contract.FullTransitive,
-	KeyField:      "",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Logical","namespace":"corpus","doc":"Every logical type, required and optional.","fields":[{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"time_ms","type":{"type":"int","logicalType":"time-millis"}},{"name":"time_us","type":{"type":"long","logicalType":"time-micros"}},{"name":"ts_ms","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"ts_us","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"ts_ns","type":{"type":"long","logicalType":"timestamp-nanos"}},{"name":"local_ms","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"local_us","type":{"type":"long","logicalType":"local-timestamp-micros"}},{"name":"local_ns","type":{"type":"long","logicalType":"local-timestamp-nanos"}},{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":20,"scale":4}},{"name":"price","type":{"type":"fixed","name":"Money","size":8,"logicalType":"decimal","precision":18,"scale":2}},{"name":"uuid","type":{"type":"string","logicalType":"uuid"}},{"name":"raw_uuid","type":{"type":"fixed","name":"RawUUID","size":16,"logicalType":"uuid"}},{"name":"period","type":{"type":"fixed","name":"Period","size":12,"logicalType":"duration"}},{"name":"maybe_day","type":["null",{"type":"int","logicalType":"date"}]},{"name":"maybe_ts","type":[{"type":"long","logicalType":"timestamp-micros"},"null"]},{"name":"maybe_amount","type":["null",{"type":"bytes","logicalType":"decimal","precision":9,"scale":0}]},{"name":"maybe_uuid","type":["null",{"type":"string","logicalType":"uuid"}]}]}`,
-	Canonical: `{"name":"corpus.Logical","type":"record","fields":[{"name":"day","type":"int"},{"name":"time_ms","type":"int"},{"name":"time_us","type":"long"},{"name":"ts_ms","type":"long"},{"name":"ts_us","type":"long"},{"name":"ts_ns","type":"long"},{"name":"local_ms","type":"long"},{"name":"local_us","type":"long"},{"name":"local_ns","type":"long"},{"name":"amount","type":"bytes"},{"name":"price","type":{"name":"corpus.Money","type":"fixed","size":8}},{"name":"uuid","type":"string"},{"name":"raw_uuid","type":{"name":"corpus.RawUUID","type":"fixed","size":16}},{"name":"period","type":{"name":"corpus.Period","type":"fixed","size":12}},{"name":"maybe_day","type":["null","int"]},{"name":"maybe_ts","type":["long","null"]},{"name":"maybe_amount","type":["null","bytes"]},{"name":"maybe_uuid","type":["null","string"]}]}`,
-	CRC64:     0x15e8bd907a2c72cb,
-	SHA256: [32]byte{
-		0x65, 0xb2, 0x68, 0x84, 0x57, 0x83, 0xb5, 0x52,
-		0x56, 0xde, 0x04, 0xaa, 0xbb, 0xb3, 0x6a, 0xf7,
-		0x82, 0x4f, 0xde, 0xb5, 0x3d, 0x85, 0x0f, 0xc8,
-		0xfe, 0x03, 0x36, 0xe6, 0x48, 0xa3, 0xfc, 0xb5,
-	},
-}
-
-var _ contract.Event = (*Logical)(nil)
-
-// Contract returns the contract of the event corpus.logical: the Avro
-// record corpus.Logical on topic corpus.logical, subject
-// corpus.logical-value (FULL_TRANSITIVE). It does not use its receiver:
-// (*Logical)(nil).Contract() works.
-func (*Logical) Contract() *contract.Contract { return logicalContract }
-
-// AppendKey appends nothing: the event has no key field.
-func (*Logical) AppendKey(dst []byte) []byte { return dst }
-
 // Logical is the Avro record corpus.Logical.
 //
 // Every logical type, required and optional.
@@ -66,50 +35,87 @@ type Logical struct {
 	MaybeUUID   *avrobin.UUID    `avro:"maybe_uuid"`
 }
 
+// logicalTypeName names Logical in errors.
+const logicalTypeName = "corpus.Logical"
+
 // NewLogical returns a new Logical. Its schema has no defaults.
 func NewLogical() *Logical { return &Logical{} }
 
+// LogicalContract is the contract of the event corpus.logical: the Avro
+// record corpus.Logical on topic corpus.logical, subject
+// corpus.logical-value (FULL_TRANSITIVE). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var LogicalContract = &contract.Contract{
+	Type:          "corpus.logical",
+	Name:          "corpus.Logical",
+	Topic:         "corpus.logical",
+	Subject:       "corpus.logical-value",
+	Compatibility: contract.FullTransitive,
+	KeyField:      "",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Logical","namespace":"corpus","doc":"Every logical type, required and optional.","fields":[{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"time_ms","type":{"type":"int","logicalType":"time-millis"}},{"name":"time_us","type":{"type":"long","logicalType":"time-micros"}},{"name":"ts_ms","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"ts_us","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"ts_ns","type":{"type":"long","logicalType":"timestamp-nanos"}},{"name":"local_ms","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"local_us","type":{"type":"long","logicalType":"local-timestamp-micros"}},{"name":"local_ns","type":{"type":"long","logicalType":"local-timestamp-nanos"}},{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":20,"scale":4}},{"name":"price","type":{"type":"fixed","name":"Money","size":8,"logicalType":"decimal","precision":18,"scale":2}},{"name":"uuid","type":{"type":"string","logicalType":"uuid"}},{"name":"raw_uuid","type":{"type":"fixed","name":"RawUUID","size":16,"logicalType":"uuid"}},{"name":"period","type":{"type":"fixed","name":"Period","size":12,"logicalType":"duration"}},{"name":"maybe_day","type":["null",{"type":"int","logicalType":"date"}]},{"name":"maybe_ts","type":[{"type":"long","logicalType":"timestamp-micros"},"null"]},{"name":"maybe_amount","type":["null",{"type":"bytes","logicalType":"decimal","precision":9,"scale":0}]},{"name":"maybe_uuid","type":["null",{"type":"string","logicalType":"uuid"}]}]}`,
+	Canonical: `{"name":"corpus.Logical","type":"record","fields":[{"name":"day","type":"int"},{"name":"time_ms","type":"int"},{"name":"time_us","type":"long"},{"name":"ts_ms","type":"long"},{"name":"ts_us","type":"long"},{"name":"ts_ns","type":"long"},{"name":"local_ms","type":"long"},{"name":"local_us","type":"long"},{"name":"local_ns","type":"long"},{"name":"amount","type":"bytes"},{"name":"price","type":{"name":"corpus.Money","type":"fixed","size":8}},{"name":"uuid","type":"string"},{"name":"raw_uuid","type":{"name":"corpus.RawUUID","type":"fixed","size":16}},{"name":"period","type":{"name":"corpus.Period","type":"fixed","size":12}},{"name":"maybe_day","type":["null","int"]},{"name":"maybe_ts","type":["long","null"]},{"name":"maybe_amount","type":["null","bytes"]},{"name":"maybe_uuid","type":["null","string"]}]}`,
+	CRC64:     0x15e8bd907a2c72cb,
+	SHA256: [32]byte{
+		0x65, 0xb2, 0x68, 0x84, 0x57, 0x83, 0xb5, 0x52,
+		0x56, 0xde, 0x04, 0xaa, 0xbb, 0xb3, 0x6a, 0xf7,
+		0x82, 0x4f, 0xde, 0xb5, 0x3d, 0x85, 0x0f, 0xc8,
+		0xfe, 0x03, 0x36, 0xe6, 0x48, 0xa3, 0xfc, 0xb5,
+	},
+}
+
+var _ contract.Event = (*Logical)(nil)
+
+// Contract returns LogicalContract, the contract of the event
+// corpus.logical, which must not be modified. It does not use its receiver:
+// (*Logical)(nil).Contract() works.
+func (*Logical) Contract() *contract.Contract { return LogicalContract }
+
+// AppendKey appends nothing: the event has no key field.
+func (*Logical) AppendKey(dst []byte) []byte { return dst }
+
 // AppendAvro appends the Avro binary encoding of l to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// or a decimal that is nil or does not fit its precision and scale); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	if l == nil {
-		return dst, avrobin.Invalid("corpus.Logical", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = avrobin.AppendDate(dst, l.Day); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "day", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "day", err)
 	}
 	if dst, err = avrobin.AppendTimeMillis(dst, l.TimeMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "time_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "time_ms", err)
 	}
 	dst = avrobin.AppendTimeMicros(dst, l.TimeUs)
 	if dst, err = avrobin.AppendTimestampMillis(dst, l.TsMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_ms", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, l.TsUs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_us", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_us", err)
 	}
 	if dst, err = avrobin.AppendTimestampNanos(dst, l.TsNs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "ts_ns", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "ts_ns", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampMillis(dst, l.LocalMs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_ms", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_ms", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampMicros(dst, l.LocalUs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_us", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_us", err)
 	}
 	if dst, err = avrobin.AppendLocalTimestampNanos(dst, l.LocalNs); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "local_ns", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "local_ns", err)
 	}
 	if dst, err = avrobin.AppendDecimal(dst, l.Amount, 20, 4); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "amount", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "amount", err)
 	}
 	if dst, err = avrobin.AppendFixedDecimal(dst, l.Price, 8, 18, 2); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Logical", "price", err)
+		return dst[:start], avrobin.Invalid(logicalTypeName, "price", err)
 	}
 	dst = avrobin.AppendUUID(dst, l.UUID)
 	dst = append(dst, l.RawUUID[:]...)
@@ -119,7 +125,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendDate(dst, *l.MaybeDay); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_day", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_day", err)
 		}
 	}
 	if l.MaybeTs == nil {
@@ -127,7 +133,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 0)
 		if dst, err = avrobin.AppendTimestampMicros(dst, *l.MaybeTs); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_ts", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_ts", err)
 		}
 	}
 	if l.MaybeAmount == nil {
@@ -135,7 +141,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendDecimal(dst, l.MaybeAmount, 9, 0); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Logical", "maybe_amount", err)
+			return dst[:start], avrobin.Invalid(logicalTypeName, "maybe_amount", err)
 		}
 	}
 	if l.MaybeUUID == nil {
@@ -152,7 +158,7 @@ func (l *Logical) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error l is unchanged.
 func (l *Logical) UnmarshalAvro(src []byte) error {
 	if l == nil {
-		return avrobin.Malformed("corpus.Logical", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(logicalTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Logical
@@ -160,7 +166,7 @@ func (l *Logical) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Logical", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(logicalTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*l = v
 	return nil
@@ -170,93 +176,93 @@ func (l *Logical) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error l is partly written.
 func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 	if l == nil {
-		return avrobin.Malformed("corpus.Logical", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(logicalTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if l.Day, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "day", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "day", r.Offset(), err)
 	}
 	if l.TimeMs, err = r.ReadTimeMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "time_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "time_ms", r.Offset(), err)
 	}
 	if l.TimeUs, err = r.ReadTimeMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "time_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "time_us", r.Offset(), err)
 	}
 	if l.TsMs, err = r.ReadTimestampMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_ms", r.Offset(), err)
 	}
 	if l.TsUs, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_us", r.Offset(), err)
 	}
 	if l.TsNs, err = r.ReadTimestampNanos(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "ts_ns", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "ts_ns", r.Offset(), err)
 	}
 	if l.LocalMs, err = r.ReadTimestampMillis(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_ms", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_ms", r.Offset(), err)
 	}
 	if l.LocalUs, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_us", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_us", r.Offset(), err)
 	}
 	if l.LocalNs, err = r.ReadTimestampNanos(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "local_ns", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "local_ns", r.Offset(), err)
 	}
 	if l.Amount, err = r.ReadDecimal(20, 4); err != nil {
-		return avrobin.Malformed("corpus.Logical", "amount", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "amount", r.Offset(), err)
 	}
 	if l.Price, err = r.ReadFixedDecimal(8, 2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "price", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "price", r.Offset(), err)
 	}
 	if l.UUID, err = r.ReadUUID(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "uuid", r.Offset(), err)
 	}
 	if err = r.ReadFixed(l.RawUUID[:]); err != nil {
-		return avrobin.Malformed("corpus.Logical", "raw_uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "raw_uuid", r.Offset(), err)
 	}
 	if l.Period, err = r.ReadDuration(); err != nil {
-		return avrobin.Malformed("corpus.Logical", "period", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "period", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_day", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_day", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeDay = nil
 	} else {
 		l.MaybeDay = new(avrobin.Date)
 		if *l.MaybeDay, err = r.ReadDate(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_day", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_day", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_ts", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_ts", r.Offset(), err)
 	}
 	if idx == 1 {
 		l.MaybeTs = nil
 	} else {
 		l.MaybeTs = new(time.Time)
 		if *l.MaybeTs, err = r.ReadTimestampMicros(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_ts", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_ts", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_amount", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_amount", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeAmount = nil
 	} else {
 		if l.MaybeAmount, err = r.ReadDecimal(9, 0); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_amount", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_amount", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Logical", "maybe_uuid", r.Offset(), err)
+		return avrobin.Malformed(logicalTypeName, "maybe_uuid", r.Offset(), err)
 	}
 	if idx == 0 {
 		l.MaybeUUID = nil
 	} else {
 		l.MaybeUUID = new(avrobin.UUID)
 		if *l.MaybeUUID, err = r.ReadUUID(); err != nil {
-			return avrobin.Malformed("corpus.Logical", "maybe_uuid", r.Offset(), err)
+			return avrobin.Malformed(logicalTypeName, "maybe_uuid", r.Offset(), err)
 		}
 	}
 	return nil
@@ -264,60 +270,58 @@ func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// date that does not exist, a time out of range, or a decimal that is nil
+// or does not fit its precision and scale.
 func (l *Logical) Validate() error {
 	if l == nil {
-		return avrobin.Invalid("corpus.Logical", "", avrobin.ErrUnset)
+		return avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckDate(l.Day); err != nil {
-		return avrobin.Invalid("corpus.Logical", "day", err)
+		return avrobin.Invalid(logicalTypeName, "day", err)
 	}
 	if err := avrobin.CheckTimeOfDay(l.TimeMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "time_ms", err)
+		return avrobin.Invalid(logicalTypeName, "time_ms", err)
 	}
 	if err := avrobin.CheckTimeOfDay(l.TimeUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "time_us", err)
+		return avrobin.Invalid(logicalTypeName, "time_us", err)
 	}
 	if err := avrobin.CheckTimestampMillis(l.TsMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_ms", err)
+		return avrobin.Invalid(logicalTypeName, "ts_ms", err)
 	}
 	if err := avrobin.CheckTimestampMicros(l.TsUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_us", err)
+		return avrobin.Invalid(logicalTypeName, "ts_us", err)
 	}
 	if err := avrobin.CheckTimestampNanos(l.TsNs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "ts_ns", err)
+		return avrobin.Invalid(logicalTypeName, "ts_ns", err)
 	}
 	if err := avrobin.CheckLocalTimestampMillis(l.LocalMs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_ms", err)
+		return avrobin.Invalid(logicalTypeName, "local_ms", err)
 	}
 	if err := avrobin.CheckLocalTimestampMicros(l.LocalUs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_us", err)
+		return avrobin.Invalid(logicalTypeName, "local_us", err)
 	}
 	if err := avrobin.CheckLocalTimestampNanos(l.LocalNs); err != nil {
-		return avrobin.Invalid("corpus.Logical", "local_ns", err)
+		return avrobin.Invalid(logicalTypeName, "local_ns", err)
 	}
 	if err := avrobin.CheckDecimal(l.Amount, 20, 4); err != nil {
-		return avrobin.Invalid("corpus.Logical", "amount", err)
+		return avrobin.Invalid(logicalTypeName, "amount", err)
 	}
 	if err := avrobin.CheckDecimal(l.Price, 18, 2); err != nil {
-		return avrobin.Invalid("corpus.Logical", "price", err)
+		return avrobin.Invalid(logicalTypeName, "price", err)
 	}
 	if l.MaybeDay != nil {
 		if err := avrobin.CheckDate(*l.MaybeDay); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_day", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_day", err)
 		}
 	}
 	if l.MaybeTs != nil {
 		if err := avrobin.CheckTimestampMicros(*l.MaybeTs); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_ts", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_ts", err)
 		}
 	}
 	if l.MaybeAmount != nil {
 		if err := avrobin.CheckDecimal(l.MaybeAmount, 9, 0); err != nil {
-			return avrobin.Invalid("corpus.Logical", "maybe_amount", err)
+			return avrobin.Invalid(logicalTypeName, "maybe_amount", err)
 		}
 	}
 	if l.MaybeUUID != nil {

@@ -8,42 +8,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// primitivesContract is the contract of the event corpus.primitives.
-var primitivesContract = &contract.Contract{
-	Type:          "corpus.primitives",
-	Name:          "corpus.Primitives",
-	Topic:         "corpus.primitives",
-	Subject:       "corpus.primitives-value",
-	Compatibility: contract.Backward,
-	KeyField:      "id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Primitives","namespace":"corpus","doc":"Every primitive type, and names that Go spells its own way.","fields":[{"name":"id","type":"string","doc":"Keys the messages."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string","default":"","doc":"May be empty: it has a default."}]}`,
-	Canonical: `{"name":"corpus.Primitives","type":"record","fields":[{"name":"id","type":"string"},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string"}]}`,
-	CRC64:     0x22ff8328e3dc311f,
-	SHA256: [32]byte{
-		0xaa, 0x44, 0x0e, 0xcf, 0xf3, 0x19, 0x29, 0x80,
-		0xba, 0xfb, 0x73, 0x4e, 0xfb, 0xe5, 0x36, 0xd2,
-		0x73, 0xef, 0x37, 0x2e, 0x27, 0xa8, 0xa3, 0x1a,
-		0x9f, 0x6a, 0x49, 0x81, 0x9d, 0x2c, 0x60, 0xe3,
-	},
-}
-
-var _ contract.Event = (*Primitives)(nil)
-
-// Contract returns the contract of the event corpus.primitives: the Avro
-// record corpus.Primitives on topic corpus.primitives, subject
-// corpus.primitives-value (BACKWARD). It does not use its receiver:
-// (*Primitives)(nil).Contract() works.
-func (*Primitives) Contract() *contract.Contract { return primitivesContract }
-
-// AppendKey appends the Kafka message key to dst: field id, as text.
-func (p *Primitives) AppendKey(dst []byte) []byte {
-	if p == nil {
-		return dst
-	}
-	return append(dst, p.ID...)
-}
-
 // Primitives is the Avro record corpus.Primitives.
 //
 // Every primitive type, and names that Go spells its own way.
@@ -66,6 +30,9 @@ type Primitives struct {
 	Note string `avro:"note"`
 }
 
+// primitivesTypeName names Primitives in errors.
+const primitivesTypeName = "corpus.Primitives"
+
 // NewPrimitives returns a new Primitives with the schema's defaults.
 func NewPrimitives() *Primitives {
 	return &Primitives{
@@ -73,14 +40,51 @@ func NewPrimitives() *Primitives {
 	}
 }
 
+// PrimitivesContract is the contract of the event corpus.primitives: the
+// Avro record corpus.Primitives on topic corpus.primitives, subject
+// corpus.primitives-value (BACKWARD). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var PrimitivesContract = &contract.Contract{
+	Type:          "corpus.primitives",
+	Name:          "corpus.Primitives",
+	Topic:         "corpus.primitives",
+	Subject:       "corpus.primitives-value",
+	Compatibility: contract.Backward,
+	KeyField:      "id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Primitives","namespace":"corpus","doc":"Every primitive type, and names that Go spells its own way.","fields":[{"name":"id","type":"string","doc":"Keys the messages."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string","default":"","doc":"May be empty: it has a default."}]}`,
+	Canonical: `{"name":"corpus.Primitives","type":"record","fields":[{"name":"id","type":"string"},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"small","type":"int"},{"name":"big","type":"long"},{"name":"ratio","type":"float"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes"},{"name":"url","type":"string"},{"name":"user_id","type":"long"},{"name":"httpStatus","type":"int"},{"name":"note","type":"string"}]}`,
+	CRC64:     0x22ff8328e3dc311f,
+	SHA256: [32]byte{
+		0xaa, 0x44, 0x0e, 0xcf, 0xf3, 0x19, 0x29, 0x80,
+		0xba, 0xfb, 0x73, 0x4e, 0xfb, 0xe5, 0x36, 0xd2,
+		0x73, 0xef, 0x37, 0x2e, 0x27, 0xa8, 0xa3, 0x1a,
+		0x9f, 0x6a, 0x49, 0x81, 0x9d, 0x2c, 0x60, 0xe3,
+	},
+}
+
+var _ contract.Event = (*Primitives)(nil)
+
+// Contract returns PrimitivesContract, the contract of the event
+// corpus.primitives, which must not be modified. It does not use its
+// receiver: (*Primitives)(nil).Contract() works.
+func (*Primitives) Contract() *contract.Contract { return PrimitivesContract }
+
+// AppendKey appends the Kafka message key to dst: field id, as text.
+func (p *Primitives) AppendKey(dst []byte) []byte {
+	if p == nil {
+		return dst
+	}
+	return append(dst, p.ID...)
+}
+
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil p: every Primitives has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (p *Primitives) AppendAvro(dst []byte) ([]byte, error) {
 	if p == nil {
-		return dst, avrobin.Invalid("corpus.Primitives", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, p.ID)
 	dst = avrobin.AppendBoolean(dst, p.Flag)
@@ -101,7 +105,7 @@ func (p *Primitives) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error p is unchanged.
 func (p *Primitives) UnmarshalAvro(src []byte) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Primitives", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(primitivesTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Primitives
@@ -109,7 +113,7 @@ func (p *Primitives) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Primitives", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(primitivesTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*p = v
 	return nil
@@ -120,63 +124,60 @@ func (p *Primitives) UnmarshalAvro(src []byte) error {
 // written.
 func (p *Primitives) DecodeAvro(r *avrobin.Reader) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Primitives", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(primitivesTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if p.ID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "id", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "id", r.Offset(), err)
 	}
 	if p.Flag, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "flag", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "flag", r.Offset(), err)
 	}
 	if p.Small, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "small", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "small", r.Offset(), err)
 	}
 	if p.Big, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "big", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "big", r.Offset(), err)
 	}
 	if p.Ratio, err = r.ReadFloat(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "ratio", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "ratio", r.Offset(), err)
 	}
 	if p.Precise, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "precise", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "precise", r.Offset(), err)
 	}
 	if p.Blob, err = r.ReadBytes(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "blob", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "blob", r.Offset(), err)
 	}
 	if p.URL, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "url", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "url", r.Offset(), err)
 	}
 	if p.UserID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "user_id", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "user_id", r.Offset(), err)
 	}
 	if p.HTTPStatus, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "httpStatus", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "httpStatus", r.Offset(), err)
 	}
 	if p.Note, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Primitives", "note", r.Offset(), err)
+		return avrobin.Malformed(primitivesTypeName, "note", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (p *Primitives) Validate() error {
 	if p == nil {
-		return avrobin.Invalid("corpus.Primitives", "", avrobin.ErrUnset)
+		return avrobin.Invalid(primitivesTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(p.ID); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "id", err)
+		return avrobin.Invalid(primitivesTypeName, "id", err)
 	}
 	if err := avrobin.CheckRequiredString(p.URL); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "url", err)
+		return avrobin.Invalid(primitivesTypeName, "url", err)
 	}
 	if err := avrobin.CheckString(p.Note); err != nil {
-		return avrobin.Invalid("corpus.Primitives", "note", err)
+		return avrobin.Invalid(primitivesTypeName, "note", err)
 	}
 	return nil
 }

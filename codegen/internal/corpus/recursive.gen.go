@@ -11,8 +11,29 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// recursiveContract is the contract of the event corpus.recursive.
-var recursiveContract = &contract.Contract{
+// Recursive is the Avro record corpus.Recursive.
+//
+// Recursive types: a linked list, a tree, records that refer to each other.
+type Recursive struct {
+	// Keys the messages.
+	ID int64 `avro:"id"`
+
+	List *Node `avro:"list"`
+	Tree Tree  `avro:"tree"`
+	Ping Ping  `avro:"ping"`
+}
+
+// recursiveTypeName names Recursive in errors.
+const recursiveTypeName = "corpus.Recursive"
+
+// NewRecursive returns a new Recursive. Its schema has no defaults.
+func NewRecursive() *Recursive { return &Recursive{} }
+
+// RecursiveContract is the contract of the event corpus.recursive: the Avro
+// record corpus.Recursive on topic corpus.recursive, subject
+// corpus.Recursive (BACKWARD). It is shared by all who use the event,
+// through Contract and Contracts: it must not be modified.
+var RecursiveContract = &contract.Contract{
 	Type:          "corpus.recursive",
 	Name:          "corpus.Recursive",
 	Topic:         "corpus.recursive",
@@ -33,11 +54,10 @@ var recursiveContract = &contract.Contract{
 
 var _ contract.Event = (*Recursive)(nil)
 
-// Contract returns the contract of the event corpus.recursive: the Avro
-// record corpus.Recursive on topic corpus.recursive, subject
-// corpus.Recursive (BACKWARD). It does not use its receiver:
-// (*Recursive)(nil).Contract() works.
-func (*Recursive) Contract() *contract.Contract { return recursiveContract }
+// Contract returns RecursiveContract, the contract of the event
+// corpus.recursive, which must not be modified. It does not use its
+// receiver: (*Recursive)(nil).Contract() works.
+func (*Recursive) Contract() *contract.Contract { return RecursiveContract }
 
 // AppendKey appends the Kafka message key to dst: field id, as text.
 func (x *Recursive) AppendKey(dst []byte) []byte {
@@ -47,29 +67,14 @@ func (x *Recursive) AppendKey(dst []byte) []byte {
 	return strconv.AppendInt(dst, x.ID, 10)
 }
 
-// Recursive is the Avro record corpus.Recursive.
-//
-// Recursive types: a linked list, a tree, records that refer to each other.
-type Recursive struct {
-	// Keys the messages.
-	ID int64 `avro:"id"`
-
-	List *Node `avro:"list"`
-	Tree Tree  `avro:"tree"`
-	Ping Ping  `avro:"ping"`
-}
-
-// NewRecursive returns a new Recursive. Its schema has no defaults.
-func NewRecursive() *Recursive { return &Recursive{} }
-
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (x *Recursive) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Recursive", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(recursiveTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -79,14 +84,14 @@ func (x *Recursive) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = x.List.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Recursive", "list", err)
+			return dst[:start], avrobin.Invalid(recursiveTypeName, "list", err)
 		}
 	}
 	if dst, err = x.Tree.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Recursive", "tree", err)
+		return dst[:start], avrobin.Invalid(recursiveTypeName, "tree", err)
 	}
 	if dst, err = x.Ping.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Recursive", "ping", err)
+		return dst[:start], avrobin.Invalid(recursiveTypeName, "ping", err)
 	}
 	return dst, nil
 }
@@ -96,7 +101,7 @@ func (x *Recursive) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error x is unchanged.
 func (x *Recursive) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Recursive", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(recursiveTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Recursive
@@ -104,7 +109,7 @@ func (x *Recursive) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Recursive", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(recursiveTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -115,53 +120,51 @@ func (x *Recursive) UnmarshalAvro(src []byte) error {
 // written.
 func (x *Recursive) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Recursive", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(recursiveTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if x.ID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Recursive", "id", r.Offset(), err)
+		return avrobin.Malformed(recursiveTypeName, "id", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Recursive", "list", r.Offset(), err)
+		return avrobin.Malformed(recursiveTypeName, "list", r.Offset(), err)
 	}
 	if idx == 0 {
 		x.List = nil
 	} else {
 		x.List = new(Node)
 		if err = x.List.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Recursive", "list", r.Offset(), err)
+			return avrobin.Malformed(recursiveTypeName, "list", r.Offset(), err)
 		}
 	}
 	if err = x.Tree.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Recursive", "tree", r.Offset(), err)
+		return avrobin.Malformed(recursiveTypeName, "tree", r.Offset(), err)
 	}
 	if err = x.Ping.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Recursive", "ping", r.Offset(), err)
+		return avrobin.Malformed(recursiveTypeName, "ping", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or records nested
+// deeper than avrobin.MaxDepth.
 func (x *Recursive) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Recursive", "", avrobin.ErrUnset)
+		return avrobin.Invalid(recursiveTypeName, "", avrobin.ErrUnset)
 	}
 	if x.List != nil {
 		if err := x.List.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Recursive", "list", err)
+			return avrobin.Invalid(recursiveTypeName, "list", err)
 		}
 	}
 	if err := x.Tree.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Recursive", "tree", err)
+		return avrobin.Invalid(recursiveTypeName, "tree", err)
 	}
 	if err := x.Ping.Validate(); err != nil {
-		return avrobin.Invalid("corpus.Recursive", "ping", err)
+		return avrobin.Invalid(recursiveTypeName, "ping", err)
 	}
 	return nil
 }
@@ -172,23 +175,26 @@ type Node struct {
 	Next  *Node `avro:"next"`
 }
 
+// nodeTypeName names Node in errors.
+const nodeTypeName = "corpus.Node"
+
 // NewNode returns a new Node. Its schema has no defaults.
 func NewNode() *Node { return &Node{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (x *Node) AppendAvro(dst []byte) ([]byte, error) { return x.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
 func (x *Node) appendAvro(dst []byte, depth int) ([]byte, error) {
 	if depth > avrobin.MaxDepth {
-		return dst, avrobin.Invalid("corpus.Node", "", avrobin.ErrTooDeep)
+		return dst, avrobin.Invalid(nodeTypeName, "", avrobin.ErrTooDeep)
 	}
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Node", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(nodeTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -198,7 +204,7 @@ func (x *Node) appendAvro(dst []byte, depth int) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = x.Next.appendAvro(dst, depth+1); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Node", "next", err)
+			return dst[:start], avrobin.Invalid(nodeTypeName, "next", err)
 		}
 	}
 	return dst, nil
@@ -209,7 +215,7 @@ func (x *Node) appendAvro(dst []byte, depth int) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Node) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Node", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(nodeTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Node
@@ -217,7 +223,7 @@ func (x *Node) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Node", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(nodeTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -227,25 +233,25 @@ func (x *Node) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Node) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Node", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(nodeTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	if err := r.Enter(); err != nil {
-		return avrobin.Malformed("corpus.Node", "", r.Offset(), err)
+		return avrobin.Malformed(nodeTypeName, "", r.Offset(), err)
 	}
 	var err error
 	var idx int
 	if x.Value, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Node", "value", r.Offset(), err)
+		return avrobin.Malformed(nodeTypeName, "value", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Node", "next", r.Offset(), err)
+		return avrobin.Malformed(nodeTypeName, "next", r.Offset(), err)
 	}
 	if idx == 0 {
 		x.Next = nil
 	} else {
 		x.Next = new(Node)
 		if err = x.Next.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Node", "next", r.Offset(), err)
+			return avrobin.Malformed(nodeTypeName, "next", r.Offset(), err)
 		}
 	}
 	r.Leave()
@@ -253,24 +259,21 @@ func (x *Node) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (x *Node) Validate() error { return x.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
 func (x *Node) validate(depth int) error {
 	if depth > avrobin.MaxDepth {
-		return avrobin.Invalid("corpus.Node", "", avrobin.ErrTooDeep)
+		return avrobin.Invalid(nodeTypeName, "", avrobin.ErrTooDeep)
 	}
 	if x == nil {
-		return avrobin.Invalid("corpus.Node", "", avrobin.ErrUnset)
+		return avrobin.Invalid(nodeTypeName, "", avrobin.ErrUnset)
 	}
 	if x.Next != nil {
 		if err := x.Next.validate(depth + 1); err != nil {
-			return avrobin.Invalid("corpus.Node", "next", err)
+			return avrobin.Invalid(nodeTypeName, "next", err)
 		}
 	}
 	return nil
@@ -283,23 +286,26 @@ type Tree struct {
 	Index    map[string]Tree `avro:"index"`
 }
 
+// treeTypeName names Tree in errors.
+const treeTypeName = "corpus.Tree"
+
 // NewTree returns a new Tree. Its schema has no defaults.
 func NewTree() *Tree { return &Tree{} }
 
 // AppendAvro appends the Avro binary encoding of t to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (t *Tree) AppendAvro(dst []byte) ([]byte, error) { return t.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
 func (t *Tree) appendAvro(dst []byte, depth int) ([]byte, error) {
 	if depth > avrobin.MaxDepth {
-		return dst, avrobin.Invalid("corpus.Tree", "", avrobin.ErrTooDeep)
+		return dst, avrobin.Invalid(treeTypeName, "", avrobin.ErrTooDeep)
 	}
 	if t == nil {
-		return dst, avrobin.Invalid("corpus.Tree", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(treeTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -308,7 +314,7 @@ func (t *Tree) appendAvro(dst []byte, depth int) ([]byte, error) {
 		dst = avrobin.AppendLong(dst, int64(len(t.Children)))
 		for i := range t.Children {
 			if dst, err = t.Children[i].appendAvro(dst, depth+1); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Tree", avrobin.Index("children", i), err)
+				return dst[:start], avrobin.Invalid(treeTypeName, avrobin.Index("children", i), err)
 			}
 		}
 	}
@@ -320,7 +326,7 @@ func (t *Tree) appendAvro(dst []byte, depth int) ([]byte, error) {
 			dst = avrobin.AppendString(dst, k)
 			v := t.Index[k]
 			if dst, err = v.appendAvro(dst, depth+1); err != nil {
-				return dst[:start], avrobin.Invalid("corpus.Tree", avrobin.Key("index", k), err)
+				return dst[:start], avrobin.Invalid(treeTypeName, avrobin.Key("index", k), err)
 			}
 		}
 	}
@@ -333,7 +339,7 @@ func (t *Tree) appendAvro(dst []byte, depth int) ([]byte, error) {
 // *avrobin.DecodeError; on error t is unchanged.
 func (t *Tree) UnmarshalAvro(src []byte) error {
 	if t == nil {
-		return avrobin.Malformed("corpus.Tree", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(treeTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Tree
@@ -341,7 +347,7 @@ func (t *Tree) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Tree", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(treeTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*t = v
 	return nil
@@ -351,20 +357,20 @@ func (t *Tree) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error t is partly written.
 func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 	if t == nil {
-		return avrobin.Malformed("corpus.Tree", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(treeTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	if err := r.Enter(); err != nil {
-		return avrobin.Malformed("corpus.Tree", "", r.Offset(), err)
+		return avrobin.Malformed(treeTypeName, "", r.Offset(), err)
 	}
 	var err error
 	if t.Label, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Tree", "label", r.Offset(), err)
+		return avrobin.Malformed(treeTypeName, "label", r.Offset(), err)
 	}
 	t.Children = []Tree{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(t.Children), 3); err != nil {
-			return avrobin.Malformed("corpus.Tree", "children", r.Offset(), err)
+			return avrobin.Malformed(treeTypeName, "children", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -373,7 +379,7 @@ func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item Tree
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Tree", avrobin.Index("children", len(t.Children)), r.Offset(), err)
+				return avrobin.Malformed(treeTypeName, avrobin.Index("children", len(t.Children)), r.Offset(), err)
 			}
 			t.Children = append(t.Children, item)
 		}
@@ -382,7 +388,7 @@ func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(t.Index), 4); err != nil {
-			return avrobin.Malformed("corpus.Tree", "index", r.Offset(), err)
+			return avrobin.Malformed(treeTypeName, "index", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -390,11 +396,11 @@ func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Tree", "index", r.Offset(), err)
+				return avrobin.Malformed(treeTypeName, "index", r.Offset(), err)
 			}
 			var v Tree
 			if err = v.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("corpus.Tree", avrobin.Key("index", k), r.Offset(), err)
+				return avrobin.Malformed(treeTypeName, avrobin.Key("index", k), r.Offset(), err)
 			}
 			t.Index[k] = v
 		}
@@ -404,37 +410,35 @@ func (t *Tree) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way t breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or records nested
+// deeper than avrobin.MaxDepth.
 func (t *Tree) Validate() error { return t.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
 func (t *Tree) validate(depth int) error {
 	if depth > avrobin.MaxDepth {
-		return avrobin.Invalid("corpus.Tree", "", avrobin.ErrTooDeep)
+		return avrobin.Invalid(treeTypeName, "", avrobin.ErrTooDeep)
 	}
 	if t == nil {
-		return avrobin.Invalid("corpus.Tree", "", avrobin.ErrUnset)
+		return avrobin.Invalid(treeTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(t.Label); err != nil {
-		return avrobin.Invalid("corpus.Tree", "label", err)
+		return avrobin.Invalid(treeTypeName, "label", err)
 	}
 	for i := range t.Children {
 		if err := t.Children[i].validate(depth + 1); err != nil {
-			return avrobin.Invalid("corpus.Tree", avrobin.Index("children", i), err)
+			return avrobin.Invalid(treeTypeName, avrobin.Index("children", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], t.Index) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Tree", avrobin.Key("index", k), err)
+			return avrobin.Invalid(treeTypeName, avrobin.Key("index", k), err)
 		}
 		v := t.Index[k]
 		if err := v.validate(depth + 1); err != nil {
-			return avrobin.Invalid("corpus.Tree", avrobin.Key("index", k), err)
+			return avrobin.Invalid(treeTypeName, avrobin.Key("index", k), err)
 		}
 	}
 	return nil
@@ -446,23 +450,26 @@ type Ping struct {
 	Pong *Pong `avro:"pong"`
 }
 
+// pingTypeName names Ping in errors.
+const pingTypeName = "corpus.Ping"
+
 // NewPing returns a new Ping. Its schema has no defaults.
 func NewPing() *Ping { return &Ping{} }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (p *Ping) AppendAvro(dst []byte) ([]byte, error) { return p.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
 func (p *Ping) appendAvro(dst []byte, depth int) ([]byte, error) {
 	if depth > avrobin.MaxDepth {
-		return dst, avrobin.Invalid("corpus.Ping", "", avrobin.ErrTooDeep)
+		return dst, avrobin.Invalid(pingTypeName, "", avrobin.ErrTooDeep)
 	}
 	if p == nil {
-		return dst, avrobin.Invalid("corpus.Ping", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(pingTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -472,7 +479,7 @@ func (p *Ping) appendAvro(dst []byte, depth int) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = p.Pong.appendAvro(dst, depth+1); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Ping", "pong", err)
+			return dst[:start], avrobin.Invalid(pingTypeName, "pong", err)
 		}
 	}
 	return dst, nil
@@ -483,7 +490,7 @@ func (p *Ping) appendAvro(dst []byte, depth int) ([]byte, error) {
 // *avrobin.DecodeError; on error p is unchanged.
 func (p *Ping) UnmarshalAvro(src []byte) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Ping", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(pingTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Ping
@@ -491,7 +498,7 @@ func (p *Ping) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Ping", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(pingTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*p = v
 	return nil
@@ -501,25 +508,25 @@ func (p *Ping) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error p is partly written.
 func (p *Ping) DecodeAvro(r *avrobin.Reader) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Ping", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(pingTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	if err := r.Enter(); err != nil {
-		return avrobin.Malformed("corpus.Ping", "", r.Offset(), err)
+		return avrobin.Malformed(pingTypeName, "", r.Offset(), err)
 	}
 	var err error
 	var idx int
 	if p.N, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("corpus.Ping", "n", r.Offset(), err)
+		return avrobin.Malformed(pingTypeName, "n", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Ping", "pong", r.Offset(), err)
+		return avrobin.Malformed(pingTypeName, "pong", r.Offset(), err)
 	}
 	if idx == 0 {
 		p.Pong = nil
 	} else {
 		p.Pong = new(Pong)
 		if err = p.Pong.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Ping", "pong", r.Offset(), err)
+			return avrobin.Malformed(pingTypeName, "pong", r.Offset(), err)
 		}
 	}
 	r.Leave()
@@ -527,24 +534,21 @@ func (p *Ping) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (p *Ping) Validate() error { return p.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
 func (p *Ping) validate(depth int) error {
 	if depth > avrobin.MaxDepth {
-		return avrobin.Invalid("corpus.Ping", "", avrobin.ErrTooDeep)
+		return avrobin.Invalid(pingTypeName, "", avrobin.ErrTooDeep)
 	}
 	if p == nil {
-		return avrobin.Invalid("corpus.Ping", "", avrobin.ErrUnset)
+		return avrobin.Invalid(pingTypeName, "", avrobin.ErrUnset)
 	}
 	if p.Pong != nil {
 		if err := p.Pong.validate(depth + 1); err != nil {
-			return avrobin.Invalid("corpus.Ping", "pong", err)
+			return avrobin.Invalid(pingTypeName, "pong", err)
 		}
 	}
 	return nil
@@ -555,28 +559,31 @@ type Pong struct {
 	Ping Ping `avro:"ping"`
 }
 
+// pongTypeName names Pong in errors.
+const pongTypeName = "corpus.Pong"
+
 // NewPong returns a new Pong. Its schema has no defaults.
 func NewPong() *Pong { return &Pong{} }
 
 // AppendAvro appends the Avro binary encoding of p to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (records nested deeper than avrobin.MaxDepth); it
+// does not check the rest of the contract, which is Validate's job. On
+// error it returns dst unchanged.
 func (p *Pong) AppendAvro(dst []byte) ([]byte, error) { return p.appendAvro(dst, 0) }
 
 // appendAvro is AppendAvro at a depth of nesting of the recursive type.
 func (p *Pong) appendAvro(dst []byte, depth int) ([]byte, error) {
 	if depth > avrobin.MaxDepth {
-		return dst, avrobin.Invalid("corpus.Pong", "", avrobin.ErrTooDeep)
+		return dst, avrobin.Invalid(pongTypeName, "", avrobin.ErrTooDeep)
 	}
 	if p == nil {
-		return dst, avrobin.Invalid("corpus.Pong", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(pongTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = p.Ping.appendAvro(dst, depth+1); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Pong", "ping", err)
+		return dst[:start], avrobin.Invalid(pongTypeName, "ping", err)
 	}
 	return dst, nil
 }
@@ -586,7 +593,7 @@ func (p *Pong) appendAvro(dst []byte, depth int) ([]byte, error) {
 // *avrobin.DecodeError; on error p is unchanged.
 func (p *Pong) UnmarshalAvro(src []byte) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Pong", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(pongTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Pong
@@ -594,7 +601,7 @@ func (p *Pong) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Pong", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(pongTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*p = v
 	return nil
@@ -604,37 +611,34 @@ func (p *Pong) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error p is partly written.
 func (p *Pong) DecodeAvro(r *avrobin.Reader) error {
 	if p == nil {
-		return avrobin.Malformed("corpus.Pong", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(pongTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	if err := r.Enter(); err != nil {
-		return avrobin.Malformed("corpus.Pong", "", r.Offset(), err)
+		return avrobin.Malformed(pongTypeName, "", r.Offset(), err)
 	}
 	var err error
 	if err = p.Ping.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.Pong", "ping", r.Offset(), err)
+		return avrobin.Malformed(pongTypeName, "ping", r.Offset(), err)
 	}
 	r.Leave()
 	return nil
 }
 
 // Validate reports the first way p breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// records nested deeper than avrobin.MaxDepth.
 func (p *Pong) Validate() error { return p.validate(0) }
 
 // validate is Validate at a depth of nesting of the recursive type.
 func (p *Pong) validate(depth int) error {
 	if depth > avrobin.MaxDepth {
-		return avrobin.Invalid("corpus.Pong", "", avrobin.ErrTooDeep)
+		return avrobin.Invalid(pongTypeName, "", avrobin.ErrTooDeep)
 	}
 	if p == nil {
-		return avrobin.Invalid("corpus.Pong", "", avrobin.ErrUnset)
+		return avrobin.Invalid(pongTypeName, "", avrobin.ErrUnset)
 	}
 	if err := p.Ping.validate(depth + 1); err != nil {
-		return avrobin.Invalid("corpus.Pong", "ping", err)
+		return avrobin.Invalid(pongTypeName, "ping", err)
 	}
 	return nil
 }

@@ -8,8 +8,25 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// sharedAContract is the contract of the event corpus.shared_a.
-var sharedAContract = &contract.Contract{
+// SharedA is the Avro record corpus.SharedA.
+//
+// Uses corpus.shared.Address, which collections.avsc and shared_b.avsc
+// define identically.
+type SharedA struct {
+	Address Address `avro:"address"`
+}
+
+// sharedATypeName names SharedA in errors.
+const sharedATypeName = "corpus.SharedA"
+
+// NewSharedA returns a new SharedA. Its schema has no defaults.
+func NewSharedA() *SharedA { return &SharedA{} }
+
+// SharedAContract is the contract of the event corpus.shared_a: the Avro
+// record corpus.SharedA on topic corpus.shared, subject corpus.shared-a
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var SharedAContract = &contract.Contract{
 	Type:          "corpus.shared_a",
 	Name:          "corpus.SharedA",
 	Topic:         "corpus.shared",
@@ -30,39 +47,26 @@ var sharedAContract = &contract.Contract{
 
 var _ contract.Event = (*SharedA)(nil)
 
-// Contract returns the contract of the event corpus.shared_a: the Avro
-// record corpus.SharedA on topic corpus.shared, subject corpus.shared-a
-// (BACKWARD). It does not use its receiver: (*SharedA)(nil).Contract()
-// works.
-func (*SharedA) Contract() *contract.Contract { return sharedAContract }
+// Contract returns SharedAContract, the contract of the event
+// corpus.shared_a, which must not be modified. It does not use its
+// receiver: (*SharedA)(nil).Contract() works.
+func (*SharedA) Contract() *contract.Contract { return SharedAContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*SharedA) AppendKey(dst []byte) []byte { return dst }
 
-// SharedA is the Avro record corpus.SharedA.
-//
-// Uses corpus.shared.Address, which collections.avsc and shared_b.avsc
-// define identically.
-type SharedA struct {
-	Address Address `avro:"address"`
-}
-
-// NewSharedA returns a new SharedA. Its schema has no defaults.
-func NewSharedA() *SharedA { return &SharedA{} }
-
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil s: every SharedA has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (s *SharedA) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
-		return dst, avrobin.Invalid("corpus.SharedA", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = s.Address.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.SharedA", "address", err)
+		return dst[:start], avrobin.Invalid(sharedATypeName, "address", err)
 	}
 	return dst, nil
 }
@@ -72,7 +76,7 @@ func (s *SharedA) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error s is unchanged.
 func (s *SharedA) UnmarshalAvro(src []byte) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedA", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(sharedATypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v SharedA
@@ -80,7 +84,7 @@ func (s *SharedA) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.SharedA", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(sharedATypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*s = v
 	return nil
@@ -90,27 +94,24 @@ func (s *SharedA) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error s is partly written.
 func (s *SharedA) DecodeAvro(r *avrobin.Reader) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedA", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(sharedATypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if err = s.Address.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.SharedA", "address", r.Offset(), err)
+		return avrobin.Malformed(sharedATypeName, "address", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way s breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (s *SharedA) Validate() error {
 	if s == nil {
-		return avrobin.Invalid("corpus.SharedA", "", avrobin.ErrUnset)
+		return avrobin.Invalid(sharedATypeName, "", avrobin.ErrUnset)
 	}
 	if err := s.Address.Validate(); err != nil {
-		return avrobin.Invalid("corpus.SharedA", "address", err)
+		return avrobin.Invalid(sharedATypeName, "address", err)
 	}
 	return nil
 }

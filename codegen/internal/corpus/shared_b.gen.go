@@ -8,8 +8,23 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// sharedBContract is the contract of the event corpus.shared_b.
-var sharedBContract = &contract.Contract{
+// SharedB is the Avro record corpus.SharedB.
+type SharedB struct {
+	Home Address  `avro:"home"`
+	Work *Address `avro:"work"`
+}
+
+// sharedBTypeName names SharedB in errors.
+const sharedBTypeName = "corpus.SharedB"
+
+// NewSharedB returns a new SharedB. Its schema has no defaults.
+func NewSharedB() *SharedB { return &SharedB{} }
+
+// SharedBContract is the contract of the event corpus.shared_b: the Avro
+// record corpus.SharedB on topic corpus.shared, subject corpus.shared-b
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var SharedBContract = &contract.Contract{
 	Type:          "corpus.shared_b",
 	Name:          "corpus.SharedB",
 	Topic:         "corpus.shared",
@@ -30,44 +45,33 @@ var sharedBContract = &contract.Contract{
 
 var _ contract.Event = (*SharedB)(nil)
 
-// Contract returns the contract of the event corpus.shared_b: the Avro
-// record corpus.SharedB on topic corpus.shared, subject corpus.shared-b
-// (BACKWARD). It does not use its receiver: (*SharedB)(nil).Contract()
-// works.
-func (*SharedB) Contract() *contract.Contract { return sharedBContract }
+// Contract returns SharedBContract, the contract of the event
+// corpus.shared_b, which must not be modified. It does not use its
+// receiver: (*SharedB)(nil).Contract() works.
+func (*SharedB) Contract() *contract.Contract { return SharedBContract }
 
 // AppendKey appends nothing: the event has no key field.
 func (*SharedB) AppendKey(dst []byte) []byte { return dst }
 
-// SharedB is the Avro record corpus.SharedB.
-type SharedB struct {
-	Home Address  `avro:"home"`
-	Work *Address `avro:"work"`
-}
-
-// NewSharedB returns a new SharedB. Its schema has no defaults.
-func NewSharedB() *SharedB { return &SharedB{} }
-
 // AppendAvro appends the Avro binary encoding of s to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil s: every SharedB has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (s *SharedB) AppendAvro(dst []byte) ([]byte, error) {
 	if s == nil {
-		return dst, avrobin.Invalid("corpus.SharedB", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = s.Home.AppendAvro(dst); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.SharedB", "home", err)
+		return dst[:start], avrobin.Invalid(sharedBTypeName, "home", err)
 	}
 	if s.Work == nil {
 		dst = avrobin.AppendLong(dst, 0)
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = s.Work.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.SharedB", "work", err)
+			return dst[:start], avrobin.Invalid(sharedBTypeName, "work", err)
 		}
 	}
 	return dst, nil
@@ -78,7 +82,7 @@ func (s *SharedB) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error s is unchanged.
 func (s *SharedB) UnmarshalAvro(src []byte) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedB", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(sharedBTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v SharedB
@@ -86,7 +90,7 @@ func (s *SharedB) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.SharedB", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(sharedBTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*s = v
 	return nil
@@ -96,43 +100,40 @@ func (s *SharedB) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error s is partly written.
 func (s *SharedB) DecodeAvro(r *avrobin.Reader) error {
 	if s == nil {
-		return avrobin.Malformed("corpus.SharedB", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(sharedBTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if err = s.Home.DecodeAvro(r); err != nil {
-		return avrobin.Malformed("corpus.SharedB", "home", r.Offset(), err)
+		return avrobin.Malformed(sharedBTypeName, "home", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.SharedB", "work", r.Offset(), err)
+		return avrobin.Malformed(sharedBTypeName, "work", r.Offset(), err)
 	}
 	if idx == 0 {
 		s.Work = nil
 	} else {
 		s.Work = new(Address)
 		if err = s.Work.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.SharedB", "work", r.Offset(), err)
+			return avrobin.Malformed(sharedBTypeName, "work", r.Offset(), err)
 		}
 	}
 	return nil
 }
 
 // Validate reports the first way s breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (s *SharedB) Validate() error {
 	if s == nil {
-		return avrobin.Invalid("corpus.SharedB", "", avrobin.ErrUnset)
+		return avrobin.Invalid(sharedBTypeName, "", avrobin.ErrUnset)
 	}
 	if err := s.Home.Validate(); err != nil {
-		return avrobin.Invalid("corpus.SharedB", "home", err)
+		return avrobin.Invalid(sharedBTypeName, "home", err)
 	}
 	if s.Work != nil {
 		if err := s.Work.Validate(); err != nil {
-			return avrobin.Invalid("corpus.SharedB", "work", err)
+			return avrobin.Invalid(sharedBTypeName, "work", err)
 		}
 	}
 	return nil

@@ -14,42 +14,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// unionsContract is the contract of the event corpus.unions.
-var unionsContract = &contract.Contract{
-	Type:          "corpus.unions",
-	Name:          "corpus.Unions",
-	Topic:         "corpus.unions",
-	Subject:       "corpus.unions-value",
-	Compatibility: contract.Backward,
-	KeyField:      "kind",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"Unions","namespace":"corpus","doc":"Every shape of union.","fields":[{"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B","C"]},"doc":"Keys the messages."},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","Card"],"doc":"Nil, a note, an amount or a card."},{"name":"tender","type":["Card",{"type":"record","name":"Cash","fields":[{"name":"cents","type":"long"}]},{"type":"record","name":"Voucher","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","Kind",{"type":"fixed","name":"Tag","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null",{"type":"int","logicalType":"date"},{"type":"long","logicalType":"timestamp-millis"},{"type":"bytes","logicalType":"decimal","precision":12,"scale":3},{"type":"string","logicalType":"uuid"}]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
-	Canonical: `{"name":"corpus.Unions","type":"record","fields":[{"name":"kind","type":{"name":"corpus.Kind","type":"enum","symbols":["A","B","C"]}},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"name":"corpus.Card","type":"record","fields":[{"name":"number","type":"string"},{"name":"expires","type":"int"}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","corpus.Card"]},{"name":"tender","type":["corpus.Card",{"name":"corpus.Cash","type":"record","fields":[{"name":"cents","type":"long"}]},{"name":"corpus.Voucher","type":"record","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","corpus.Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","corpus.Kind",{"name":"corpus.Tag","type":"fixed","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null","int","long","bytes","string"]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","corpus.Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
-	CRC64:     0xc1e8a14936d4e97a,
-	SHA256: [32]byte{
-		0xd8, 0x99, 0x6e, 0xb7, 0x4e, 0x84, 0xea, 0x33,
-		0xad, 0xa8, 0x47, 0xbf, 0x74, 0xa3, 0x1b, 0x95,
-		0xef, 0x06, 0x7c, 0x41, 0x32, 0x3d, 0x73, 0x3a,
-		0x73, 0x51, 0x25, 0x33, 0x4f, 0xa5, 0x22, 0x39,
-	},
-}
-
-var _ contract.Event = (*Unions)(nil)
-
-// Contract returns the contract of the event corpus.unions: the Avro record
-// corpus.Unions on topic corpus.unions, subject corpus.unions-value
-// (BACKWARD). It does not use its receiver: (*Unions)(nil).Contract()
-// works.
-func (*Unions) Contract() *contract.Contract { return unionsContract }
-
-// AppendKey appends the Kafka message key to dst: field kind, as text.
-func (u *Unions) AppendKey(dst []byte) []byte {
-	if u == nil {
-		return dst
-	}
-	return append(dst, u.Kind.String()...)
-}
-
 // Unions is the Avro record corpus.Unions.
 //
 // Every shape of union.
@@ -75,22 +39,65 @@ type Unions struct {
 	Lookup   map[string]UnionsLookupValue `avro:"lookup"`
 }
 
+// unionsTypeName names Unions in errors.
+const unionsTypeName = "corpus.Unions"
+
 // NewUnions returns a new Unions. Its schema has no defaults.
 func NewUnions() *Unions { return &Unions{} }
 
+// UnionsContract is the contract of the event corpus.unions: the Avro
+// record corpus.Unions on topic corpus.unions, subject corpus.unions-value
+// (BACKWARD). It is shared by all who use the event, through Contract and
+// Contracts: it must not be modified.
+var UnionsContract = &contract.Contract{
+	Type:          "corpus.unions",
+	Name:          "corpus.Unions",
+	Topic:         "corpus.unions",
+	Subject:       "corpus.unions-value",
+	Compatibility: contract.Backward,
+	KeyField:      "kind",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"Unions","namespace":"corpus","doc":"Every shape of union.","fields":[{"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B","C"]},"doc":"Keys the messages."},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","Card"],"doc":"Nil, a note, an amount or a card."},{"name":"tender","type":["Card",{"type":"record","name":"Cash","fields":[{"name":"cents","type":"long"}]},{"type":"record","name":"Voucher","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","Kind",{"type":"fixed","name":"Tag","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null",{"type":"int","logicalType":"date"},{"type":"long","logicalType":"timestamp-millis"},{"type":"bytes","logicalType":"decimal","precision":12,"scale":3},{"type":"string","logicalType":"uuid"}]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
+	Canonical: `{"name":"corpus.Unions","type":"record","fields":[{"name":"kind","type":{"name":"corpus.Kind","type":"enum","symbols":["A","B","C"]}},{"name":"opt_string","type":["null","string"]},{"name":"opt_long_last","type":["long","null"]},{"name":"opt_card","type":["null",{"name":"corpus.Card","type":"record","fields":[{"name":"number","type":"string"},{"name":"expires","type":"int"}]}]},{"name":"opt_double","type":["double","null"]},{"name":"opt_bytes","type":["null","bytes"]},{"name":"payment","type":["null","string","long","corpus.Card"]},{"name":"tender","type":["corpus.Card",{"name":"corpus.Cash","type":"record","fields":[{"name":"cents","type":"long"}]},{"name":"corpus.Voucher","type":"record","fields":[{"name":"code","type":"string"},{"name":"value","type":["null","corpus.Cash"]}]}]},{"name":"mixed","type":["boolean","int","float","double","bytes","string","corpus.Kind",{"name":"corpus.Tag","type":"fixed","size":4},{"type":"array","items":["null","string"]},{"type":"map","values":"long"}]},{"name":"logical","type":["null","int","long","bytes","string"]},{"name":"one","type":["string"]},{"name":"only_null","type":["null"]},{"name":"list","type":{"type":"array","items":["null","string","corpus.Cash"]}},{"name":"lookup","type":{"type":"map","values":["int","string"]}}]}`,
+	CRC64:     0xc1e8a14936d4e97a,
+	SHA256: [32]byte{
+		0xd8, 0x99, 0x6e, 0xb7, 0x4e, 0x84, 0xea, 0x33,
+		0xad, 0xa8, 0x47, 0xbf, 0x74, 0xa3, 0x1b, 0x95,
+		0xef, 0x06, 0x7c, 0x41, 0x32, 0x3d, 0x73, 0x3a,
+		0x73, 0x51, 0x25, 0x33, 0x4f, 0xa5, 0x22, 0x39,
+	},
+}
+
+var _ contract.Event = (*Unions)(nil)
+
+// Contract returns UnionsContract, the contract of the event corpus.unions,
+// which must not be modified. It does not use its receiver:
+// (*Unions)(nil).Contract() works.
+func (*Unions) Contract() *contract.Contract { return UnionsContract }
+
+// AppendKey appends the Kafka message key to dst: field kind, as text.
+func (u *Unions) AppendKey(dst []byte) []byte {
+	if u == nil {
+		return dst
+	}
+	return append(dst, u.Kind.String()...)
+}
+
 // AppendAvro appends the Avro binary encoding of u to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// an enum value that is no symbol, an unset union, a decimal that is nil or
+// does not fit its precision and scale, or a nil record pointer); it does
+// not check the rest of the contract, which is Validate's job. On error it
+// returns dst unchanged.
 func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	if u == nil {
-		return dst, avrobin.Invalid("corpus.Unions", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(unionsTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	if dst, err = avrobin.AppendEnum(dst, u.Kind, 3); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Unions", "kind", err)
+		return dst[:start], avrobin.Invalid(unionsTypeName, "kind", err)
 	}
 	if u.OptString == nil {
 		dst = avrobin.AppendLong(dst, 0)
@@ -109,7 +116,7 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = u.OptCard.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "opt_card", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "opt_card", err)
 		}
 	}
 	if u.OptDouble == nil {
@@ -136,29 +143,29 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	case *Card:
 		dst = avrobin.AppendLong(dst, 3)
 		if dst, err = v.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "payment", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "payment", err)
 		}
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Unions", "payment", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(unionsTypeName, "payment", avrobin.UnionError(v))
 	}
 	switch v := u.Tender.(type) {
 	case *Card:
 		dst = avrobin.AppendLong(dst, 0)
 		if dst, err = v.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "tender", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	case *Cash:
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = v.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "tender", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	case *Voucher:
 		dst = avrobin.AppendLong(dst, 2)
 		if dst, err = v.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "tender", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Unions", "tender", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(unionsTypeName, "tender", avrobin.UnionError(v))
 	}
 	switch v := u.Mixed.(type) {
 	case UnionsMixedBoolean:
@@ -182,7 +189,7 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	case Kind:
 		dst = avrobin.AppendLong(dst, 6)
 		if dst, err = avrobin.AppendEnum(dst, v, 3); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "mixed", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "mixed", err)
 		}
 	case Tag:
 		dst = avrobin.AppendLong(dst, 7)
@@ -214,7 +221,7 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 		}
 		dst = append(dst, 0) // end of blocks
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Unions", "mixed", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(unionsTypeName, "mixed", avrobin.UnionError(v))
 	}
 	switch v := u.Logical.(type) {
 	case nil:
@@ -222,23 +229,23 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 	case UnionsLogicalDate:
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = avrobin.AppendDate(dst, avrobin.Date(v)); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "logical", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case UnionsLogicalTimestampMillis:
 		dst = avrobin.AppendLong(dst, 2)
 		if dst, err = avrobin.AppendTimestampMillis(dst, time.Time(v)); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "logical", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case *UnionsLogicalDecimal:
 		dst = avrobin.AppendLong(dst, 3)
 		if dst, err = avrobin.AppendDecimal(dst, (*big.Rat)(v), 12, 3); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Unions", "logical", err)
+			return dst[:start], avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case UnionsLogicalUUID:
 		dst = avrobin.AppendLong(dst, 4)
 		dst = avrobin.AppendUUID(dst, avrobin.UUID(v))
 	default:
-		return dst[:start], avrobin.Invalid("corpus.Unions", "logical", avrobin.UnionError(v))
+		return dst[:start], avrobin.Invalid(unionsTypeName, "logical", avrobin.UnionError(v))
 	}
 	dst = avrobin.AppendLong(dst, 0)
 	dst = avrobin.AppendString(dst, u.One)
@@ -255,10 +262,10 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 			case *Cash:
 				dst = avrobin.AppendLong(dst, 2)
 				if dst, err = v.AppendAvro(dst); err != nil {
-					return dst[:start], avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), err)
+					return dst[:start], avrobin.Invalid(unionsTypeName, avrobin.Index("list", i), err)
 				}
 			default:
-				return dst[:start], avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), avrobin.UnionError(v))
+				return dst[:start], avrobin.Invalid(unionsTypeName, avrobin.Index("list", i), avrobin.UnionError(v))
 			}
 		}
 	}
@@ -277,7 +284,7 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 				dst = avrobin.AppendLong(dst, 1)
 				dst = avrobin.AppendString(dst, string(v2))
 			default:
-				return dst[:start], avrobin.Invalid("corpus.Unions", avrobin.Key("lookup", k), avrobin.UnionError(v2))
+				return dst[:start], avrobin.Invalid(unionsTypeName, avrobin.Key("lookup", k), avrobin.UnionError(v2))
 			}
 		}
 	}
@@ -290,7 +297,7 @@ func (u *Unions) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error u is unchanged.
 func (u *Unions) UnmarshalAvro(src []byte) error {
 	if u == nil {
-		return avrobin.Malformed("corpus.Unions", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(unionsTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Unions
@@ -298,7 +305,7 @@ func (u *Unions) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Unions", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(unionsTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*u = v
 	return nil
@@ -308,70 +315,70 @@ func (u *Unions) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error u is partly written.
 func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 	if u == nil {
-		return avrobin.Malformed("corpus.Unions", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(unionsTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if u.Kind, err = avrobin.ReadEnum[Kind](r, 3); err != nil {
-		return avrobin.Malformed("corpus.Unions", "kind", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "kind", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Unions", "opt_string", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "opt_string", r.Offset(), err)
 	}
 	if idx == 0 {
 		u.OptString = nil
 	} else {
 		u.OptString = new(string)
 		if *u.OptString, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "opt_string", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "opt_string", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Unions", "opt_long_last", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "opt_long_last", r.Offset(), err)
 	}
 	if idx == 1 {
 		u.OptLongLast = nil
 	} else {
 		u.OptLongLast = new(int64)
 		if *u.OptLongLast, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "opt_long_last", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "opt_long_last", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Unions", "opt_card", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "opt_card", r.Offset(), err)
 	}
 	if idx == 0 {
 		u.OptCard = nil
 	} else {
 		u.OptCard = new(Card)
 		if err = u.OptCard.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Unions", "opt_card", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "opt_card", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Unions", "opt_double", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "opt_double", r.Offset(), err)
 	}
 	if idx == 1 {
 		u.OptDouble = nil
 	} else {
 		u.OptDouble = new(float64)
 		if *u.OptDouble, err = r.ReadDouble(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "opt_double", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "opt_double", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Unions", "opt_bytes", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "opt_bytes", r.Offset(), err)
 	}
 	if idx == 0 {
 		u.OptBytes = nil
 	} else {
 		u.OptBytes = new([]byte)
 		if *u.OptBytes, err = r.ReadBytes(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "opt_bytes", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "opt_bytes", r.Offset(), err)
 		}
 	}
 	if idx, err = r.ReadIndex(4); err != nil {
-		return avrobin.Malformed("corpus.Unions", "payment", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "payment", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
@@ -379,95 +386,95 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 	case 1:
 		var v string
 		if v, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "payment", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "payment", r.Offset(), err)
 		}
 		u.Payment = UnionsPaymentString(v)
 	case 2:
 		var v int64
 		if v, err = r.ReadLong(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "payment", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "payment", r.Offset(), err)
 		}
 		u.Payment = UnionsPaymentLong(v)
 	case 3:
 		v := new(Card)
 		if err = v.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Unions", "payment", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "payment", r.Offset(), err)
 		}
 		u.Payment = v
 	}
 	if idx, err = r.ReadIndex(3); err != nil {
-		return avrobin.Malformed("corpus.Unions", "tender", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "tender", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
 		v := new(Card)
 		if err = v.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Unions", "tender", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "tender", r.Offset(), err)
 		}
 		u.Tender = v
 	case 1:
 		v := new(Cash)
 		if err = v.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Unions", "tender", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "tender", r.Offset(), err)
 		}
 		u.Tender = v
 	case 2:
 		v := new(Voucher)
 		if err = v.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Unions", "tender", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "tender", r.Offset(), err)
 		}
 		u.Tender = v
 	}
 	if idx, err = r.ReadIndex(10); err != nil {
-		return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
 		var v bool
 		if v, err = r.ReadBoolean(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedBoolean(v)
 	case 1:
 		var v int32
 		if v, err = r.ReadInt(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedInt(v)
 	case 2:
 		var v float32
 		if v, err = r.ReadFloat(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedFloat(v)
 	case 3:
 		var v float64
 		if v, err = r.ReadDouble(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedDouble(v)
 	case 4:
 		var v []byte
 		if v, err = r.ReadBytes(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedBytes(v)
 	case 5:
 		var v string
 		if v, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = UnionsMixedString(v)
 	case 6:
 		var v Kind
 		if v, err = avrobin.ReadEnum[Kind](r, 3); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = v
 	case 7:
 		var v Tag
 		if err = r.ReadFixed(v[:]); err != nil {
-			return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 		}
 		u.Mixed = v
 	case 8:
@@ -476,7 +483,7 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(v), 1); err != nil {
-				return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+				return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -485,14 +492,14 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var item *string
 				if idx, err = r.ReadIndex(2); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Index("mixed", len(v)), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Index("mixed", len(v)), r.Offset(), err)
 				}
 				if idx == 0 {
 					item = nil
 				} else {
 					item = new(string)
 					if *item, err = r.ReadString(); err != nil {
-						return avrobin.Malformed("corpus.Unions", avrobin.Index("mixed", len(v)), r.Offset(), err)
+						return avrobin.Malformed(unionsTypeName, avrobin.Index("mixed", len(v)), r.Offset(), err)
 					}
 				}
 				v = append(v, item)
@@ -505,7 +512,7 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 		for {
 			var n int
 			if n, err = r.ReadBlockLen(len(v), 2); err != nil {
-				return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+				return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 			}
 			if n == 0 {
 				break
@@ -513,11 +520,11 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 			for range n {
 				var k string
 				if k, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Unions", "mixed", r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, "mixed", r.Offset(), err)
 				}
 				var v2 int64
 				if v2, err = r.ReadLong(); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Key("mixed", k), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Key("mixed", k), r.Offset(), err)
 				}
 				v[k] = v2
 			}
@@ -525,7 +532,7 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 		u.Mixed = UnionsMixedMap(v)
 	}
 	if idx, err = r.ReadIndex(5); err != nil {
-		return avrobin.Malformed("corpus.Unions", "logical", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "logical", r.Offset(), err)
 	}
 	switch idx {
 	case 0:
@@ -533,42 +540,42 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 	case 1:
 		var v avrobin.Date
 		if v, err = r.ReadDate(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "logical", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "logical", r.Offset(), err)
 		}
 		u.Logical = UnionsLogicalDate(v)
 	case 2:
 		var v time.Time
 		if v, err = r.ReadTimestampMillis(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "logical", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "logical", r.Offset(), err)
 		}
 		u.Logical = UnionsLogicalTimestampMillis(v)
 	case 3:
 		var v *big.Rat
 		if v, err = r.ReadDecimal(12, 3); err != nil {
-			return avrobin.Malformed("corpus.Unions", "logical", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "logical", r.Offset(), err)
 		}
 		u.Logical = (*UnionsLogicalDecimal)(v)
 	case 4:
 		var v avrobin.UUID
 		if v, err = r.ReadUUID(); err != nil {
-			return avrobin.Malformed("corpus.Unions", "logical", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "logical", r.Offset(), err)
 		}
 		u.Logical = UnionsLogicalUUID(v)
 	}
 	if _, err = r.ReadIndex(1); err != nil {
-		return avrobin.Malformed("corpus.Unions", "one", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "one", r.Offset(), err)
 	}
 	if u.One, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Unions", "one", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "one", r.Offset(), err)
 	}
 	if _, err = r.ReadIndex(1); err != nil {
-		return avrobin.Malformed("corpus.Unions", "only_null", r.Offset(), err)
+		return avrobin.Malformed(unionsTypeName, "only_null", r.Offset(), err)
 	}
 	u.List = []UnionsListItem{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(u.List), 1); err != nil {
-			return avrobin.Malformed("corpus.Unions", "list", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "list", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -577,7 +584,7 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item UnionsListItem
 			if idx, err = r.ReadIndex(3); err != nil {
-				return avrobin.Malformed("corpus.Unions", avrobin.Index("list", len(u.List)), r.Offset(), err)
+				return avrobin.Malformed(unionsTypeName, avrobin.Index("list", len(u.List)), r.Offset(), err)
 			}
 			switch idx {
 			case 0:
@@ -585,13 +592,13 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 			case 1:
 				var v string
 				if v, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Index("list", len(u.List)), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Index("list", len(u.List)), r.Offset(), err)
 				}
 				item = UnionsListItemString(v)
 			case 2:
 				v := new(Cash)
 				if err = v.DecodeAvro(r); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Index("list", len(u.List)), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Index("list", len(u.List)), r.Offset(), err)
 				}
 				item = v
 			}
@@ -602,7 +609,7 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(u.Lookup), 2); err != nil {
-			return avrobin.Malformed("corpus.Unions", "lookup", r.Offset(), err)
+			return avrobin.Malformed(unionsTypeName, "lookup", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -610,23 +617,23 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("corpus.Unions", "lookup", r.Offset(), err)
+				return avrobin.Malformed(unionsTypeName, "lookup", r.Offset(), err)
 			}
 			var v UnionsLookupValue
 			if idx, err = r.ReadIndex(2); err != nil {
-				return avrobin.Malformed("corpus.Unions", avrobin.Key("lookup", k), r.Offset(), err)
+				return avrobin.Malformed(unionsTypeName, avrobin.Key("lookup", k), r.Offset(), err)
 			}
 			switch idx {
 			case 0:
 				var v2 int32
 				if v2, err = r.ReadInt(); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Key("lookup", k), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Key("lookup", k), r.Offset(), err)
 				}
 				v = UnionsLookupValueInt(v2)
 			case 1:
 				var v2 string
 				if v2, err = r.ReadString(); err != nil {
-					return avrobin.Malformed("corpus.Unions", avrobin.Key("lookup", k), r.Offset(), err)
+					return avrobin.Malformed(unionsTypeName, avrobin.Key("lookup", k), r.Offset(), err)
 				}
 				v = UnionsLookupValueString(v2)
 			}
@@ -637,57 +644,57 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way u breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, a time out of range, an enum value that is no symbol, an unset
+// union, a decimal that is nil or does not fit its precision and scale, or
+// a nil record pointer.
 func (u *Unions) Validate() error {
 	if u == nil {
-		return avrobin.Invalid("corpus.Unions", "", avrobin.ErrUnset)
+		return avrobin.Invalid(unionsTypeName, "", avrobin.ErrUnset)
 	}
 	if !u.Kind.IsValid() {
-		return avrobin.Invalid("corpus.Unions", "kind", avrobin.EnumError(int64(u.Kind), 3))
+		return avrobin.Invalid(unionsTypeName, "kind", avrobin.EnumError(int64(u.Kind), 3))
 	}
 	if u.OptString != nil {
 		if err := avrobin.CheckString(*u.OptString); err != nil {
-			return avrobin.Invalid("corpus.Unions", "opt_string", err)
+			return avrobin.Invalid(unionsTypeName, "opt_string", err)
 		}
 	}
 	if u.OptCard != nil {
 		if err := u.OptCard.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Unions", "opt_card", err)
+			return avrobin.Invalid(unionsTypeName, "opt_card", err)
 		}
 	}
 	switch v := u.Payment.(type) {
 	case nil:
 	case UnionsPaymentString:
 		if err := avrobin.CheckString(string(v)); err != nil {
-			return avrobin.Invalid("corpus.Unions", "payment", err)
+			return avrobin.Invalid(unionsTypeName, "payment", err)
 		}
 	case UnionsPaymentLong:
 	case *Card:
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Unions", "payment", err)
+			return avrobin.Invalid(unionsTypeName, "payment", err)
 		}
 	default:
-		return avrobin.Invalid("corpus.Unions", "payment", avrobin.UnionError(v))
+		return avrobin.Invalid(unionsTypeName, "payment", avrobin.UnionError(v))
 	}
 	switch v := u.Tender.(type) {
 	case *Card:
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Unions", "tender", err)
+			return avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	case *Cash:
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Unions", "tender", err)
+			return avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	case *Voucher:
 		if err := v.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Unions", "tender", err)
+			return avrobin.Invalid(unionsTypeName, "tender", err)
 		}
 	default:
-		return avrobin.Invalid("corpus.Unions", "tender", avrobin.UnionError(v))
+		return avrobin.Invalid(unionsTypeName, "tender", avrobin.UnionError(v))
 	}
 	switch v := u.Mixed.(type) {
 	case UnionsMixedBoolean:
@@ -697,18 +704,18 @@ func (u *Unions) Validate() error {
 	case UnionsMixedBytes:
 	case UnionsMixedString:
 		if err := avrobin.CheckString(string(v)); err != nil {
-			return avrobin.Invalid("corpus.Unions", "mixed", err)
+			return avrobin.Invalid(unionsTypeName, "mixed", err)
 		}
 	case Kind:
 		if !v.IsValid() {
-			return avrobin.Invalid("corpus.Unions", "mixed", avrobin.EnumError(int64(v), 3))
+			return avrobin.Invalid(unionsTypeName, "mixed", avrobin.EnumError(int64(v), 3))
 		}
 	case Tag:
 	case UnionsMixedArray:
 		for i := range v {
 			if v[i] != nil {
 				if err := avrobin.CheckString(*v[i]); err != nil {
-					return avrobin.Invalid("corpus.Unions", avrobin.Index("mixed", i), err)
+					return avrobin.Invalid(unionsTypeName, avrobin.Index("mixed", i), err)
 				}
 			}
 		}
@@ -716,62 +723,62 @@ func (u *Unions) Validate() error {
 		var keys [avrobin.SortedKeysBuffer]string
 		for _, k := range avrobin.AppendSortedKeys(keys[:0], v) {
 			if err := avrobin.CheckString(k); err != nil {
-				return avrobin.Invalid("corpus.Unions", avrobin.Key("mixed", k), err)
+				return avrobin.Invalid(unionsTypeName, avrobin.Key("mixed", k), err)
 			}
 		}
 	default:
-		return avrobin.Invalid("corpus.Unions", "mixed", avrobin.UnionError(v))
+		return avrobin.Invalid(unionsTypeName, "mixed", avrobin.UnionError(v))
 	}
 	switch v := u.Logical.(type) {
 	case nil:
 	case UnionsLogicalDate:
 		if err := avrobin.CheckDate(avrobin.Date(v)); err != nil {
-			return avrobin.Invalid("corpus.Unions", "logical", err)
+			return avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case UnionsLogicalTimestampMillis:
 		if err := avrobin.CheckTimestampMillis(time.Time(v)); err != nil {
-			return avrobin.Invalid("corpus.Unions", "logical", err)
+			return avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case *UnionsLogicalDecimal:
 		if err := avrobin.CheckDecimal((*big.Rat)(v), 12, 3); err != nil {
-			return avrobin.Invalid("corpus.Unions", "logical", err)
+			return avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case UnionsLogicalUUID:
 	default:
-		return avrobin.Invalid("corpus.Unions", "logical", avrobin.UnionError(v))
+		return avrobin.Invalid(unionsTypeName, "logical", avrobin.UnionError(v))
 	}
 	if err := avrobin.CheckString(u.One); err != nil {
-		return avrobin.Invalid("corpus.Unions", "one", err)
+		return avrobin.Invalid(unionsTypeName, "one", err)
 	}
 	for i := range u.List {
 		switch v := u.List[i].(type) {
 		case nil:
 		case UnionsListItemString:
 			if err := avrobin.CheckString(string(v)); err != nil {
-				return avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), err)
+				return avrobin.Invalid(unionsTypeName, avrobin.Index("list", i), err)
 			}
 		case *Cash:
 			if err := v.Validate(); err != nil {
-				return avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), err)
+				return avrobin.Invalid(unionsTypeName, avrobin.Index("list", i), err)
 			}
 		default:
-			return avrobin.Invalid("corpus.Unions", avrobin.Index("list", i), avrobin.UnionError(v))
+			return avrobin.Invalid(unionsTypeName, avrobin.Index("list", i), avrobin.UnionError(v))
 		}
 	}
 	var keys2 [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys2[:0], u.Lookup) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("corpus.Unions", avrobin.Key("lookup", k), err)
+			return avrobin.Invalid(unionsTypeName, avrobin.Key("lookup", k), err)
 		}
 		v := u.Lookup[k]
 		switch v2 := v.(type) {
 		case UnionsLookupValueInt:
 		case UnionsLookupValueString:
 			if err := avrobin.CheckString(string(v2)); err != nil {
-				return avrobin.Invalid("corpus.Unions", avrobin.Key("lookup", k), err)
+				return avrobin.Invalid(unionsTypeName, avrobin.Key("lookup", k), err)
 			}
 		default:
-			return avrobin.Invalid("corpus.Unions", avrobin.Key("lookup", k), avrobin.UnionError(v2))
+			return avrobin.Invalid(unionsTypeName, avrobin.Key("lookup", k), avrobin.UnionError(v2))
 		}
 	}
 	return nil
@@ -978,23 +985,26 @@ type Card struct {
 	Expires avrobin.Date `avro:"expires"`
 }
 
+// cardTypeName names Card in errors.
+const cardTypeName = "corpus.Card"
+
 // NewCard returns a new Card. Its schema has no defaults.
 func NewCard() *Card { return &Card{} }
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist); it does not check the
+// rest of the contract, which is Validate's job. On error it returns dst
+// unchanged.
 func (c *Card) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
-		return dst, avrobin.Invalid("corpus.Card", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(cardTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
 	dst = avrobin.AppendString(dst, c.Number)
 	if dst, err = avrobin.AppendDate(dst, c.Expires); err != nil {
-		return dst[:start], avrobin.Invalid("corpus.Card", "expires", err)
+		return dst[:start], avrobin.Invalid(cardTypeName, "expires", err)
 	}
 	return dst, nil
 }
@@ -1004,7 +1014,7 @@ func (c *Card) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error c is unchanged.
 func (c *Card) UnmarshalAvro(src []byte) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Card", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(cardTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Card
@@ -1012,7 +1022,7 @@ func (c *Card) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Card", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(cardTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*c = v
 	return nil
@@ -1022,33 +1032,31 @@ func (c *Card) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error c is partly written.
 func (c *Card) DecodeAvro(r *avrobin.Reader) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Card", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(cardTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if c.Number, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Card", "number", r.Offset(), err)
+		return avrobin.Malformed(cardTypeName, "number", r.Offset(), err)
 	}
 	if c.Expires, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("corpus.Card", "expires", r.Offset(), err)
+		return avrobin.Malformed(cardTypeName, "expires", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, or a date that does
+// not exist.
 func (c *Card) Validate() error {
 	if c == nil {
-		return avrobin.Invalid("corpus.Card", "", avrobin.ErrUnset)
+		return avrobin.Invalid(cardTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(c.Number); err != nil {
-		return avrobin.Invalid("corpus.Card", "number", err)
+		return avrobin.Invalid(cardTypeName, "number", err)
 	}
 	if err := avrobin.CheckDate(c.Expires); err != nil {
-		return avrobin.Invalid("corpus.Card", "expires", err)
+		return avrobin.Invalid(cardTypeName, "expires", err)
 	}
 	return nil
 }
@@ -1058,17 +1066,19 @@ type Cash struct {
 	Cents int64 `avro:"cents"`
 }
 
+// cashTypeName names Cash in errors.
+const cashTypeName = "corpus.Cash"
+
 // NewCash returns a new Cash. Its schema has no defaults.
 func NewCash() *Cash { return &Cash{} }
 
 // AppendAvro appends the Avro binary encoding of c to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil c: every Cash has an encoding; it does not check the contract, which
+// is Validate's job. On error it returns dst unchanged.
 func (c *Cash) AppendAvro(dst []byte) ([]byte, error) {
 	if c == nil {
-		return dst, avrobin.Invalid("corpus.Cash", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(cashTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendLong(dst, c.Cents)
 	return dst, nil
@@ -1079,7 +1089,7 @@ func (c *Cash) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error c is unchanged.
 func (c *Cash) UnmarshalAvro(src []byte) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Cash", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(cashTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Cash
@@ -1087,7 +1097,7 @@ func (c *Cash) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Cash", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(cashTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*c = v
 	return nil
@@ -1097,24 +1107,22 @@ func (c *Cash) UnmarshalAvro(src []byte) error {
 // fails with a *avrobin.DecodeError; on error c is partly written.
 func (c *Cash) DecodeAvro(r *avrobin.Reader) error {
 	if c == nil {
-		return avrobin.Malformed("corpus.Cash", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(cashTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if c.Cents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("corpus.Cash", "cents", r.Offset(), err)
+		return avrobin.Malformed(cashTypeName, "cents", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way c breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil:
+// its schema constrains none of its fields' values, so only a nil c breaks
+// it.
 func (c *Cash) Validate() error {
 	if c == nil {
-		return avrobin.Invalid("corpus.Cash", "", avrobin.ErrUnset)
+		return avrobin.Invalid(cashTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
 }
@@ -1125,17 +1133,19 @@ type Voucher struct {
 	Value *Cash  `avro:"value"`
 }
 
+// voucherTypeName names Voucher in errors.
+const voucherTypeName = "corpus.Voucher"
+
 // NewVoucher returns a new Voucher. Its schema has no defaults.
 func NewVoucher() *Voucher { return &Voucher{} }
 
 // AppendAvro appends the Avro binary encoding of x to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil x: every Voucher has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (x *Voucher) AppendAvro(dst []byte) ([]byte, error) {
 	if x == nil {
-		return dst, avrobin.Invalid("corpus.Voucher", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(voucherTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -1145,7 +1155,7 @@ func (x *Voucher) AppendAvro(dst []byte) ([]byte, error) {
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
 		if dst, err = x.Value.AppendAvro(dst); err != nil {
-			return dst[:start], avrobin.Invalid("corpus.Voucher", "value", err)
+			return dst[:start], avrobin.Invalid(voucherTypeName, "value", err)
 		}
 	}
 	return dst, nil
@@ -1156,7 +1166,7 @@ func (x *Voucher) AppendAvro(dst []byte) ([]byte, error) {
 // *avrobin.DecodeError; on error x is unchanged.
 func (x *Voucher) UnmarshalAvro(src []byte) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Voucher", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(voucherTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v Voucher
@@ -1164,7 +1174,7 @@ func (x *Voucher) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("corpus.Voucher", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(voucherTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*x = v
 	return nil
@@ -1174,43 +1184,40 @@ func (x *Voucher) UnmarshalAvro(src []byte) error {
 // It fails with a *avrobin.DecodeError; on error x is partly written.
 func (x *Voucher) DecodeAvro(r *avrobin.Reader) error {
 	if x == nil {
-		return avrobin.Malformed("corpus.Voucher", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(voucherTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if x.Code, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("corpus.Voucher", "code", r.Offset(), err)
+		return avrobin.Malformed(voucherTypeName, "code", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("corpus.Voucher", "value", r.Offset(), err)
+		return avrobin.Malformed(voucherTypeName, "value", r.Offset(), err)
 	}
 	if idx == 0 {
 		x.Value = nil
 	} else {
 		x.Value = new(Cash)
 		if err = x.Value.DecodeAvro(r); err != nil {
-			return avrobin.Malformed("corpus.Voucher", "value", r.Offset(), err)
+			return avrobin.Malformed(voucherTypeName, "value", r.Offset(), err)
 		}
 	}
 	return nil
 }
 
 // Validate reports the first way x breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (x *Voucher) Validate() error {
 	if x == nil {
-		return avrobin.Invalid("corpus.Voucher", "", avrobin.ErrUnset)
+		return avrobin.Invalid(voucherTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(x.Code); err != nil {
-		return avrobin.Invalid("corpus.Voucher", "code", err)
+		return avrobin.Invalid(voucherTypeName, "code", err)
 	}
 	if x.Value != nil {
 		if err := x.Value.Validate(); err != nil {
-			return avrobin.Invalid("corpus.Voucher", "value", err)
+			return avrobin.Invalid(voucherTypeName, "value", err)
 		}
 	}
 	return nil

@@ -13,42 +13,6 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// orderPlacedContract is the contract of the event bench.order_placed.
-var orderPlacedContract = &contract.Contract{
-	Type:          "bench.order_placed",
-	Name:          "lunchbot.bench.OrderPlaced",
-	Topic:         "bench.orders",
-	Subject:       "bench.orders-value",
-	Compatibility: contract.BackwardTransitive,
-	KeyField:      "cafe_id",
-	// Schema is the schema file, compacted: what is registered.
-	Schema:    `{"type":"record","name":"OrderPlaced","namespace":"lunchbot.bench","doc":"A lunch order was placed: the larger record of the benchmarks (about 20 fields of every common kind). Not an event of the project.","fields":[{"name":"order_id","type":"string","doc":"The order's id, a UUID in text."},{"name":"cafe_id","type":"long","doc":"The cafe the order goes to; the message key."},{"name":"user_id","type":"long","doc":"Who ordered."},{"name":"user_name","type":"string","doc":"The user's display name."},{"name":"office","type":"string","doc":"The office the lunch is delivered to."},{"name":"floor","type":"int","doc":"The floor of the office."},{"name":"channel","type":"string","doc":"Where the order came from, e.g. \"slack\"."},{"name":"channel_id","type":"string","doc":"The chat channel of the order."},{"name":"status","type":{"type":"enum","name":"OrderStatus","doc":"Where an order stands.","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]},"doc":"The order's status."},{"name":"delivery_date","type":{"type":"int","logicalType":"date"},"doc":"The day the lunch is for."},{"name":"placed_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order was placed."},{"name":"updated_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order last changed."},{"name":"items","type":{"type":"array","items":{"type":"record","name":"OrderItem","doc":"One dish of an order.","fields":[{"name":"sku","type":"string","doc":"The dish's stock-keeping unit."},{"name":"quantity","type":"int","doc":"How many."},{"name":"price_cents","type":"long","doc":"The unit price, in cents."}]}},"doc":"The dishes ordered."},{"name":"dish_names","type":{"type":"array","items":"string"},"doc":"The dishes' names, for display."},{"name":"labels","type":{"type":"map","values":"string"},"doc":"Free-form labels."},{"name":"total_cents","type":"long","doc":"The order's total, in cents."},{"name":"discount_cents","type":"long","doc":"The discount applied, in cents."},{"name":"currency","type":"string","doc":"ISO 4217 code of the amounts."},{"name":"paid","type":"boolean","doc":"Whether the order is paid."},{"name":"tip","type":"double","doc":"The tip, as a fraction of the total."},{"name":"note","type":["null","string"],"default":null,"doc":"The user's note to the cafe, if any."},{"name":"version","type":"int","doc":"The order's revision."}]}`,
-	Canonical: `{"name":"lunchbot.bench.OrderPlaced","type":"record","fields":[{"name":"order_id","type":"string"},{"name":"cafe_id","type":"long"},{"name":"user_id","type":"long"},{"name":"user_name","type":"string"},{"name":"office","type":"string"},{"name":"floor","type":"int"},{"name":"channel","type":"string"},{"name":"channel_id","type":"string"},{"name":"status","type":{"name":"lunchbot.bench.OrderStatus","type":"enum","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]}},{"name":"delivery_date","type":"int"},{"name":"placed_at","type":"long"},{"name":"updated_at","type":"long"},{"name":"items","type":{"type":"array","items":{"name":"lunchbot.bench.OrderItem","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"price_cents","type":"long"}]}}},{"name":"dish_names","type":{"type":"array","items":"string"}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"total_cents","type":"long"},{"name":"discount_cents","type":"long"},{"name":"currency","type":"string"},{"name":"paid","type":"boolean"},{"name":"tip","type":"double"},{"name":"note","type":["null","string"]},{"name":"version","type":"int"}]}`,
-	CRC64:     0x7772f96aba928840,
-	SHA256: [32]byte{
-		0x7d, 0xfb, 0xd1, 0x84, 0x93, 0x3a, 0xc5, 0x22,
-		0xea, 0x2e, 0x45, 0x94, 0xc2, 0x53, 0x62, 0xce,
-		0x21, 0xdf, 0xec, 0xd6, 0xe2, 0xa9, 0x35, 0xe4,
-		0xe8, 0xc7, 0x44, 0xfb, 0xcd, 0x3e, 0x63, 0x3d,
-	},
-}
-
-var _ contract.Event = (*OrderPlaced)(nil)
-
-// Contract returns the contract of the event bench.order_placed: the Avro
-// record lunchbot.bench.OrderPlaced on topic bench.orders, subject
-// bench.orders-value (BACKWARD_TRANSITIVE). It does not use its receiver:
-// (*OrderPlaced)(nil).Contract() works.
-func (*OrderPlaced) Contract() *contract.Contract { return orderPlacedContract }
-
-// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
-func (o *OrderPlaced) AppendKey(dst []byte) []byte {
-	if o == nil {
-		return dst
-	}
-	return strconv.AppendInt(dst, o.CafeID, 10)
-}
-
 // OrderPlaced is the Avro record lunchbot.bench.OrderPlaced.
 //
 // A lunch order was placed: the larger record of the benchmarks (about 20
@@ -121,17 +85,58 @@ type OrderPlaced struct {
 	Version int32 `avro:"version"`
 }
 
+// orderPlacedTypeName names OrderPlaced in errors.
+const orderPlacedTypeName = "benchevents.OrderPlaced"
+
 // NewOrderPlaced returns a new OrderPlaced. Its schema has no defaults.
 func NewOrderPlaced() *OrderPlaced { return &OrderPlaced{} }
 
+// OrderPlacedContract is the contract of the event bench.order_placed: the
+// Avro record lunchbot.bench.OrderPlaced on topic bench.orders, subject
+// bench.orders-value (BACKWARD_TRANSITIVE). It is shared by all who use the
+// event, through Contract and Contracts: it must not be modified.
+var OrderPlacedContract = &contract.Contract{
+	Type:          "bench.order_placed",
+	Name:          "lunchbot.bench.OrderPlaced",
+	Topic:         "bench.orders",
+	Subject:       "bench.orders-value",
+	Compatibility: contract.BackwardTransitive,
+	KeyField:      "cafe_id",
+	// Schema is the schema file, compacted: what is registered.
+	Schema:    `{"type":"record","name":"OrderPlaced","namespace":"lunchbot.bench","doc":"A lunch order was placed: the larger record of the benchmarks (about 20 fields of every common kind). Not an event of the project.","fields":[{"name":"order_id","type":"string","doc":"The order's id, a UUID in text."},{"name":"cafe_id","type":"long","doc":"The cafe the order goes to; the message key."},{"name":"user_id","type":"long","doc":"Who ordered."},{"name":"user_name","type":"string","doc":"The user's display name."},{"name":"office","type":"string","doc":"The office the lunch is delivered to."},{"name":"floor","type":"int","doc":"The floor of the office."},{"name":"channel","type":"string","doc":"Where the order came from, e.g. \"slack\"."},{"name":"channel_id","type":"string","doc":"The chat channel of the order."},{"name":"status","type":{"type":"enum","name":"OrderStatus","doc":"Where an order stands.","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]},"doc":"The order's status."},{"name":"delivery_date","type":{"type":"int","logicalType":"date"},"doc":"The day the lunch is for."},{"name":"placed_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order was placed."},{"name":"updated_at","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"When the order last changed."},{"name":"items","type":{"type":"array","items":{"type":"record","name":"OrderItem","doc":"One dish of an order.","fields":[{"name":"sku","type":"string","doc":"The dish's stock-keeping unit."},{"name":"quantity","type":"int","doc":"How many."},{"name":"price_cents","type":"long","doc":"The unit price, in cents."}]}},"doc":"The dishes ordered."},{"name":"dish_names","type":{"type":"array","items":"string"},"doc":"The dishes' names, for display."},{"name":"labels","type":{"type":"map","values":"string"},"doc":"Free-form labels."},{"name":"total_cents","type":"long","doc":"The order's total, in cents."},{"name":"discount_cents","type":"long","doc":"The discount applied, in cents."},{"name":"currency","type":"string","doc":"ISO 4217 code of the amounts."},{"name":"paid","type":"boolean","doc":"Whether the order is paid."},{"name":"tip","type":"double","doc":"The tip, as a fraction of the total."},{"name":"note","type":["null","string"],"default":null,"doc":"The user's note to the cafe, if any."},{"name":"version","type":"int","doc":"The order's revision."}]}`,
+	Canonical: `{"name":"lunchbot.bench.OrderPlaced","type":"record","fields":[{"name":"order_id","type":"string"},{"name":"cafe_id","type":"long"},{"name":"user_id","type":"long"},{"name":"user_name","type":"string"},{"name":"office","type":"string"},{"name":"floor","type":"int"},{"name":"channel","type":"string"},{"name":"channel_id","type":"string"},{"name":"status","type":{"name":"lunchbot.bench.OrderStatus","type":"enum","symbols":["PLACED","CONFIRMED","CANCELLED","DELIVERED"]}},{"name":"delivery_date","type":"int"},{"name":"placed_at","type":"long"},{"name":"updated_at","type":"long"},{"name":"items","type":{"type":"array","items":{"name":"lunchbot.bench.OrderItem","type":"record","fields":[{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"price_cents","type":"long"}]}}},{"name":"dish_names","type":{"type":"array","items":"string"}},{"name":"labels","type":{"type":"map","values":"string"}},{"name":"total_cents","type":"long"},{"name":"discount_cents","type":"long"},{"name":"currency","type":"string"},{"name":"paid","type":"boolean"},{"name":"tip","type":"double"},{"name":"note","type":["null","string"]},{"name":"version","type":"int"}]}`,
+	CRC64:     0x7772f96aba928840,
+	SHA256: [32]byte{
+		0x7d, 0xfb, 0xd1, 0x84, 0x93, 0x3a, 0xc5, 0x22,
+		0xea, 0x2e, 0x45, 0x94, 0xc2, 0x53, 0x62, 0xce,
+		0x21, 0xdf, 0xec, 0xd6, 0xe2, 0xa9, 0x35, 0xe4,
+		0xe8, 0xc7, 0x44, 0xfb, 0xcd, 0x3e, 0x63, 0x3d,
+	},
+}
+
+var _ contract.Event = (*OrderPlaced)(nil)
+
+// Contract returns OrderPlacedContract, the contract of the event
+// bench.order_placed, which must not be modified. It does not use its
+// receiver: (*OrderPlaced)(nil).Contract() works.
+func (*OrderPlaced) Contract() *contract.Contract { return OrderPlacedContract }
+
+// AppendKey appends the Kafka message key to dst: field cafe_id, as text.
+func (o *OrderPlaced) AppendKey(dst []byte) []byte {
+	if o == nil {
+		return dst
+	}
+	return strconv.AppendInt(dst, o.CafeID, 10)
+}
+
 // AppendAvro appends the Avro binary encoding of o to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// value has no encoding (a date that does not exist, a time out of range,
+// or an enum value that is no symbol); it does not check the rest of the
+// contract, which is Validate's job. On error it returns dst unchanged.
 func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
-		return dst, avrobin.Invalid("benchevents.OrderPlaced", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
 	}
 	start := len(dst)
 	var err error
@@ -144,22 +149,22 @@ func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 	dst = avrobin.AppendString(dst, o.Channel)
 	dst = avrobin.AppendString(dst, o.ChannelID)
 	if dst, err = avrobin.AppendEnum(dst, o.Status, 4); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "status", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "status", err)
 	}
 	if dst, err = avrobin.AppendDate(dst, o.DeliveryDate); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "delivery_date", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "delivery_date", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, o.PlacedAt); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "placed_at", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
 	if dst, err = avrobin.AppendTimestampMicros(dst, o.UpdatedAt); err != nil {
-		return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", "updated_at", err)
+		return dst[:start], avrobin.Invalid(orderPlacedTypeName, "updated_at", err)
 	}
 	if len(o.Items) > 0 {
 		dst = avrobin.AppendLong(dst, int64(len(o.Items)))
 		for i := range o.Items {
 			if dst, err = o.Items[i].AppendAvro(dst); err != nil {
-				return dst[:start], avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("items", i), err)
+				return dst[:start], avrobin.Invalid(orderPlacedTypeName, avrobin.Index("items", i), err)
 			}
 		}
 	}
@@ -201,7 +206,7 @@ func (o *OrderPlaced) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error o is unchanged.
 func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(orderPlacedTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v OrderPlaced
@@ -209,7 +214,7 @@ func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(orderPlacedTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*o = v
 	return nil
@@ -220,51 +225,51 @@ func (o *OrderPlaced) UnmarshalAvro(src []byte) error {
 // written.
 func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(orderPlacedTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
 	if o.OrderID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "order_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "order_id", r.Offset(), err)
 	}
 	if o.CafeID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "cafe_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "cafe_id", r.Offset(), err)
 	}
 	if o.UserID, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "user_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "user_id", r.Offset(), err)
 	}
 	if o.UserName, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "user_name", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "user_name", r.Offset(), err)
 	}
 	if o.Office, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "office", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "office", r.Offset(), err)
 	}
 	if o.Floor, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "floor", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "floor", r.Offset(), err)
 	}
 	if o.Channel, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "channel", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "channel", r.Offset(), err)
 	}
 	if o.ChannelID, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "channel_id", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "channel_id", r.Offset(), err)
 	}
 	if o.Status, err = avrobin.ReadEnum[OrderStatus](r, 4); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "status", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "status", r.Offset(), err)
 	}
 	if o.DeliveryDate, err = r.ReadDate(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "delivery_date", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "delivery_date", r.Offset(), err)
 	}
 	if o.PlacedAt, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "placed_at", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "placed_at", r.Offset(), err)
 	}
 	if o.UpdatedAt, err = r.ReadTimestampMicros(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "updated_at", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "updated_at", r.Offset(), err)
 	}
 	o.Items = []OrderItem{}
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.Items), 3); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "items", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "items", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -273,7 +278,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item OrderItem
 			if err = item.DecodeAvro(r); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Index("items", len(o.Items)), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Index("items", len(o.Items)), r.Offset(), err)
 			}
 			o.Items = append(o.Items, item)
 		}
@@ -282,7 +287,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.DishNames), 1); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "dish_names", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "dish_names", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -291,7 +296,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var item string
 			if item, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Index("dish_names", len(o.DishNames)), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Index("dish_names", len(o.DishNames)), r.Offset(), err)
 			}
 			o.DishNames = append(o.DishNames, item)
 		}
@@ -300,7 +305,7 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 	for {
 		var n int
 		if n, err = r.ReadBlockLen(len(o.Labels), 2); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "labels", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "labels", r.Offset(), err)
 		}
 		if n == 0 {
 			break
@@ -308,110 +313,108 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 		for range n {
 			var k string
 			if k, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", "labels", r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, "labels", r.Offset(), err)
 			}
 			var v string
 			if v, err = r.ReadString(); err != nil {
-				return avrobin.Malformed("benchevents.OrderPlaced", avrobin.Key("labels", k), r.Offset(), err)
+				return avrobin.Malformed(orderPlacedTypeName, avrobin.Key("labels", k), r.Offset(), err)
 			}
 			o.Labels[k] = v
 		}
 	}
 	if o.TotalCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "total_cents", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "total_cents", r.Offset(), err)
 	}
 	if o.DiscountCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "discount_cents", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "discount_cents", r.Offset(), err)
 	}
 	if o.Currency, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "currency", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "currency", r.Offset(), err)
 	}
 	if o.Paid, err = r.ReadBoolean(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "paid", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "paid", r.Offset(), err)
 	}
 	if o.Tip, err = r.ReadDouble(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "tip", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "tip", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "note", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "note", r.Offset(), err)
 	}
 	if idx == 0 {
 		o.Note = nil
 	} else {
 		o.Note = new(string)
 		if *o.Note, err = r.ReadString(); err != nil {
-			return avrobin.Malformed("benchevents.OrderPlaced", "note", r.Offset(), err)
+			return avrobin.Malformed(orderPlacedTypeName, "note", r.Offset(), err)
 		}
 	}
 	if o.Version, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderPlaced", "version", r.Offset(), err)
+		return avrobin.Malformed(orderPlacedTypeName, "version", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way o breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string, a string that is not UTF-8, a date that does not
+// exist, a time out of range, or an enum value that is no symbol.
 func (o *OrderPlaced) Validate() error {
 	if o == nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "", avrobin.ErrUnset)
+		return avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(o.OrderID); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "order_id", err)
+		return avrobin.Invalid(orderPlacedTypeName, "order_id", err)
 	}
 	if err := avrobin.CheckRequiredString(o.UserName); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "user_name", err)
+		return avrobin.Invalid(orderPlacedTypeName, "user_name", err)
 	}
 	if err := avrobin.CheckRequiredString(o.Office); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "office", err)
+		return avrobin.Invalid(orderPlacedTypeName, "office", err)
 	}
 	if err := avrobin.CheckRequiredString(o.Channel); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "channel", err)
+		return avrobin.Invalid(orderPlacedTypeName, "channel", err)
 	}
 	if err := avrobin.CheckRequiredString(o.ChannelID); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "channel_id", err)
+		return avrobin.Invalid(orderPlacedTypeName, "channel_id", err)
 	}
 	if !o.Status.IsValid() {
-		return avrobin.Invalid("benchevents.OrderPlaced", "status", avrobin.EnumError(int64(o.Status), 4))
+		return avrobin.Invalid(orderPlacedTypeName, "status", avrobin.EnumError(int64(o.Status), 4))
 	}
 	if err := avrobin.CheckDate(o.DeliveryDate); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "delivery_date", err)
+		return avrobin.Invalid(orderPlacedTypeName, "delivery_date", err)
 	}
 	if err := avrobin.CheckTimestampMicros(o.PlacedAt); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "placed_at", err)
+		return avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
 	if err := avrobin.CheckTimestampMicros(o.UpdatedAt); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "updated_at", err)
+		return avrobin.Invalid(orderPlacedTypeName, "updated_at", err)
 	}
 	for i := range o.Items {
 		if err := o.Items[i].Validate(); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("items", i), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Index("items", i), err)
 		}
 	}
 	for i := range o.DishNames {
 		if err := avrobin.CheckString(o.DishNames[i]); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Index("dish_names", i), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Index("dish_names", i), err)
 		}
 	}
 	var keys [avrobin.SortedKeysBuffer]string
 	for _, k := range avrobin.AppendSortedKeys(keys[:0], o.Labels) {
 		if err := avrobin.CheckString(k); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Key("labels", k), err)
 		}
 		v := o.Labels[k]
 		if err := avrobin.CheckString(v); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", avrobin.Key("labels", k), err)
+			return avrobin.Invalid(orderPlacedTypeName, avrobin.Key("labels", k), err)
 		}
 	}
 	if err := avrobin.CheckRequiredString(o.Currency); err != nil {
-		return avrobin.Invalid("benchevents.OrderPlaced", "currency", err)
+		return avrobin.Invalid(orderPlacedTypeName, "currency", err)
 	}
 	if o.Note != nil {
 		if err := avrobin.CheckString(*o.Note); err != nil {
-			return avrobin.Invalid("benchevents.OrderPlaced", "note", err)
+			return avrobin.Invalid(orderPlacedTypeName, "note", err)
 		}
 	}
 	return nil
@@ -485,17 +488,19 @@ type OrderItem struct {
 	PriceCents int64 `avro:"price_cents"`
 }
 
+// orderItemTypeName names OrderItem in errors.
+const orderItemTypeName = "benchevents.OrderItem"
+
 // NewOrderItem returns a new OrderItem. Its schema has no defaults.
 func NewOrderItem() *OrderItem { return &OrderItem{} }
 
 // AppendAvro appends the Avro binary encoding of o to dst and returns the
-// extended buffer. It fails, with a *avrobin.ValidationError, only when a
-// value has no encoding (an unset union, a decimal beyond its scale, a date
-// that does not exist); it does not check the rest of the contract, which is
-// Validate's job. On error it returns dst unchanged.
+// extended buffer. It fails, with a *avrobin.ValidationError, only for a
+// nil o: every OrderItem has an encoding; it does not check the contract,
+// which is Validate's job. On error it returns dst unchanged.
 func (o *OrderItem) AppendAvro(dst []byte) ([]byte, error) {
 	if o == nil {
-		return dst, avrobin.Invalid("benchevents.OrderItem", "", avrobin.ErrUnset)
+		return dst, avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
 	}
 	dst = avrobin.AppendString(dst, o.Sku)
 	dst = avrobin.AppendInt(dst, o.Quantity)
@@ -508,7 +513,7 @@ func (o *OrderItem) AppendAvro(dst []byte) ([]byte, error) {
 // with a *avrobin.DecodeError; on error o is unchanged.
 func (o *OrderItem) UnmarshalAvro(src []byte) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderItem", "", 0, avrobin.ErrUnset)
+		return avrobin.Malformed(orderItemTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
 	var v OrderItem
@@ -516,7 +521,7 @@ func (o *OrderItem) UnmarshalAvro(src []byte) error {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed("benchevents.OrderItem", "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(orderItemTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
 	*o = v
 	return nil
@@ -527,33 +532,30 @@ func (o *OrderItem) UnmarshalAvro(src []byte) error {
 // written.
 func (o *OrderItem) DecodeAvro(r *avrobin.Reader) error {
 	if o == nil {
-		return avrobin.Malformed("benchevents.OrderItem", "", r.Offset(), avrobin.ErrUnset)
+		return avrobin.Malformed(orderItemTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	if o.Sku, err = r.ReadString(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "sku", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "sku", r.Offset(), err)
 	}
 	if o.Quantity, err = r.ReadInt(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "quantity", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "quantity", r.Offset(), err)
 	}
 	if o.PriceCents, err = r.ReadLong(); err != nil {
-		return avrobin.Malformed("benchevents.OrderItem", "price_cents", r.Offset(), err)
+		return avrobin.Malformed(orderItemTypeName, "price_cents", r.Offset(), err)
 	}
 	return nil
 }
 
 // Validate reports the first way o breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", an empty required string, a string
-// that is not UTF-8, a date that does not exist, a time out of range, an
-// enum value that is no symbol, an unset union, a decimal beyond its
-// precision or scale.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// empty required string or a string that is not UTF-8.
 func (o *OrderItem) Validate() error {
 	if o == nil {
-		return avrobin.Invalid("benchevents.OrderItem", "", avrobin.ErrUnset)
+		return avrobin.Invalid(orderItemTypeName, "", avrobin.ErrUnset)
 	}
 	if err := avrobin.CheckRequiredString(o.Sku); err != nil {
-		return avrobin.Invalid("benchevents.OrderItem", "sku", err)
+		return avrobin.Invalid(orderItemTypeName, "sku", err)
 	}
 	return nil
 }

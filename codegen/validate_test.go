@@ -1,0 +1,74 @@
+package codegen
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strings"
+	"testing"
+)
+
+// methodDoc returns the doc comment of method name of type typ in src, on
+// one line.
+func methodDoc(t *testing.T, src, typ, name string) string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), "x.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || fd.Name.Name != name {
+			continue
+		}
+		if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok && star.X.(*ast.Ident).Name == typ {
+			return strings.Join(strings.Fields(fd.Doc.Text()), " ")
+		}
+	}
+	t.Fatalf("no method %s.%s", typ, name)
+	return ""
+}
+
+// problemsSchema has records that each need some checks: Event a "const",
+// a date, a timestamp and a nested record; Inner an enum; Plain none;
+// Node, recursive, required strings.
+const problemsSchema = `{"type":"record","name":"Event","fields":[
+	{"name":"kind","type":"string","const":"k"},
+	{"name":"day","type":{"type":"int","logicalType":"date"}},
+	{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"}},
+	{"name":"inner","type":{"type":"record","name":"Inner","fields":[
+		{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","HIGH"]}}]}},
+	{"name":"plain","type":{"type":"record","name":"Plain","fields":[{"name":"n","type":"long"},{"name":"b","type":"bytes"}]}},
+	{"name":"node","type":["null",{"type":"record","name":"Node","fields":[
+		{"name":"label","type":"string"},{"name":"next","type":["null","Node"]}]}]}]}`
+
+// TestValidateDocNamesItsChecks checks that Validate's doc names the checks
+// of the record and of the records it holds, and no other.
+func TestValidateDocNamesItsChecks(t *testing.T) {
+	src := generateOne(t, problemsSchema)
+	for _, tt := range []struct {
+		typ, want string
+	}{
+		{"Event", `or nil: a field that differs from its "const", an empty required string, a string that is not UTF-8, a date that does not exist, a time out of range, an enum value that is no symbol, or records nested deeper than avrobin.MaxDepth.`},
+		{"Inner", "or nil: an enum value that is no symbol."},
+		{"Plain", "or nil: its schema constrains none of its fields' values, so only a nil p breaks it."},
+		{"Node", "or nil: an empty required string, a string that is not UTF-8, or records nested deeper than avrobin.MaxDepth."},
+	} {
+		if doc := methodDoc(t, src, tt.typ, "Validate"); !strings.HasSuffix(doc, tt.want) {
+			t.Errorf("%s.Validate's doc:\n%s\nwant it to end\n%s", tt.typ, doc, tt.want)
+		}
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	for p, want := range map[problem]string{
+		0:                         "",
+		problemDate:               "a date that does not exist",
+		problemDate | problemTime: "a date that does not exist or a time out of range",
+		problemUnion | problemDecimal | problemConst: `a field that differs from its "const", an unset union, or a decimal that is nil or does not fit its precision and scale`,
+	} {
+		if got := p.String(); got != want {
+			t.Errorf("%#x: %q, want %q", uint16(p), got, want)
+		}
+	}
+}
