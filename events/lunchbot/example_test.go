@@ -9,6 +9,7 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
@@ -24,7 +25,7 @@ func Example() {
 	defer mc.Close()
 	reg := registrytest.Start()
 	defer reg.Close()
-	for _, c := range lunchbot.Contracts() {
+	for _, c := range events.Contracts() {
 		reg.Register(c.Subject, c.Schema) // CI registers the schemas
 	}
 

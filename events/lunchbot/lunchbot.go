@@ -17,7 +17,6 @@ import (
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
-	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/producer"
 )
 
@@ -26,15 +25,10 @@ type Publisher struct {
 	p *producer.Producer
 }
 
-// Contracts returns the contracts of the events a Publisher publishes.
-func Contracts() []*contract.Contract {
-	return []*contract.Contract{(*events.DeadlinePassed)(nil).Contract(), (*events.DailyTask)(nil).Contract()}
-}
-
 // New creates a Publisher over a producer configured by cfg (see
 // producer.Config), warmed up with both events' contracts.
 func New(ctx context.Context, cfg producer.Config) (*Publisher, error) {
-	p, err := producer.New(ctx, cfg, Contracts()...)
+	p, err := producer.New(ctx, cfg, events.Contracts()...)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func stack(t *testing.T) (broker string, reg registry.Config) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	for _, c := range lunchbot.Contracts() {
+	for _, c := range events.Contracts() {
 		if _, err := client.Register(ctx, c.Subject, c.Schema); err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/events"
-	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -140,7 +139,7 @@ func eventOf(rec map[string]any) map[string]any {
 // the date and each task, and every printed line says truly where Kafka
 // stored which event, with which schema id and headers.
 func TestOncePublishesWhatItPrints(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pc := env.ProducerConfig()
 	pc.Name, pc.Logger = name, quietLogger()
 	cfg := config{
@@ -188,7 +187,7 @@ func TestOncePublishesWhatItPrints(t *testing.T) {
 // TestOnceDateIsTodayInTheTimeZone: without -date, the day is today where
 // the cafes are.
 func TestOnceDateIsTodayInTheTimeZone(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pc := env.ProducerConfig()
 	pc.Logger = quietLogger()
 	var out bytes.Buffer
@@ -241,7 +240,7 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 // the next day.
 func TestWatchPublishesOnSchedule(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pc := env.ProducerConfig()
 	pc.Name, pc.Logger = name, quietLogger()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -443,7 +442,7 @@ func TestRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range lunchbot.Contracts() { // as make register does
+	for _, c := range events.Contracts() { // as make register does
 		if _, err := client.Register(ctx, c.Subject, c.Schema); err != nil {
 			t.Fatal(err)
 		}

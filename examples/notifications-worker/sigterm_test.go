@@ -15,6 +15,7 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/internal/itest"
@@ -95,7 +96,7 @@ func TestSIGTERMMidStreamLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range lunchbot.Contracts() {
+	for _, c := range events.Contracts() {
 		if _, err := reg.Register(ctx, c.Subject, c.Schema); err != nil {
 			t.Fatal(err)
 		}

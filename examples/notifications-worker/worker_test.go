@@ -161,7 +161,7 @@ func runWorker(t *testing.T, cfg config) (string, error) {
 // stored, and the users of a cafe are notified once per day even when the
 // same deadline is published twice.
 func TestNotifiesOncePerCafeAndDay(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pubs := publish(t, env.ProducerConfig(), int64(1), dec8, int64(2), dec8, int64(1), dec8, int64(1), dec9)
 	n := &recordingNotifier{}
 	cc := env.ConsumerConfig(DefaultGroupID)
@@ -186,7 +186,7 @@ func TestNotifiesOncePerCafeAndDay(t *testing.T) {
 // call the handler again, and a cafe whose notification failed is not
 // taken as notified.
 func TestFailedNotificationIsRetried(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pubs := publish(t, env.ProducerConfig(), int64(5), dec8)
 	n := &recordingNotifier{fail: func(call int) error {
 		if call == 1 {
@@ -212,7 +212,7 @@ func TestFailedNotificationIsRetried(t *testing.T) {
 // TestStopsWhenContextEnds: the end of the context (SIGINT or SIGTERM in
 // main) stops the worker cleanly, after the event in flight.
 func TestStopsWhenContextEnds(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	publish(t, env.ProducerConfig(), int64(3), dec8)
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -235,7 +235,7 @@ func TestStopsWhenContextEnds(t *testing.T) {
 // TestIdleTimeoutBeforeMax: a worker told to handle N events that sees
 // none within the idle timeout fails, so a demo cannot pass silently.
 func TestIdleTimeoutBeforeMax(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	cc := env.ConsumerConfig(DefaultGroupID)
 	cc.Logger = quietLogger()
 	out, err := runWorker(t, config{Consumer: cc, Limits: service.Limits{Max: 1, IdleTimeout: 200 * time.Millisecond}})
@@ -331,7 +331,7 @@ func TestRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range lunchbot.Contracts() { // as make register does
+	for _, c := range events.Contracts() { // as make register does
 		if _, err := client.Register(ctx, c.Subject, c.Schema); err != nil {
 			t.Fatal(err)
 		}

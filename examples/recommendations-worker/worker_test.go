@@ -151,7 +151,7 @@ func runWorker(t *testing.T, cfg config) (string, error) {
 // time it was scheduled for), other tasks are printed as ignored, and
 // every event is printed with where it was stored.
 func TestRunsItsTaskIgnoresOthers(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pubs := publish(t, env.ProducerConfig(), "send_order_reminders", TaskGenerateRecommendations, "close_orders")
 	r := &recordingRecommender{}
 	cc := env.ConsumerConfig(DefaultGroupID)
@@ -173,7 +173,7 @@ func TestRunsItsTaskIgnoresOthers(t *testing.T) {
 // TestFailedTaskIsRetried: the Recommender's error makes the consumer run
 // the task again; it is printed once, when it ran.
 func TestFailedTaskIsRetried(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	pubs := publish(t, env.ProducerConfig(), TaskGenerateRecommendations)
 	r := &recordingRecommender{fail: func(call int) error {
 		if call == 1 {
@@ -199,7 +199,7 @@ func TestFailedTaskIsRetried(t *testing.T) {
 // TestIdleTimeoutBeforeMax: a worker told to handle N events that sees
 // none within the idle timeout fails.
 func TestIdleTimeoutBeforeMax(t *testing.T) {
-	env := sdktest.New(t, lunchbot.Contracts())
+	env := sdktest.New(t, events.Contracts())
 	cc := env.ConsumerConfig(DefaultGroupID)
 	cc.Logger = quietLogger()
 	out, err := runWorker(t, config{Consumer: cc, Limits: service.Limits{Max: 2, IdleTimeout: 200 * time.Millisecond}})
@@ -268,7 +268,7 @@ func TestRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range lunchbot.Contracts() { // as make register does
+	for _, c := range events.Contracts() { // as make register does
 		if _, err := client.Register(ctx, c.Subject, c.Schema); err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func Example() {
 	defer mc.Close()
 	reg := registrytest.Start()
 	defer reg.Close()
-	deadline := (*events.DeadlinePassed)(nil).Contract()
+	deadline := events.DeadlinePassedContract
 	reg.Register(deadline.Subject, deadline.Schema)
 	kafkaCfg := kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()}
 	regCfg := registry.Config{URLs: []string{reg.URL()}}

@@ -46,8 +46,8 @@ func useGeneratedContracts(t *testing.T) {
 		cc.Subject = cc.Topic + "-value"
 		return &cc
 	}
-	faultDeadlineContract = copyWithTopic((*events.DeadlinePassed)(nil).Contract(), "deadlines")
-	faultDailyContract = copyWithTopic((*events.DailyTask)(nil).Contract(), "daily-tasks")
+	faultDeadlineContract = copyWithTopic(events.DeadlinePassedContract, "deadlines")
+	faultDailyContract = copyWithTopic(events.DailyTaskContract, "daily-tasks")
 }
 
 func deadline(cafe int64) *faultDeadline {

@@ -24,7 +24,7 @@ func Example() {
 	defer mc.Close()
 	reg := registrytest.Start()
 	defer reg.Close()
-	deadline := (*events.DeadlinePassed)(nil).Contract()
+	deadline := events.DeadlinePassedContract
 	reg.Register(deadline.Subject, deadline.Schema) // CI registers the schemas
 
 	ctx := context.Background()
@@ -62,7 +62,7 @@ func ExampleProducer_PublishAsync() {
 	defer mc.Close()
 	reg := registrytest.Start()
 	defer reg.Close()
-	task := (*events.DailyTask)(nil).Contract()
+	task := events.DailyTaskContract
 	reg.Register(task.Subject, task.Schema)
 
 	ctx := context.Background()

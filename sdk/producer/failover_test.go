@@ -55,7 +55,7 @@ func TestFailoverPublishAcrossLeaderChanges(t *testing.T) {
 		moves      = 4
 	)
 	s := itest.Start(t, itest.Options{Brokers: 3, InMemory: true})
-	gen := (*events.DeadlinePassed)(nil).Contract()
+	gen := events.DeadlinePassedContract
 	c := *gen
 	c.Topic = itest.Topic(t, "deadlines")
 	c.Subject = c.Topic + "-value"

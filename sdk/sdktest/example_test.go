@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/lunchbot/eventkit/events"
-	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/producer"
 	"github.com/lunchbot/eventkit/sdk/sdktest"
@@ -16,9 +15,9 @@ import (
 // and a registry holding their schemas.
 func Example() {
 	testNotifier := func(t *testing.T) {
-		env := sdktest.New(t, lunchbot.Contracts())
+		env := sdktest.New(t, events.Contracts())
 		ctx := context.Background()
-		p, err := producer.New(ctx, env.ProducerConfig(), lunchbot.Contracts()...)
+		p, err := producer.New(ctx, env.ProducerConfig(), events.Contracts()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +42,7 @@ func Example() {
 // A test of code that only talks to the registry needs no broker.
 func ExampleWithoutKafka() {
 	testSerializer := func(t *testing.T) {
-		env := sdktest.New(t, lunchbot.Contracts(), sdktest.WithoutKafka())
+		env := sdktest.New(t, events.Contracts(), sdktest.WithoutKafka())
 		client := env.RegistryClient()
 		_ = client // serde.NewSerializer(client, serde.SerializerConfig{}), ...
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/events"
-	"github.com/lunchbot/eventkit/events/lunchbot"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/producer"
@@ -17,12 +16,12 @@ import (
 // TestEnvRoundTrip publishes an event with the SDK's producer and receives
 // it with the SDK's consumer, both configured by the Env.
 func TestEnvRoundTrip(t *testing.T) {
-	env := New(t, lunchbot.Contracts())
+	env := New(t, events.Contracts())
 	// A bound for a broken test, not a timing assertion.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	p, err := producer.New(ctx, env.ProducerConfig(), lunchbot.Contracts()...)
+	p, err := producer.New(ctx, env.ProducerConfig(), events.Contracts()...)
 	if err != nil {
 		t.Fatal(err)
 	}

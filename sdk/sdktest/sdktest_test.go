@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lunchbot/eventkit/events/lunchbot"
+	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -145,7 +145,7 @@ func TestSDKClientReal(t *testing.T) { sdkClientScenario(t, itest.Registry(t)) }
 // TestNewRegistersContracts checks the registry New sets up: every
 // contract's schema under its subject, at its level.
 func TestNewRegistersContracts(t *testing.T) {
-	env := New(t, lunchbot.Contracts(), WithoutKafka())
+	env := New(t, events.Contracts(), WithoutKafka())
 	if env.Cluster != nil || env.BootstrapServers != "" {
 		t.Errorf("WithoutKafka started a cluster")
 	}

@@ -57,7 +57,7 @@ func encodeWith(t testing.TB, text string, v any) []byte {
 
 func TestDeadlinePassedRoundTrip(t *testing.T) {
 	fake := registrytest.NewServer(t)
-	c := (*events.DeadlinePassed)(nil).Contract()
+	c := events.DeadlinePassedContract
 	id := fake.Register(c.Subject, c.Schema)
 	client := httpClient(t, fake.URL())
 	ctx := testCtx(t)
@@ -120,7 +120,7 @@ func TestDeadlinePassedFromOtherVersions(t *testing.T) {
 	}
 
 	// The daily task's schema id cannot be read as a deadline.
-	task := (*events.DailyTask)(nil).Contract()
+	task := events.DailyTaskContract
 	idTask := fake.Register(task.Subject, task.Schema)
 	msg, err := (&events.DailyTask{Type: "generate_recommendations", Timestamp: want.Timestamp}).AppendAvro(wire.AppendHeader(nil, uint32(idTask)))
 	if err != nil {
@@ -134,7 +134,7 @@ func TestDeadlinePassedFromOtherVersions(t *testing.T) {
 func TestIntegrationDeadlinePassed(t *testing.T) {
 	client := httpClient(t, itest.Registry(t))
 	ctx := testCtx(t)
-	c := (*events.DeadlinePassed)(nil).Contract()
+	c := events.DeadlinePassedContract
 	// The manifest's subject, as CI registers it (idempotent if the stack
 	// already did).
 	id, err := client.Register(ctx, c.Subject, c.Schema)
@@ -194,7 +194,7 @@ func TestIntegrationDeadlinePassed(t *testing.T) {
 }
 
 func BenchmarkDeadlinePassed(b *testing.B) {
-	c := (*events.DeadlinePassed)(nil).Contract()
+	c := events.DeadlinePassedContract
 	reg := newMemRegistry(map[int]string{7: c.Schema, 8: deadlineNewer})
 	ctx := context.Background()
 	s := serde.NewSerializer(reg, serde.SerializerConfig{})

@@ -17,7 +17,7 @@ func Example() {
 	// the schema (eventctl register).
 	fake := registrytest.Start()
 	defer fake.Close()
-	contract := (*events.DeadlinePassed)(nil).Contract()
+	contract := events.DeadlinePassedContract
 	fake.Register(contract.Subject, contract.Schema)
 
 	client, err := registry.New(registry.Config{URLs: []string{fake.URL()}})

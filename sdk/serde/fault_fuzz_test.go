@@ -29,10 +29,10 @@ const (
 
 func fuzzRegistry() *memRegistry {
 	return newMemRegistry(map[int]string{
-		fuzzIDDeadline: (*events.DeadlinePassed)(nil).Contract().Schema,
+		fuzzIDDeadline: events.DeadlinePassedContract.Schema,
 		fuzzIDOlder:    deadlineOlder,
 		fuzzIDNewer:    deadlineNewer,
-		fuzzIDDaily:    (*events.DailyTask)(nil).Contract().Schema,
+		fuzzIDDaily:    events.DailyTaskContract.Schema,
 		fuzzIDString:   `"string"`,
 		fuzzIDJunk:     `not a schema`,
 	})

@@ -37,7 +37,7 @@ const (
 	lingerMs = 5
 )
 
-var deadlineTopic = (*events.DeadlinePassed)(nil).Contract().Topic
+var deadlineTopic = events.DeadlinePassedContract.Topic
 
 // startBroker starts a one-broker kfake cluster with the deadline topic,
 // closed when tb ends.

@@ -57,8 +57,8 @@ type env struct {
 }
 
 var contracts = []*contract.Contract{
-	(*events.DeadlinePassed)(nil).Contract(),
-	(*events.DailyTask)(nil).Contract(),
+	events.DeadlinePassedContract,
+	events.DailyTaskContract,
 	(*benchevents.OrderPlaced)(nil).Contract(),
 }
 
