@@ -68,7 +68,7 @@ func goName(name string) string {
 		}
 	}
 	s := b.String()
-	if s == "" || !unicode.IsLetter([]rune(s)[0]) {
+	if r, _ := utf8.DecodeRuneInString(s); s == "" || !unicode.IsLetter(r) {
 		s = "X" + s
 	}
 	return s

@@ -111,7 +111,7 @@ func Load(path string) (*Manifest, error) {
 	if err != nil {
 		return nil, &Error{File: path, Problem: "cannot read manifest: " + errText(err), Err: err}
 	}
-	return Parse(path, data, func(name string) ([]byte, error) { return os.ReadFile(name) })
+	return Parse(path, data, os.ReadFile)
 }
 
 // Parse is Load for a manifest already read; readFile reads the schema files

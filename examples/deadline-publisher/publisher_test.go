@@ -309,7 +309,7 @@ func TestRefusesToStartWithoutSchemas(t *testing.T) {
 
 func TestScheduleNext(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
-	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, berlin) }
+	at := func(y int, m time.Month, d, h, mi int) time.Time { return time.Date(y, m, d, h, mi, 0, 0, berlin) }
 	s := schedule{loc: berlin, entries: []entry{
 		{CafeID: 1, At: clock{11, 0}}, {CafeID: 2, At: clock{11, 30}}, {CafeID: 4, At: clock{11, 0}},
 		{Task: "generate_recommendations", At: clock{6, 0}}, {Task: "night", At: clock{2, 30}},

@@ -68,7 +68,8 @@ func startWorker(t *testing.T, bin string, env []string, args ...string) *worker
 func (w *workerProc) wait(t *testing.T) int {
 	t.Helper()
 	select {
-	case <-w.done:
+	case err := <-w.done:
+		t.Logf("the worker exited: %v", err)
 	case <-time.After(2 * waitLimit):
 		t.Fatalf("the worker did not exit; its stderr:\n%s", w.stderr.String())
 	}

@@ -121,7 +121,7 @@ type seenKey struct {
 	date   avrobin.Date
 }
 
-func newSeenSet(max int) *seenSet { return &seenSet{max: max, set: map[seenKey]struct{}{}} }
+func newSeenSet(capacity int) *seenSet { return &seenSet{max: capacity, set: map[seenKey]struct{}{}} }
 
 func (s *seenSet) has(cafeID int64, date avrobin.Date) bool {
 	s.mu.Lock()

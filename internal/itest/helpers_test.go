@@ -101,7 +101,7 @@ func startOrphanHelper(t *testing.T) (*exec.Cmd, [2]int) {
 				return
 			}
 		}
-		found <- result{err: fmt.Errorf("helper ended its output without a PIDS line: %v", sc.Err())}
+		found <- result{err: fmt.Errorf("helper ended its output without a PIDS line: %w", sc.Err())}
 	}()
 	r := <-found
 	if r.err != nil {

@@ -170,7 +170,7 @@ func startShared() (*proc, error) {
 }
 
 func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
+	for s != "" && s[len(s)-1] == '/' {
 		s = s[:len(s)-1]
 	}
 	return s

@@ -101,7 +101,7 @@ func launch(ctx context.Context, b bins, args []string, log io.WriteCloser) (*pr
 		}
 		return p, nil
 	case <-p.done:
-		return nil, fmt.Errorf("devstack %s exited before it was ready (%v); its last output:\n%s",
+		return nil, fmt.Errorf("devstack %s exited before it was ready (%w); its last output:\n%s",
 			strings.Join(full, " "), p.waitErr, p.tail.Last(30))
 	case <-ctx.Done():
 		_ = p.stop()
@@ -138,7 +138,7 @@ func (p *proc) moveLeaders(timeout time.Duration) (int, error) {
 		}
 		return n, nil
 	case <-p.done:
-		return 0, fmt.Errorf("devstack exited (%v) instead of moving the leaders; its last output:\n%s", p.waitErr, p.tail.Last(30))
+		return 0, fmt.Errorf("devstack exited (%w) instead of moving the leaders; its last output:\n%s", p.waitErr, p.tail.Last(30))
 	case <-time.After(timeout):
 		return 0, fmt.Errorf("devstack did not answer SIGUSR1 within %v; its last output:\n%s", timeout, p.tail.Last(30))
 	}
@@ -161,7 +161,7 @@ func (p *proc) stop() error {
 			return
 		}
 		if p.waitErr != nil {
-			p.stopErr = fmt.Errorf("devstack exited with %v; its last output:\n%s", p.waitErr, p.tail.Last(30))
+			p.stopErr = fmt.Errorf("devstack exited with %w; its last output:\n%s", p.waitErr, p.tail.Last(30))
 		}
 	})
 	return p.stopErr

@@ -65,4 +65,3 @@ func TestProducerDefaultsAccepted(t *testing.T) {
 	}
 	p.Close()
 }
-

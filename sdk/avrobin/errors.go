@@ -156,7 +156,8 @@ func Key(path, k string) string { return path + "[" + strconv.Quote(k) + "]" }
 // already a *ValidationError, of a nested record, its path is appended to
 // field and typ replaces its type.
 func Invalid(typ, field string, err error) error {
-	switch e := err.(type) {
+	// Only a nested record's own error joins the path, not one it wraps.
+	switch e := err.(type) { //nolint:errorlint // see above
 	case *ValidationError:
 		return &ValidationError{Type: typ, Field: joinPath(field, e.Field), Err: e.Err}
 	case *pathError:
@@ -170,7 +171,8 @@ func Invalid(typ, field string, err error) error {
 // *DecodeError, of a nested record, its path is appended to field, its
 // offset kept, and typ replaces its type.
 func Malformed(typ, field string, offset int, err error) error {
-	switch e := err.(type) {
+	// Only a nested record's own error joins the path, not one it wraps.
+	switch e := err.(type) { //nolint:errorlint // see above
 	case *DecodeError:
 		return &DecodeError{Type: typ, Field: joinPath(field, e.Field), Offset: e.Offset, Err: e.Err}
 	case *pathError:

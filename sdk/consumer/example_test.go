@@ -78,7 +78,7 @@ func ExamplePermanent() {
 		}
 		return nil
 	})
-	_ = h // consumer.New(cfg, h)
+	_ = h // a Handler, given to consumer.New
 	err := consumer.Permanent(errUnknownCafe)
 	fmt.Println(consumer.IsPermanent(err), errors.Is(err, errUnknownCafe))
 	// Output:

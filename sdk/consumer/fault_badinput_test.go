@@ -1,6 +1,7 @@
 package consumer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
@@ -176,7 +177,7 @@ func TestFaultBadMessagesDeadLettered(t *testing.T) {
 		if !strings.Contains(errText, b.says) {
 			t.Errorf("%s: dlq.error = %q, want it to say %q", b.name, errText, b.says)
 		}
-		if string(m.Value) != string(b.value) {
+		if !bytes.Equal(m.Value, b.value) {
 			t.Errorf("%s: the dead letter's value differs from the original", b.name)
 		}
 	}

@@ -354,9 +354,8 @@ func testLogger(t *testing.T) *slog.Logger {
 }
 
 type testWriter struct {
-	mu   sync.Mutex
-	t    *testing.T
-	done bool
+	mu sync.Mutex
+	t  *testing.T
 }
 
 func (w *testWriter) Write(p []byte) (int, error) {

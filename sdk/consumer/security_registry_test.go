@@ -57,7 +57,7 @@ func TestSecurityRegistryTLSAndAuth(t *testing.T) {
 		password = "reg-pass-Vb8"
 		token    = "reg-token-Vb8"
 	)
-	real := itest.Registry(t)
+	upstream := itest.Registry(t)
 	for _, tt := range []struct {
 		name string
 		auth func(*itest.FaultProxy)
@@ -69,7 +69,7 @@ func TestSecurityRegistryTLSAndAuth(t *testing.T) {
 			map[string]string{registry.EnvToken: token, registry.EnvCAFile: ca.CertFile}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			proxy := itest.NewFaultProxy(t, real, ca.ServerTLS(t))
+			proxy := itest.NewFaultProxy(t, upstream, ca.ServerTLS(t))
 			tt.auth(proxy)
 			if !strings.HasPrefix(proxy.URL, "https://") {
 				t.Fatalf("proxy URL %s is not HTTPS", proxy.URL)
@@ -119,28 +119,28 @@ func TestSecurityRegistryTLSAndAuth(t *testing.T) {
 		}
 	}
 	t.Run("wrong password", func(t *testing.T) {
-		proxy := itest.NewFaultProxy(t, real, ca.ServerTLS(t))
+		proxy := itest.NewFaultProxy(t, upstream, ca.ServerTLS(t))
 		proxy.RequireBasic(user, password)
 		logs := newLockedBuffer()
 		pcfg, _ := registryEnv(t, proxy.URL, map[string]string{registry.EnvUsername: user, registry.EnvPassword: "wrong-Vb8", registry.EnvCAFile: ca.CertFile}, logs)
 		refused(t, pcfg, logs, proxy, registry.ErrUnauthorized, `user "`+user+`"`, registry.EnvPassword)
 	})
 	t.Run("wrong token", func(t *testing.T) {
-		proxy := itest.NewFaultProxy(t, real, ca.ServerTLS(t))
+		proxy := itest.NewFaultProxy(t, upstream, ca.ServerTLS(t))
 		proxy.RequireBearer(token)
 		logs := newLockedBuffer()
 		pcfg, _ := registryEnv(t, proxy.URL, map[string]string{registry.EnvToken: "wrong-Vb8", registry.EnvCAFile: ca.CertFile}, logs)
 		refused(t, pcfg, logs, proxy, registry.ErrUnauthorized, "bearer token", registry.EnvToken)
 	})
 	t.Run("no credentials", func(t *testing.T) {
-		proxy := itest.NewFaultProxy(t, real, ca.ServerTLS(t))
+		proxy := itest.NewFaultProxy(t, upstream, ca.ServerTLS(t))
 		proxy.RequireBearer(token)
 		logs := newLockedBuffer()
 		pcfg, _ := registryEnv(t, proxy.URL, map[string]string{registry.EnvCAFile: ca.CertFile}, logs)
 		refused(t, pcfg, logs, proxy, registry.ErrUnauthorized, "no credentials were sent")
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
-		proxy := itest.NewFaultProxy(t, real, ca.ServerTLS(t))
+		proxy := itest.NewFaultProxy(t, upstream, ca.ServerTLS(t))
 		logs := newLockedBuffer()
 		pcfg, _ := registryEnv(t, proxy.URL, map[string]string{registry.EnvUsername: user, registry.EnvPassword: password}, logs)
 		// Not retried: the TLS handshake fails before any request, so the
@@ -202,7 +202,8 @@ func TestSecuritySecretsNeverShown(t *testing.T) {
 		}
 	}
 	// Printing still says something useful.
-	if s := fmt.Sprint(producer.Config{Kafka: k, Registry: rBasic}); !strings.Contains(s, "sasl_ssl") || !strings.Contains(s, "reg-user") {
+	if s := fmt.Sprint(producer.Config{Kafka: k, Registry: rBasic}); //nolint:gocritic // fmt's path is what is tested
+	!strings.Contains(s, "sasl_ssl") || !strings.Contains(s, "reg-user") {
 		t.Errorf("producer.Config prints as %q, without its settings", s)
 	}
 }

@@ -100,5 +100,5 @@ func ExampleConfigFromEnv() {
 		return
 	}
 	cfg.Name = "lunch-api"
-	_ = cfg // producer.New(ctx, cfg, contracts...)
+	_ = cfg // then producer.New with the contracts it publishes
 }

@@ -102,47 +102,6 @@ func mockCluster(t testing.TB) *kafka.MockCluster {
 	return mc
 }
 
-// readAll reads every message of partition 0 of topic up to its high
-// watermark.
-func readAll(t testing.TB, brokers, topic string) []*kafka.Message {
-	t.Helper()
-	c, err := kafka.NewConsumer(&kafka.ConfigMap{
-		"bootstrap.servers": brokers, "group.id": "reader", "enable.auto.commit": false,
-		"go.logs.channel.enable": true, // keep librdkafka off stderr
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	go func() {
-		for range c.Logs() {
-		}
-	}()
-	_, high, err := c.QueryWatermarkOffsets(topic, 0, 10000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if high == 0 {
-		return nil
-	}
-	if err := c.Assign([]kafka.TopicPartition{{Topic: &topic, Partition: 0, Offset: kafka.OffsetBeginning}}); err != nil {
-		t.Fatal(err)
-	}
-	var out []*kafka.Message
-	deadline := time.Now().Add(30 * time.Second)
-	for int64(len(out)) < high {
-		if time.Now().After(deadline) {
-			t.Fatalf("read %d of %d messages of %s", len(out), high, topic)
-		}
-		m, err := c.ReadMessage(time.Second)
-		if err != nil {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func header(m *kafka.Message, key string) (string, bool) {
 	for _, h := range m.Headers {
 		if h.Key == key {

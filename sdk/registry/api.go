@@ -200,7 +200,7 @@ func (c *HTTPClient) Compatibility(ctx context.Context, subject string) (contrac
 		}
 		level, err = contract.ParseCompatibility(string(*l))
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrBadResponse, err)
+			return fmt.Errorf("%w: %w", ErrBadResponse, err)
 		}
 		return nil
 	})
@@ -246,7 +246,7 @@ func (c *HTTPClient) SubjectCompatibility(ctx context.Context, subject string) (
 	}
 	level, err := contract.ParseCompatibility(s)
 	if err != nil {
-		return "", false, fmt.Errorf("registry: %s: %w: %v", op, ErrBadResponse, err)
+		return "", false, fmt.Errorf("registry: %s: %w: %w", op, ErrBadResponse, err)
 	}
 	return level, true, nil
 }
@@ -306,7 +306,7 @@ func (c *HTTPClient) checkCompatibility(ctx context.Context, subject, schema, ve
 // wrapCtx names the operation on a bare context error (a caller that
 // stopped waiting for a shared request).
 func wrapCtx(err error, op string) error {
-	if err == context.Canceled || err == context.DeadlineExceeded {
+	if err == context.Canceled || err == context.DeadlineExceeded { //nolint:errorlint // only a bare one lacks the operation's name
 		return fmt.Errorf("registry: %s: %w", op, err)
 	}
 	return err

@@ -102,14 +102,14 @@ func TestConcurrentMissesCollapsed(t *testing.T) {
 			defer wg.Done()
 			started.Done()
 			if s, err := c.SchemaByID(ctx, 4); err != nil || s != `"int"` {
-				errs <- fmt.Errorf("SchemaByID = %q, %v", s, err)
+				errs <- fmt.Errorf("SchemaByID = %q, %w", s, err)
 			}
 		}()
 		go func() {
 			defer wg.Done()
 			started.Done()
 			if id, v, err := c.LookupID(ctx, "s", schemaV1); err != nil || id != 4 || v != 2 {
-				errs <- fmt.Errorf("LookupID = %d, %d, %v", id, v, err)
+				errs <- fmt.Errorf("LookupID = %d, %d, %w", id, v, err)
 			}
 		}()
 	}

@@ -23,8 +23,8 @@ const slack = 30 * time.Second
 // fast retries (cfg adjusts it).
 func faultSetup(t *testing.T, adjust func(*registry.Config)) (int, *itest.FaultProxy, *registry.HTTPClient) {
 	t.Helper()
-	real := newClient(t, registry.Config{URLs: []string{itest.Registry(t)}})
-	id, err := real.Register(ctx(t), uniqueSubject(t), schemaV1)
+	upstream := newClient(t, registry.Config{URLs: []string{itest.Registry(t)}})
+	id, err := upstream.Register(ctx(t), uniqueSubject(t), schemaV1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
-// Latest, passed as a version, names the latest version of a subject.
+// Latest names the latest version of a subject, passed as a version.
 const Latest = -1
 
 // Schema is one version of a subject.

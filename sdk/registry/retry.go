@@ -53,7 +53,7 @@ func (c *HTTPClient) call(ctx context.Context, op string, fn func(a *attempt) er
 			// A 2xx answer that does not decode, or a request that cannot be
 			// built: retrying will not help.
 			if !errors.Is(err, ErrBadResponse) {
-				err = fmt.Errorf("%w: %v", ErrBadResponse, err)
+				err = fmt.Errorf("%w: %w", ErrBadResponse, err)
 			}
 			return fmt.Errorf("registry: %s at %s: %w", op, a.baseURL, err)
 		}
@@ -108,7 +108,9 @@ func (c *HTTPClient) backoff(n int, retryAfter time.Duration) time.Duration {
 
 func (c *HTTPClient) ctxError(op string, ctxErr, last error) error {
 	if last != nil {
-		return fmt.Errorf("registry: %s: %w (last error: %v)", op, ctxErr, last)
+		// Not wrapped: the call failed for the context, not for the last
+		// attempt's reason (which may match ErrUnreachable).
+		return fmt.Errorf("registry: %s: %w (last error: %v)", op, ctxErr, last) //nolint:errorlint // see above
 	}
 	return fmt.Errorf("registry: %s: %w", op, ctxErr)
 }

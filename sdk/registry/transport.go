@@ -142,7 +142,7 @@ func (a *attempt) do(method, path string, body []byte, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadResponse, err)
+		return fmt.Errorf("%w: %w", ErrBadResponse, err)
 	}
 	return nil
 }

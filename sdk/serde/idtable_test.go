@@ -111,7 +111,7 @@ func TestSerializerWithManyContractsConcurrently(t *testing.T) {
 				want := 100 + (i+g*5)%n
 				out, id, err := s.Append(ctx, nil, e)
 				if err != nil || id != want || !bytes.Equal(out, idWire(want)) {
-					errs <- fmt.Errorf("Append of %s = %x, %d, %v, want id %d", e, out, id, err, want)
+					errs <- fmt.Errorf("Append of %s = %x, %d, %w, want id %d", e, out, id, err, want)
 				}
 			}
 		}()

@@ -174,7 +174,7 @@ func (d *demo) launchStack(ctx context.Context, kafkaPort, registryPort int) err
 		return nil
 	case <-c.done:
 		d.stack = nil
-		return fmt.Errorf("devstack %s exited before it was ready (%v); its last output:\n%s", strings.Join(args, " "), c.err, d.stackTail)
+		return fmt.Errorf("devstack %s exited before it was ready (%w); its last output:\n%s", strings.Join(args, " "), c.err, d.stackTail)
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	case <-timeout.C:

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -255,7 +254,7 @@ func (l *consoleLogs) hint() string {
 
 // unreachableKafka says what to do when the brokers do not answer.
 func unreachableKafka(cfg kafkaconfig.Config, secrets []string, err error, logs *consoleLogs) error {
-	return fmt.Errorf("cannot reach Kafka at %s within %s: is the broker running? Point --bootstrap-servers or $%s at it (%v%s)",
+	return fmt.Errorf("cannot reach Kafka at %s within %s: is the broker running? Point --bootstrap-servers or $%s at it (%w%s)",
 		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, redact.Error(err, secrets), logs.hint())
 }
 
@@ -272,7 +271,7 @@ type consoleTarget struct {
 func (c *consoleFlags) loadManifest() (*manifest.Manifest, error) {
 	path := c.manifest
 	if path == "" {
-		if _, err := os.Stat(consoleDefaultManifest); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(consoleDefaultManifest); errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
 		path = consoleDefaultManifest

@@ -182,8 +182,10 @@ func (o *consumeOptions) run(ctx context.Context) int {
 				out.Flush()
 				fmt.Fprintf(env.stderr, "eventctl consume: %s/%d/%d: skipped: %v\n", o.topic, e.TopicPartition.Partition, e.TopicPartition.Offset, err)
 			} else {
-				out.Write(line)
-				out.Flush()
+				_, _ = out.Write(line) // a bufio.Writer keeps its error: Flush reports it
+				if err := out.Flush(); err != nil {
+					return o.fail(fmt.Errorf("writing to standard output: %w", err))
+				}
 			}
 			if o.group != "" {
 				if _, err := c.StoreMessage(e); err != nil {

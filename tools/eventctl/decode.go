@@ -88,7 +88,10 @@ func runDecode(ctx context.Context, env *environment, args []string) int {
 		fmt.Fprintf(env.stderr, "eventctl decode: %v%s\n", err, hint)
 		return exitProblems
 	}
-	env.stdout.Write(append(out, '\n'))
+	if _, err := env.stdout.Write(append(out, '\n')); err != nil {
+		fmt.Fprintf(env.stderr, "eventctl decode: writing to standard output: %v\n", err)
+		return exitProblems
+	}
 	return exitOK
 }
 

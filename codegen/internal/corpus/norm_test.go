@@ -182,10 +182,10 @@ func (g *gen) instant(perSec int64) time.Time {
 	case g.pyRange:
 		// 0001-01-01 to 9999-12-31, the edges sometimes.
 		lo, hi := int64(-62135596800), int64(253402300799)
-		switch {
-		case g.chance(0.05):
+		switch p := g.rng.Float64(); {
+		case p < 0.05:
 			v = lo * perSec
-		case g.chance(0.05):
+		case p < 0.10:
 			v = hi*perSec + perSec - 1
 		default:
 			v = (lo+g.rng.Int64N(hi-lo))*perSec + g.rng.Int64N(perSec)

@@ -186,6 +186,7 @@ func TestDeepInput(t *testing.T) {
 		for range depth - 1 {
 			in = append(in, 0x02, 0x02) // value 1, next: a Node
 		}
+		//nolint:gocritic // appendCombine: one append per field, each with its comment
 		in = append(in, 0x02, 0x00)      // value 1, next: null
 		in = append(in, 0x02, 't', 0, 0) // tree: label "t", no children, no index
 		in = append(in, 0x00, 0x00)      // ping: n 0, pong null
