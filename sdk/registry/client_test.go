@@ -133,6 +133,12 @@ func TestRoundTripsAgainstFake(t *testing.T) {
 	if _, err := c.Register(ctx, "other-value", schemaV2); !errors.Is(err, registry.ErrIncompatible) {
 		t.Errorf("Register refused by the registry: err = %v, want ErrIncompatible", err)
 	}
+	// The fake, as axonops-schema-registry, answers compatible for a
+	// subject it does not know; a registry answering 40401 fails the call.
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		registrytest.WriteError(w, http.StatusNotFound, registry.CodeSubjectNotFound, "Subject 'nope' not found.")
+		return true
+	})
 	if _, _, err := c.CheckCompatibility(ctx, "nope", schemaV1); !errors.Is(err, registry.ErrSubjectNotFound) {
 		t.Errorf("CheckCompatibility(nope): err = %v, want ErrSubjectNotFound", err)
 	}
@@ -194,10 +200,18 @@ func TestCheckCompatibilityAllAgainstFake(t *testing.T) {
 	ctx := ctx(t)
 	const subject = "lunch-bot.daily-tasks-value"
 
-	// The fake answers 404 (40401) for a subject it does not know: every
-	// schema is acceptable.
+	// A subject the registry does not know accepts every schema, whether
+	// the registry answers so (the fake, as axonops-schema-registry) or
+	// with 404 (40401).
 	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV1); err != nil || !ok || reasons != nil {
 		t.Errorf("unknown subject: CheckCompatibilityAll = %v, %v, %v; want compatible", ok, reasons, err)
+	}
+	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		registrytest.WriteError(w, http.StatusNotFound, registry.CodeSubjectNotFound, "Subject '"+subject+"' not found.")
+		return true
+	})
+	if ok, reasons, err := c.CheckCompatibilityAll(ctx, subject, schemaV1); err != nil || !ok || reasons != nil {
+		t.Errorf("unknown subject, 40401: CheckCompatibilityAll = %v, %v, %v; want compatible", ok, reasons, err)
 	}
 	fake.Register(subject, schemaV1)
 	var paths []string
