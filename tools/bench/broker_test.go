@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"strconv"
@@ -397,7 +398,7 @@ func (r *rawPublisher) publish(b *testing.B, from, n int) {
 func produceRaw(kp *kafka.Producer, msg *kafka.Message, ch chan kafka.Event) error {
 	for {
 		err := kp.Produce(msg, ch)
-		if kerr, ok := err.(kafka.Error); ok && kerr.Code() == kafka.ErrQueueFull {
+		if kerr := (kafka.Error{}); errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull {
 			time.Sleep(time.Millisecond)
 			continue
 		}

@@ -24,6 +24,10 @@ import (
 )
 
 func main() {
+	os.Exit(run())
+}
+
+func run() int {
 	var in io.Reader = os.Stdin
 	if len(os.Args) > 1 {
 		var rs []io.Reader
@@ -31,9 +35,9 @@ func main() {
 			f, err := os.Open(name)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "benchratio:", err)
-				os.Exit(2)
+				return 2
 			}
-			defer f.Close()
+			defer f.Close() //nolint:gocritic // deferInLoop: every file is read to the end of run
 			rs = append(rs, f)
 		}
 		in = io.MultiReader(rs...)
@@ -41,13 +45,14 @@ func main() {
 	res, err := parse(in)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
-		os.Exit(2)
+		return 2
 	}
 	if len(res.order) == 0 {
 		fmt.Fprintln(os.Stderr, "benchratio: no benchmark lines in the input")
-		os.Exit(1)
+		return 1
 	}
 	report(os.Stdout, res)
+	return 0
 }
 
 // results holds every measurement of every benchmark, by name (without the
