@@ -47,7 +47,6 @@ type Parsed struct {
 	Root      *Schema
 	text      string
 	canonical string
-	h         avro.Schema
 }
 
 // Parse parses an Avro schema in JSON form. Every named type is defined in
@@ -84,21 +83,21 @@ func Parse(text string) (*Parsed, error) {
 	if err := p.checkDefaults(); err != nil {
 		return nil, err
 	}
-	// hamba/avro parses the text too (the resolver works on its model); it
-	// is the backstop for anything the checks above miss. A cache of our
-	// own: hamba's default cache is global and would mix the named types of
-	// two versions of the same schema.
-	h, err := hambaParse(text)
-	if err != nil {
+	// hamba/avro parses the text too, only to refuse what it refuses: it is
+	// the backstop for anything the checks above miss. Its model is not
+	// kept; everything works on this package's.
+	if _, err := hambaParse(text); err != nil {
 		return nil, &Error{Problem: strings.TrimPrefix(err.Error(), "avro: ")}
 	}
-	return &Parsed{Root: root, text: text, canonical: Canonical(root), h: h}, nil
+	return &Parsed{Root: root, text: text, canonical: Canonical(root)}, nil
 }
 
-// hambaParse is avro.ParseWithCache with a panic turned into an error:
-// hamba/avro (archived, so unfixed) dereferences nil on some schemas, such
-// as a record field of the record's own type with a default, which the
-// checks above refuse before hamba sees them.
+// hambaParse is avro.ParseWithCache with a cache of its own (hamba's
+// default cache is global and would mix the named types of two versions of
+// the same schema) and a panic turned into an error: hamba/avro (archived,
+// so unfixed) dereferences nil on some schemas, such as a record field of
+// the record's own type with a default, which Parse's own checks refuse
+// before hamba sees them.
 func hambaParse(text string) (s avro.Schema, err error) {
 	defer func() {
 		if r := recover(); r != nil {
