@@ -8,22 +8,24 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // encodeDefault appends the Avro binary encoding of a field default (JSON,
 // as the schema writes it) of schema s.
 func encodeDefault(dst []byte, s *Schema, raw json.RawMessage) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return appendDefault(dst, s, v, 0)
+	return encodeDefaultDepth(dst, s, raw, 0)
 }
 
+// maxDefaultNesting bounds the nesting of a default's values (a record
+// whose field defaults hold the record itself).
+const maxDefaultNesting = 64
+
+// appendDefault appends the encoding of v, a default decoded from JSON with
+// numbers kept as json.Number, as a value of s.
 func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
-	if depth > 64 {
+	if depth > maxDefaultNesting {
 		return nil, errors.New("default nested too deep")
 	}
 	wrong := func() ([]byte, error) {
@@ -36,10 +38,7 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 		}
 	case Boolean:
 		if b, ok := v.(bool); ok {
-			if b {
-				return append(dst, 1), nil
-			}
-			return append(dst, 0), nil
+			return avrobin.AppendBoolean(dst, b), nil
 		}
 	case Int, Long:
 		if n, ok := v.(json.Number); ok {
@@ -50,7 +49,7 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 			if s.Kind == Int && (i < math.MinInt32 || i > math.MaxInt32) {
 				return nil, fmt.Errorf("%s is out of the int range", n)
 			}
-			return appendLong(dst, i), nil
+			return avrobin.AppendLong(dst, i), nil
 		}
 	case Float, Double:
 		var f float64
@@ -75,13 +74,12 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 			return wrong()
 		}
 		if s.Kind == Float {
-			return appendFloat(dst, float32(f)), nil
+			return avrobin.AppendFloat(dst, float32(f)), nil
 		}
-		return appendDouble(dst, f), nil
+		return avrobin.AppendDouble(dst, f), nil
 	case String:
 		if str, ok := v.(string); ok {
-			dst = appendLong(dst, int64(len(str)))
-			return append(dst, str...), nil
+			return avrobin.AppendString(dst, str), nil
 		}
 	case Bytes, Fixed:
 		// The specification writes bytes and fixed defaults as strings whose
@@ -103,15 +101,14 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 			}
 			return append(dst, b...), nil
 		}
-		dst = appendLong(dst, int64(len(b)))
-		return append(dst, b...), nil
+		return avrobin.AppendBytes(dst, b), nil
 	case Enum:
 		if str, ok := v.(string); ok {
 			i := slices.Index(s.Symbols, str)
 			if i < 0 {
 				return nil, fmt.Errorf("%q is not a symbol of enum %s", str, s.Name)
 			}
-			return appendLong(dst, int64(i)), nil
+			return avrobin.AppendLong(dst, int64(i)), nil
 		}
 	case Array:
 		items, ok := v.([]any)
@@ -119,7 +116,7 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 			return wrong()
 		}
 		if len(items) > 0 {
-			dst = appendLong(dst, int64(len(items)))
+			dst = avrobin.AppendLong(dst, int64(len(items)))
 			for _, it := range items {
 				var err error
 				if dst, err = appendDefault(dst, s.Items, it, depth+1); err != nil {
@@ -139,10 +136,9 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			dst = appendLong(dst, int64(len(keys)))
+			dst = avrobin.AppendLong(dst, int64(len(keys)))
 			for _, k := range keys {
-				dst = appendLong(dst, int64(len(k)))
-				dst = append(dst, k...)
+				dst = avrobin.AppendString(dst, k)
 				var err error
 				if dst, err = appendDefault(dst, s.Values, m[k], depth+1); err != nil {
 					return nil, err
@@ -176,7 +172,7 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 	case Union:
 		// Avro 1.12: the default is of the first branch that matches it.
 		for i, b := range s.Branches {
-			if out, err := appendDefault(appendLong(dst, int64(i)), b, v, depth+1); err == nil {
+			if out, err := appendDefault(avrobin.AppendLong(dst, int64(i)), b, v, depth+1); err == nil {
 				return out, nil
 			}
 		}
@@ -185,6 +181,7 @@ func appendDefault(dst []byte, s *Schema, v any, depth int) ([]byte, error) {
 	return wrong()
 }
 
+// encodeDefaultDepth is encodeDefault for a default met depth values deep.
 func encodeDefaultDepth(dst []byte, s *Schema, raw json.RawMessage, depth int) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -195,6 +192,8 @@ func encodeDefaultDepth(dst []byte, s *Schema, raw json.RawMessage, depth int) (
 	return appendDefault(dst, s, v, depth)
 }
 
+// jsonLabel shows a decoded JSON value in a message, or its Go type when it
+// is long.
 func jsonLabel(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil || len(b) > 60 {

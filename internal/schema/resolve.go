@@ -46,11 +46,9 @@ const (
 	opLong        // long to long
 	opLongToFloat
 	opLongToDouble
-	opFloat
 	opFloatToDouble
-	opDouble
+	opCopy  // float to float, double to double, fixed to fixed: size bytes
 	opBytes // string or bytes to string or bytes
-	opFixed
 	opEnum
 	opArray
 	opMap
@@ -62,7 +60,7 @@ const (
 type node struct {
 	op op
 
-	size int // fixed
+	size int // opCopy
 
 	enumMap []int64 // enum: reader index of each writer symbol
 
@@ -201,13 +199,13 @@ func (b *builder) build(w, r *Schema, path string) (*node, error) {
 	case Float:
 		switch r.Kind {
 		case Float:
-			return &node{op: opFloat}, nil
+			return &node{op: opCopy, size: 4}, nil
 		case Double:
 			return &node{op: opFloatToDouble}, nil
 		}
 	case Double:
 		if r.Kind == Double {
-			return &node{op: opDouble}, nil
+			return &node{op: opCopy, size: 8}, nil
 		}
 	case String, Bytes:
 		if r.Kind == String || r.Kind == Bytes {
@@ -221,7 +219,7 @@ func (b *builder) build(w, r *Schema, path string) (*node, error) {
 			if w.Size != r.Size {
 				return nil, unresolvable(path, "writer fixed %s has size %d, reader's has %d", w.Name, w.Size, r.Size)
 			}
-			return &node{op: opFixed, size: w.Size}, nil
+			return &node{op: opCopy, size: w.Size}, nil
 		}
 	case Enum:
 		if r.Kind == Enum {

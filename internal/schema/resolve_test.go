@@ -19,6 +19,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // record returns the JSON of a record schema t.R with the given fields.
@@ -486,6 +487,7 @@ func TestTranscodeMalformed(t *testing.T) {
 		"trailing byte":    append(append([]byte{}, valid...), 0),
 		"overlong varint":  bytes.Repeat([]byte{0xff}, 11),
 		"int out of range": {0x80, 0x80, 0x80, 0x80, 0x20},
+		"int of 6 bytes":   {0x80, 0x80, 0x80, 0x80, 0x80, 0x00},
 		"string too long":  {0x02, 0x02, 0x7e},
 		"negative length":  {0x02, 0x02, 0x01},
 		"huge block count": {0x02, 0x02, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
@@ -502,6 +504,29 @@ func TestTranscodeMalformed(t *testing.T) {
 		}
 		if string(out) != "dst" {
 			t.Errorf("%s: Transcode changed dst to %q on error", name, out)
+		}
+	}
+}
+
+// TestTranscodeNamesTheReason checks that Transcode's errors carry the
+// reason avrobin's Reader found, as generated decoders report it.
+func TestTranscodeNamesTheReason(t *testing.T) {
+	res, err := schema.NewResolver(schema.MustParse(richWriter), schema.MustParse(richReader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		src  []byte
+		want error
+	}{
+		{"truncated", []byte{0x02, 0x02}, avrobin.ErrTruncated},
+		{"int of 6 bytes", []byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, avrobin.ErrOverflow},
+		{"negative length", []byte{0x02, 0x02, 0x01}, avrobin.ErrLength},
+	} {
+		_, err := res.Transcode(nil, tt.src)
+		if !errors.Is(err, schema.ErrMalformed) || !errors.Is(err, tt.want) {
+			t.Errorf("%s: Transcode(%x) err = %v, want ErrMalformed and %v", tt.name, tt.src, err, tt.want)
 		}
 	}
 }

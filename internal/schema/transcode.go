@@ -1,10 +1,11 @@
 package schema
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // ErrMalformed is matched (errors.Is) by Transcode's error when the input is
@@ -12,7 +13,9 @@ import (
 var ErrMalformed = errors.New("schema: malformed avro data")
 
 // maxDepth bounds the nesting of values (recursive schemas) Transcode
-// follows, so that no input exhausts the stack.
+// follows, so that no input exhausts the stack. It counts every level (a
+// union branch, an item, a field), where avrobin.MaxDepth counts recursive
+// records only, hence its own, larger bound.
 const maxDepth = 10000
 
 // zeroWidthItems bounds, per Transcode call, the number of array and map
@@ -22,108 +25,56 @@ const zeroWidthItems = 1 << 16
 
 // Transcode appends to dst the reader-schema encoding of the one value src
 // holds in the writer-schema encoding. On error it returns dst unchanged and
-// an error matching ErrMalformed.
+// an error matching ErrMalformed and, where avrobin's Reader found the fault,
+// its reason (avrobin.ErrTruncated, avrobin.ErrOverflow, ...).
 func (r *Resolver) Transcode(dst, src []byte) ([]byte, error) {
-	st := state{src: src, budget: len(src) + zeroWidthItems}
+	st := state{r: avrobin.NewReader(src), budget: len(src) + zeroWidthItems}
 	out, err := st.run(r.prog, dst)
 	if err != nil {
 		return dst, err
 	}
-	if st.pos != len(src) {
-		return dst, fmt.Errorf("%w: %d bytes after the value", ErrMalformed, len(src)-st.pos)
+	if n := st.r.Len(); n != 0 {
+		return dst, fmt.Errorf("%w: %d bytes after the value", ErrMalformed, n)
 	}
 	return out, nil
 }
 
+// state is one Transcode call: the writer's bytes are read with avrobin's
+// Reader, the varints and lengths of generated decoders; what is written is
+// written with avrobin's Append functions, as generated encoders write it.
 type state struct {
-	src    []byte
-	pos    int
+	r      avrobin.Reader
 	depth  int
 	budget int // items left for arrays and maps
 }
 
 func (st *state) malformed(what string) error {
-	return fmt.Errorf("%w: %s at byte %d", ErrMalformed, what, st.pos)
+	return fmt.Errorf("%w: %s at byte %d", ErrMalformed, what, st.r.Offset())
 }
 
-func (st *state) readLong() (int64, error) {
-	var u uint64
-	for shift := uint(0); shift < 64; shift += 7 {
-		if st.pos >= len(st.src) {
-			return 0, st.malformed("truncated varint")
-		}
-		c := st.src[st.pos]
-		st.pos++
-		if shift == 63 && c > 1 {
-			return 0, st.malformed("varint overflows 64 bits")
-		}
-		u |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return int64(u>>1) ^ -int64(u&1), nil
-		}
-	}
-	return 0, st.malformed("varint longer than 10 bytes")
-}
-
-func (st *state) readInt() (int64, error) {
-	v, err := st.readLong()
-	if err == nil && (v < math.MinInt32 || v > math.MaxInt32) {
-		return 0, st.malformed("int out of 32-bit range")
-	}
-	return v, err
-}
-
-func (st *state) take(n int) ([]byte, error) {
-	if n < 0 || n > len(st.src)-st.pos {
-		return nil, st.malformed(fmt.Sprintf("%d bytes wanted, %d left", n, len(st.src)-st.pos))
-	}
-	b := st.src[st.pos : st.pos+n]
-	st.pos += n
-	return b, nil
-}
-
-func (st *state) readLen() (int, error) {
-	n, err := st.readLong()
-	if err != nil {
-		return 0, err
-	}
-	if n < 0 || n > int64(len(st.src)-st.pos) {
-		return 0, st.malformed(fmt.Sprintf("length %d with %d bytes left", n, len(st.src)-st.pos))
-	}
-	return int(n), nil
-}
-
-func appendLong(dst []byte, v int64) []byte {
-	u := uint64(v<<1) ^ uint64(v>>63)
-	for u >= 0x80 {
-		dst = append(dst, byte(u)|0x80)
-		u >>= 7
-	}
-	return append(dst, byte(u))
-}
-
-func appendFloat(dst []byte, f float32) []byte {
-	return binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
-}
-
-func appendDouble(dst []byte, f float64) []byte {
-	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
+// fail wraps a reason of the Reader, which left its offset at the value
+// it could not read.
+func (st *state) fail(err error) error {
+	return fmt.Errorf("%w: %w at byte %d", ErrMalformed, err, st.r.Offset())
 }
 
 // blockCount reads the item count of an array or map block (skipping the
-// byte size of a negative count) and charges it to the item budget.
+// byte size of a negative count) and charges it to the item budget. It is
+// not the Reader's ReadBlockLen, whose bound on zero-width items is per
+// array: the budget here bounds all the arrays and maps of one value
+// together, nested ones included.
 func (st *state) blockCount(elemMinWidth int) (int64, error) {
-	n, err := st.readLong()
+	n, err := st.r.ReadLong()
 	if err != nil {
-		return 0, err
+		return 0, st.fail(err)
 	}
 	if n < 0 {
 		if n == math.MinInt64 {
 			return 0, st.malformed("block count overflows")
 		}
 		n = -n
-		if size, err := st.readLong(); err != nil {
-			return 0, err
+		if size, err := st.r.ReadLong(); err != nil {
+			return 0, st.fail(err)
 		} else if size < 0 {
 			return 0, st.malformed("negative block size")
 		}
@@ -131,7 +82,7 @@ func (st *state) blockCount(elemMinWidth int) (int64, error) {
 	if n > int64(st.budget) {
 		return 0, st.malformed(fmt.Sprintf("block of %d items exceeds the input", n))
 	}
-	if elemMinWidth > 0 && n > int64((len(st.src)-st.pos)/elemMinWidth) {
+	if elemMinWidth > 0 && n > int64(st.r.Len()/elemMinWidth) {
 		return 0, st.malformed(fmt.Sprintf("block of %d items exceeds the input", n))
 	}
 	st.budget -= int(n)
@@ -143,107 +94,72 @@ func (st *state) run(n *node, dst []byte) ([]byte, error) {
 	case opNull:
 		return dst, nil
 	case opBool:
-		b, err := st.take(1)
+		v, err := st.r.ReadBoolean()
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		if b[0] > 1 {
-			st.pos--
-			return dst, st.malformed(fmt.Sprintf("boolean byte 0x%02x", b[0]))
-		}
-		return append(dst, b[0]), nil
-	case opInt, opIntToLong:
-		v, err := st.readInt()
+		return avrobin.AppendBoolean(dst, v), nil
+	case opInt, opIntToLong, opIntToFloat, opIntToDouble:
+		v, err := st.r.ReadInt()
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		return appendLong(dst, v), nil
-	case opIntToFloat:
-		v, err := st.readInt()
+		switch n.op {
+		case opIntToFloat:
+			return avrobin.AppendFloat(dst, float32(v)), nil
+		case opIntToDouble:
+			return avrobin.AppendDouble(dst, float64(v)), nil
+		}
+		return avrobin.AppendLong(dst, int64(v)), nil
+	case opLong, opLongToFloat, opLongToDouble:
+		v, err := st.r.ReadLong()
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		return appendFloat(dst, float32(v)), nil
-	case opIntToDouble:
-		v, err := st.readInt()
-		if err != nil {
-			return dst, err
+		switch n.op {
+		case opLongToFloat:
+			return avrobin.AppendFloat(dst, float32(v)), nil
+		case opLongToDouble:
+			return avrobin.AppendDouble(dst, float64(v)), nil
 		}
-		return appendDouble(dst, float64(v)), nil
-	case opLong:
-		v, err := st.readLong()
-		if err != nil {
-			return dst, err
-		}
-		return appendLong(dst, v), nil
-	case opLongToFloat:
-		v, err := st.readLong()
-		if err != nil {
-			return dst, err
-		}
-		return appendFloat(dst, float32(v)), nil
-	case opLongToDouble:
-		v, err := st.readLong()
-		if err != nil {
-			return dst, err
-		}
-		return appendDouble(dst, float64(v)), nil
-	case opFloat:
-		b, err := st.take(4)
-		if err != nil {
-			return dst, err
-		}
-		return append(dst, b...), nil
+		return avrobin.AppendLong(dst, v), nil
 	case opFloatToDouble:
-		b, err := st.take(4)
+		v, err := st.r.ReadFloat()
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		return appendDouble(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))), nil
-	case opDouble:
-		b, err := st.take(8)
+		return avrobin.AppendDouble(dst, float64(v)), nil
+	case opCopy:
+		// Copied as they are: a NaN keeps its bits.
+		b, err := st.r.ReadFixedView(n.size)
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
 		return append(dst, b...), nil
 	case opBytes:
-		l, err := st.readLen()
+		b, err := st.r.ReadBytesView()
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		dst = appendLong(dst, int64(l))
-		b, _ := st.take(l)
-		return append(dst, b...), nil
-	case opFixed:
-		b, err := st.take(n.size)
-		if err != nil {
-			return dst, err
-		}
-		return append(dst, b...), nil
+		return avrobin.AppendBytes(dst, b), nil
 	case opEnum:
-		i, err := st.readInt()
+		i, err := st.r.ReadIndex(len(n.enumMap))
 		if err != nil {
-			return dst, err
+			return dst, st.fail(err)
 		}
-		if i < 0 || i >= int64(len(n.enumMap)) {
-			return dst, st.malformed(fmt.Sprintf("enum index %d of %d symbols", i, len(n.enumMap)))
-		}
-		return appendLong(dst, n.enumMap[i]), nil
+		return avrobin.AppendLong(dst, n.enumMap[i]), nil
 	case opUnion:
-		i, err := st.readLong()
+		i, err := st.r.ReadIndex(len(n.branches))
 		if err != nil {
-			return dst, err
-		}
-		if i < 0 || i >= int64(len(n.branches)) {
-			return dst, st.malformed(fmt.Sprintf("union index %d of %d branches", i, len(n.branches)))
+			return dst, st.fail(err)
 		}
 		br := n.branches[i]
 		if br.readerIdx >= 0 {
-			dst = appendLong(dst, br.readerIdx)
+			dst = avrobin.AppendLong(dst, br.readerIdx)
 		}
 		return st.nested(br.node, dst)
 	case opToUnion:
-		dst = appendLong(dst, n.to.readerIdx)
+		dst = avrobin.AppendLong(dst, n.to.readerIdx)
 		return st.run(n.to.node, dst)
 	case opArray, opMap:
 		return st.runBlocks(n, dst)
@@ -277,16 +193,14 @@ func (st *state) runBlocks(n *node, dst []byte) ([]byte, error) {
 		if count == 0 {
 			return append(dst, 0), nil
 		}
-		dst = appendLong(dst, count)
+		dst = avrobin.AppendLong(dst, count)
 		for ; count > 0; count-- {
 			if n.op == opMap {
-				l, err := st.readLen()
+				k, err := st.r.ReadBytesView()
 				if err != nil {
-					return dst, err
+					return dst, st.fail(err)
 				}
-				dst = appendLong(dst, int64(l))
-				k, _ := st.take(l)
-				dst = append(dst, k...)
+				dst = avrobin.AppendBytes(dst, k)
 			}
 			if dst, err = st.nested(n.elem, dst); err != nil {
 				return dst, err
@@ -364,47 +278,29 @@ func (st *state) skip(s *Schema) error {
 }
 
 func (st *state) skipValue(s *Schema) error {
+	var err error
 	switch s.Kind {
 	case Null:
-		return nil
 	case Boolean:
-		_, err := st.take(1)
-		return err
+		_, err = st.r.ReadBoolean()
 	case Int:
-		_, err := st.readInt()
-		return err
+		_, err = st.r.ReadInt()
 	case Long:
-		_, err := st.readLong()
-		return err
+		_, err = st.r.ReadLong()
 	case Float:
-		_, err := st.take(4)
-		return err
+		_, err = st.r.ReadFixedView(4)
 	case Double:
-		_, err := st.take(8)
-		return err
+		_, err = st.r.ReadFixedView(8)
 	case String, Bytes:
-		l, err := st.readLen()
-		if err != nil {
-			return err
-		}
-		st.pos += l
-		return nil
+		_, err = st.r.ReadBytesView()
 	case Fixed:
-		_, err := st.take(s.Size)
-		return err
+		_, err = st.r.ReadFixedView(s.Size)
 	case Enum:
-		i, err := st.readInt()
-		if err == nil && (i < 0 || i >= int64(len(s.Symbols))) {
-			return st.malformed(fmt.Sprintf("enum index %d of %d symbols", i, len(s.Symbols)))
-		}
-		return err
+		_, err = st.r.ReadIndex(len(s.Symbols))
 	case Union:
-		i, err := st.readLong()
+		i, err := st.r.ReadIndex(len(s.Branches))
 		if err != nil {
-			return err
-		}
-		if i < 0 || i >= int64(len(s.Branches)) {
-			return st.malformed(fmt.Sprintf("union index %d of %d branches", i, len(s.Branches)))
+			return st.fail(err)
 		}
 		return st.skip(s.Branches[i])
 	case Record:
@@ -413,31 +309,38 @@ func (st *state) skipValue(s *Schema) error {
 				return err
 			}
 		}
-		return nil
 	case Array, Map:
-		minWidth := 0
-		elem := s.Items
-		if s.Kind == Map {
-			minWidth, elem = 1, s.Values
+		return st.skipBlocks(s)
+	default:
+		return fmt.Errorf("schema: resolver: cannot skip %s", s.Kind)
+	}
+	if err != nil {
+		return st.fail(err)
+	}
+	return nil
+}
+
+// skipBlocks passes over an array or a map of writer schema s.
+func (st *state) skipBlocks(s *Schema) error {
+	minWidth := 0
+	elem := s.Items
+	if s.Kind == Map {
+		minWidth, elem = 1, s.Values
+	}
+	for {
+		count, err := st.blockCount(minWidth)
+		if err != nil || count == 0 {
+			return err
 		}
-		for {
-			count, err := st.blockCount(minWidth)
-			if err != nil || count == 0 {
-				return err
+		for ; count > 0; count-- {
+			if s.Kind == Map {
+				if _, err := st.r.ReadBytesView(); err != nil {
+					return st.fail(err)
+				}
 			}
-			for ; count > 0; count-- {
-				if s.Kind == Map {
-					l, err := st.readLen()
-					if err != nil {
-						return err
-					}
-					st.pos += l
-				}
-				if err := st.skip(elem); err != nil {
-					return err
-				}
+			if err := st.skip(elem); err != nil {
+				return err
 			}
 		}
 	}
-	return fmt.Errorf("schema: resolver: cannot skip %s", s.Kind)
 }
