@@ -246,4 +246,10 @@ func TestCheckSourceBySource(t *testing.T) {
 	if rep.Compatible || rep.Schemas[0].Compatible || !rep.Schemas[2].Compatible {
 		t.Errorf("compatible: report %v, git %v, registry %v", rep.Compatible, rep.Schemas[0].Compatible, rep.Schemas[2].Compatible)
 	}
+	if checked, bad := rep.Files(); checked != 2 || bad != 1 {
+		t.Errorf("Files() = %d, %d; want 2 files, 1 incompatible", checked, bad)
+	}
+	if diff := cmp.Diff([]string{"git history up to main (abc1234)", "registry"}, rep.Sources()); diff != "" {
+		t.Errorf("Sources() (-want +got):\n%s", diff)
+	}
 }

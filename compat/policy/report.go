@@ -14,6 +14,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
@@ -123,6 +124,33 @@ func Problems(file string, level contract.Compatibility, previous []VersionRef, 
 			File: file, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
 			Level: level, Direction: p.Direction, Against: previous[p.Version], Causes: p.Causes,
 		})
+	}
+	return out
+}
+
+// Files counts the distinct schema files of the report, and those that are
+// incompatible with at least one source: a file checked against git and a
+// registry counts once.
+func (r *Report) Files() (checked, incompatible int) {
+	var files, bad []string
+	for _, s := range r.Schemas {
+		if !slices.Contains(files, s.File) {
+			files = append(files, s.File)
+		}
+		if !s.Compatible && !slices.Contains(bad, s.File) {
+			bad = append(bad, s.File)
+		}
+	}
+	return len(files), len(bad)
+}
+
+// Sources returns the sources of the report, each once, in order.
+func (r *Report) Sources() []string {
+	var out []string
+	for _, s := range r.Schemas {
+		if !slices.Contains(out, s.Source) {
+			out = append(out, s.Source)
+		}
 	}
 	return out
 }

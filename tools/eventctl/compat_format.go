@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/lunchbot/eventkit/compat/policy"
@@ -23,9 +22,10 @@ func writeCompatText(w io.Writer, rep *policy.Report) {
 	}
 }
 
-// writeCompatNotes writes what was checked, and what was not, for people.
+// writeCompatNotes writes what was checked, and what was not, for people,
+// and a summary that counts schema files: one checked against git and a
+// registry counts once.
 func writeCompatNotes(w io.Writer, rep *policy.Report) {
-	bad := 0
 	for _, s := range rep.Schemas {
 		if s.Note != "" {
 			fmt.Fprintf(w, "%s: %s\n", s.File, s.Note)
@@ -33,21 +33,13 @@ func writeCompatNotes(w io.Writer, rep *policy.Report) {
 		for _, sk := range s.Skipped {
 			fmt.Fprintf(w, "%s: skipped the version at %s: %s\n", s.File, sk.Ref, sk.Reason)
 		}
-		if !s.Compatible {
-			bad++
-		}
-	}
-	var sources []string
-	for _, s := range rep.Schemas {
-		if !slices.Contains(sources, s.Source) {
-			sources = append(sources, s.Source)
-		}
 	}
 	source := ""
-	if len(sources) > 0 {
+	if sources := rep.Sources(); len(sources) > 0 {
 		source = " against " + strings.Join(sources, " and ")
 	}
-	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), compatPlural(len(rep.Schemas), "schema", "schemas"), source, bad)
+	checked, bad := rep.Files()
+	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", checked, compatPlural(checked, "schema", "schemas"), source, bad)
 }
 
 // writeCompatJSON writes the report as indented JSON.

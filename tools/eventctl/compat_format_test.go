@@ -33,9 +33,11 @@ func TestCompatTextFormat(t *testing.T) {
 	if out.String() != wantOut {
 		t.Errorf("text:\n%s\nwant:\n%s", out.String(), wantOut)
 	}
+	// The summary counts schema files, not checks: two files, each checked
+	// against both sources.
 	const wantNotes = "avro/new.avsc: new schema (no previous version): nothing to check\n" +
 		"avro/order.avsc: skipped the version at version 3 (id 3): does not parse\n" +
-		"eventctl compat: 4 schemas checked against git history up to main and registry http://r: 2 incompatible\n"
+		"eventctl compat: 2 schemas checked against git history up to main and registry http://r: 1 incompatible\n"
 	if notes.String() != wantNotes {
 		t.Errorf("notes:\n%s\nwant:\n%s", notes.String(), wantNotes)
 	}

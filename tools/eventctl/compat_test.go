@@ -446,6 +446,12 @@ func TestCompatCheckGitAndRegistry(t *testing.T) {
 		t.Errorf("sources (-want +got):\n%s", diff)
 	}
 
+	// The summary counts the schema once, though both sources checked it.
+	_, _, errOut = runEventctl(t, nil, "compat", "check", "--manifest", m, "--registry", url)
+	summary := regexp.MustCompile(`eventctl compat: 1 schema checked against git history .* and registry ` + regexp.QuoteMeta(url) + `: 1 incompatible\n$`)
+	if !summary.MatchString(errOut) {
+		t.Errorf("summary: %q", errOut)
+	}
 }
 
 func TestCompatCheckRegistryBadInput(t *testing.T) {
