@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,5 +101,3 @@ func fail(env *environment, cmd string, err error) int {
 	fmt.Fprintf(env.stderr, "eventctl %s: %v\n", cmd, err)
 	return exitBadInput
 }
-
-var errUsage = errors.New("usage")
