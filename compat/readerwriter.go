@@ -1,9 +1,6 @@
 package compat
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/lunchbot/eventkit/internal/schema"
@@ -178,6 +175,9 @@ func (c *checker) get(token string, seg segment, r, w *schema.Schema) []Incompat
 	return o.probs
 }
 
+// calculate compares a pair the first time get meets it: by kind, the
+// same kinds attribute by attribute, unions branch by branch, other kinds by
+// promotion.
 func (c *checker) calculate(r, w *schema.Schema) []Incompatibility {
 	if r.Kind == w.Kind {
 		switch r.Kind {
@@ -192,336 +192,19 @@ func (c *checker) calculate(r, w *schema.Schema) []Incompatibility {
 		case schema.Record:
 			return append(c.checkNames(r, w), c.checkFields(r, w)...)
 		case schema.Union:
-			// Every branch of the writer's union must be readable.
-			var out []Incompatibility
-			for i, wb := range w.Branches {
-				c.push(strconv.Itoa(i), segment{kind: segBranch, name: strconv.Itoa(i)})
-				if probs := c.get("", segment{}, r, wb); len(probs) > 0 {
-					out = append(out, c.missingBranch(r, wb, i, c.pointer(), closest(c, r, wb)))
-				}
-				c.pop()
-			}
-			return out
+			return c.unionReadsUnion(r, w)
 		}
 		return nil // the same primitive type
 	}
-	if w.Kind == schema.Union {
-		// The reader must read every branch of the writer's union.
-		var out []Incompatibility
-		for i, wb := range w.Branches {
-			out = append(out, c.get(strconv.Itoa(i), segment{kind: segBranch, name: strconv.Itoa(i), writerUnion: w}, r, wb)...)
-		}
-		return out
-	}
-	switch r.Kind {
-	case schema.Long:
-		if w.Kind == schema.Int {
-			return nil
-		}
-	case schema.Float:
-		if w.Kind == schema.Int || w.Kind == schema.Long {
-			return nil
-		}
-	case schema.Double:
-		if w.Kind == schema.Int || w.Kind == schema.Long || w.Kind == schema.Float {
-			return nil
-		}
-	case schema.Bytes:
-		if w.Kind == schema.String {
-			return nil
-		}
-	case schema.String:
-		if w.Kind == schema.Bytes {
-			return nil
-		}
-	case schema.Union:
-		// Some branch of the reader's union must read the writer's type.
-		for i, rb := range r.Branches {
-			if len(c.get(strconv.Itoa(i), segment{kind: segBranch, name: strconv.Itoa(i)}, rb, w)) == 0 {
-				return nil
-			}
-		}
-		return []Incompatibility{c.missingBranch(r, w, -1, c.pointer(), closest(c, r, w))}
+	switch {
+	case w.Kind == schema.Union:
+		return c.readsWriterUnion(r, w)
+	case r.Kind == schema.Union:
+		return c.readerUnionReads(r, w)
+	case promotes(w.Kind, r.Kind):
+		return nil
 	}
 	return []Incompatibility{c.typeMismatch(r, w)}
-}
-
-// closest returns the problems of the reader union's branch that comes
-// closest to reading w: one of the same kind, with a matching name for a
-// named type. Its result is already memoized by the union search.
-func closest(c *checker, r, w *schema.Schema) []Incompatibility {
-	if r.Kind != schema.Union {
-		return nil
-	}
-	for _, rb := range r.Branches {
-		if rb.Kind != w.Kind || (rb.Kind.IsNamed() && !nameEquals(rb, w)) {
-			continue
-		}
-		if o, ok := c.memo[pair{rb, w}]; ok && o.done {
-			return append([]Incompatibility(nil), dedupe(o.probs)...)
-		}
-	}
-	return nil
-}
-
-// nameEquals is Java's schemaNameEquals: the same unqualified name, or the
-// writer's full name among the reader's aliases.
-func nameEquals(r, w *schema.Schema) bool {
-	if schema.ShortName(r.Name) == schema.ShortName(w.Name) {
-		return true
-	}
-	for _, a := range r.Aliases {
-		if a == w.Name {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *checker) checkNames(r, w *schema.Schema) []Incompatibility {
-	if nameEquals(r, w) {
-		return nil
-	}
-	return []Incompatibility{{
-		Kind:        NameMismatch,
-		Location:    c.pointer("name"),
-		AvroMessage: "expected: " + w.Name,
-		Message: fmt.Sprintf("%s: %s names this %s %s, but %s names it %s; named types match by unqualified name or by an alias of the reader's type: %s. %s",
-			c.subject(), c.roles.reader, r.Kind, r.Name, c.roles.writer, w.Name, c.roles.effect,
-			fmt.Sprintf("To rename it, keep %q among the aliases of the type in %s.", w.Name, c.roles.reader)),
-	}}
-}
-
-func (c *checker) checkFixedSize(r, w *schema.Schema) []Incompatibility {
-	if r.Size == w.Size {
-		return nil
-	}
-	return []Incompatibility{{
-		Kind:        FixedSizeMismatch,
-		Location:    c.pointer("size"),
-		AvroMessage: fmt.Sprintf("expected: %d, found: %d", w.Size, r.Size),
-		Message: fmt.Sprintf("%s: fixed %s holds %d bytes in %s but %d bytes in %s, and a fixed size cannot change: %s. Add a new field of the new size instead.",
-			c.subject(), r.Name, r.Size, c.roles.reader, w.Size, c.roles.writer, c.roles.effect),
-	}}
-}
-
-func (c *checker) checkEnumSymbols(r, w *schema.Schema) []Incompatibility {
-	have := map[string]bool{}
-	for _, s := range r.Symbols {
-		have[s] = true
-	}
-	var missing []string
-	seen := map[string]bool{}
-	for _, s := range w.Symbols {
-		if !have[s] && !seen[s] {
-			seen[s] = true
-			missing = append(missing, s)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if r.Default != "" && have[r.Default] {
-		return nil // unknown symbols read as the reader's default
-	}
-	sort.Strings(missing) // Java reports a TreeSet
-	return []Incompatibility{{
-		Kind:        MissingEnumSymbols,
-		Location:    c.pointer("symbols"),
-		AvroMessage: "[" + strings.Join(missing, ", ") + "]",
-		Message: fmt.Sprintf("%s: enum %s in %s lacks %s %s that %s can write, and has no default symbol: %s. Keep the %s, or give the enum in %s a \"default\" symbol that unknown symbols are read as.",
-			c.subject(), r.Name, c.roles.reader, plural(len(missing), "symbol", "symbols"), strings.Join(missing, ", "),
-			c.roles.writer, c.roles.effect, plural(len(missing), "symbol", "symbols"), c.roles.reader),
-	}}
-}
-
-// lookupWriterField is Java's lookupWriterField: the writer field named like
-// the reader field or like one of its aliases; more than one is an error.
-func lookupWriterField(w *schema.Schema, rf *schema.Field) (found *schema.Field, matches []string) {
-	byName := func(name string) *schema.Field {
-		for _, f := range w.Fields {
-			if f.Name == name {
-				return f
-			}
-		}
-		return nil
-	}
-	if f := byName(rf.Name); f != nil {
-		found = f
-		matches = append(matches, f.Name)
-	}
-	seen := map[string]bool{}
-	for _, a := range rf.Aliases {
-		if seen[a] { // Java keeps aliases in a set
-			continue
-		}
-		seen[a] = true
-		if f := byName(a); f != nil {
-			found = f
-			matches = append(matches, f.Name)
-		}
-	}
-	return found, matches
-}
-
-func (c *checker) checkFields(r, w *schema.Schema) []Incompatibility {
-	var out []Incompatibility
-	c.push("fields", segment{})
-	defer c.pop()
-	for i, rf := range r.Fields {
-		c.push(strconv.Itoa(i), segment{kind: segField, name: rf.Name})
-		wf, matches := lookupWriterField(w, rf)
-		switch {
-		case len(matches) > 1:
-			out = append(out, Incompatibility{
-				Kind:     AmbiguousField,
-				Location: c.pointer(),
-				AvroMessage: fmt.Sprintf("Reader record field %s matches multiple fields in writer record schema %s",
-					rf.Name, w.Name),
-				Message: fmt.Sprintf("%s: in %s, the field's name and aliases match %d fields of %s (%s); Apache Avro cannot tell which to read, so the registry rejects the pair: %s. Remove the aliases that name other fields.",
-					c.subject(), c.roles.reader, len(matches), c.roles.writer, strings.Join(matches, ", "), c.roles.effect),
-			})
-		case wf == nil && !rf.HasDefault():
-			if rf.Type.Kind == schema.Enum && rf.Type.Default != "" {
-				// Java compares the enum with the writer's record itself, which
-				// always fails as a type mismatch.
-				out = append(out, c.enumFieldWithoutDefault(rf, w))
-				break
-			}
-			out = append(out, Incompatibility{
-				Kind:        ReaderFieldMissingDefaultValue,
-				Location:    c.pointer(),
-				AvroMessage: rf.Name,
-				Message: fmt.Sprintf("%s: %s has this field but %s does not, and it has no default: %s. %s",
-					c.subject(), c.roles.reader, c.roles.writer, c.roles.effect, c.roles.missingFieldHint),
-			})
-		case wf != nil:
-			out = append(out, c.get("type", segment{}, rf.Type, wf.Type)...)
-		}
-		c.pop()
-	}
-	return out
-}
-
-func (c *checker) enumFieldWithoutDefault(rf *schema.Field, w *schema.Schema) Incompatibility {
-	c.push("type", segment{})
-	defer c.pop()
-	return Incompatibility{
-		Kind:        TypeMismatch,
-		Location:    c.pointer(),
-		AvroMessage: "reader type: ENUM not compatible with writer type: RECORD",
-		Message: fmt.Sprintf("%s: %s has this field but %s does not, and it has no default; the enum's own default symbol does not stand in for a missing field (Avro reports this as a type mismatch between enum %s and record %s): %s. %s",
-			c.subject(), c.roles.reader, c.roles.writer, rf.Type.Name, w.Name, c.roles.effect, c.roles.missingFieldHint),
-	}
-}
-
-func (c *checker) typeMismatch(r, w *schema.Schema) Incompatibility {
-	why := ""
-	if promotable(r.Kind) && promotable(w.Kind) {
-		why = fmt.Sprintf(" Avro cannot read %s as %s: it only widens int to long, float or double, long to float or double and float to double, and converts between string and bytes.", w.Kind, r.Kind)
-	}
-	writes := describe(w)
-	if n := len(c.where); n > 0 && c.where[n-1].writerUnion != nil {
-		u := c.where[n-1].writerUnion
-		writes = fmt.Sprintf("%s (branch %s of its %s)", writes, c.where[n-1].name, describe(u))
-		why += fmt.Sprintf(" A reader that is not a union must read every branch of the writer's union; make it a union with a %s branch too.", describe(w))
-	}
-	return Incompatibility{
-		Kind:        TypeMismatch,
-		Location:    c.pointer(),
-		AvroMessage: fmt.Sprintf("reader type: %s not compatible with writer type: %s", upper(r.Kind), upper(w.Kind)),
-		Message: fmt.Sprintf("%s: %s reads it as %s, but %s writes %s: %s.%s",
-			c.subject(), c.roles.reader, describe(r), c.roles.writer, writes, c.roles.effect, why),
-	}
-}
-
-func (c *checker) missingBranch(r, w *schema.Schema, writerBranch int, loc string, causes []Incompatibility) Incompatibility {
-	what := fmt.Sprintf("%s writes %s", c.roles.writer, describe(w))
-	if writerBranch >= 0 {
-		what = fmt.Sprintf("branch %d of the union in %s is %s", writerBranch, c.roles.writer, describe(w))
-	}
-	because := ""
-	if len(causes) > 0 {
-		because = fmt.Sprintf(" The closest branch fails because: %s", causes[0].Message)
-		if len(causes) > 1 {
-			because += fmt.Sprintf(" (and %d more)", len(causes)-1)
-		}
-	}
-	return Incompatibility{
-		Kind:        MissingUnionBranch,
-		Location:    loc,
-		AvroMessage: "reader union lacking writer type: " + upper(w.Kind),
-		Message: fmt.Sprintf("%s: %s, which no branch of the union in %s (%s) can read: %s.%s",
-			c.subject(), what, c.roles.reader, describe(r), c.roles.effect, because),
-		Causes: causes,
-	}
-}
-
-// subject says where in the schema the checker is, for people.
-func (c *checker) subject() string {
-	var b strings.Builder
-	fields := 0
-	for _, s := range c.where {
-		switch s.kind {
-		case segField:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(s.name)
-			fields++
-		case segItems:
-			b.WriteString("[]")
-		case segValues:
-			b.WriteString("{}")
-		}
-	}
-	switch {
-	case fields > 0:
-		return "field " + b.String()
-	case b.Len() > 0:
-		return "the top-level " + b.String()
-	}
-	return "the top-level schema"
-}
-
-// describe names a type for people: "long (timestamp-micros)", "record
-// lunchbot.Foo", "union [null, string]".
-func describe(s *schema.Schema) string {
-	switch {
-	case s.Kind == schema.Union:
-		parts := make([]string, len(s.Branches))
-		for i, b := range s.Branches {
-			parts[i] = describe(b)
-		}
-		return "union [" + strings.Join(parts, ", ") + "]"
-	case s.Kind.IsNamed():
-		return s.Kind.String() + " " + s.Name
-	case s.Kind == schema.Array:
-		return "array of " + describe(s.Items)
-	case s.Kind == schema.Map:
-		return "map of " + describe(s.Values)
-	case s.Logical != "":
-		return s.Kind.String() + " (" + s.Logical + ")"
-	}
-	return s.Kind.String()
-}
-
-// promotable reports whether k takes part in Avro's promotions.
-func promotable(k schema.Kind) bool {
-	switch k {
-	case schema.Int, schema.Long, schema.Float, schema.Double, schema.String, schema.Bytes:
-		return true
-	}
-	return false
-}
-
-func upper(k schema.Kind) string { return strings.ToUpper(k.String()) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // dedupe drops repeated problems: Java reports a memoized pair's problems

@@ -20,8 +20,6 @@ const (
 	jObject
 )
 
-var jkindNames = [...]string{jNull: "null", jBool: "boolean", jNumber: "number", jString: "string", jArray: "array", jObject: "object"}
-
 // jvalue is a parsed JSON value that keeps what encoding/json loses: number
 // literals exactly as written and the order of object members.
 type jvalue struct {

@@ -3,8 +3,9 @@
 //
 // Everything else in the project (the code generator, the compatibility
 // checker, the serializers) works on the types of this package. Parsing,
-// the Parsing Canonical Form, fingerprints and schema resolution are done by
-// github.com/hamba/avro/v2 behind the functions of this package, so that a
+// the Parsing Canonical Form, fingerprints and schema resolution are this
+// package's own code; github.com/hamba/avro/v2 only parses each schema a
+// second time, as a backstop that refuses what it cannot read, so that a
 // maintained fork can replace it in one change: no other package of the
 // module imports hamba/avro outside tests.
 package schema

@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
-	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
+	"github.com/lunchbot/eventkit/compat/policy"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -150,7 +148,7 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	if fs.NArg() > 0 {
 		return fail(env, "compat check", fmt.Errorf("unexpected argument %q (schema files go in --old and --new)", fs.Arg(0)))
 	}
-	var write func(io.Writer, *compatReport)
+	var write func(io.Writer, *policy.Report)
 	switch o.format {
 	case "text":
 		write = writeCompatText
@@ -170,7 +168,7 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 		level = l
 	}
 
-	var rep *compatReport
+	var rep *policy.Report
 	var err error
 	switch {
 	case o.newFile != "":
@@ -202,152 +200,41 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	return exitOK
 }
 
-// compatReport is what "compat check" found; its JSON form is the json
-// format, documented in compatUsage.
-type compatReport struct {
-	Compatible bool                  `json:"compatible"`
-	Schemas    []*compatSchemaReport `json:"schemas"`
-}
-
-type compatSchemaReport struct {
-	File       string                 `json:"file"`
-	EventType  string                 `json:"event_type,omitempty"`
-	Subject    string                 `json:"subject,omitempty"`
-	Level      contract.Compatibility `json:"level"`
-	Source     string                 `json:"source"`
-	Note       string                 `json:"note,omitempty"`
-	Compatible bool                   `json:"compatible"`
-	Previous   []compatVersionRef     `json:"previous"`
-	Registered *compatVersionRef      `json:"registered,omitempty"`
-	Skipped    []compatSkippedRef     `json:"skipped,omitempty"`
-	Problems   []compatProblemReport  `json:"problems"`
-	// RegistryVerdict is the registry's own answer (--registry-verdict);
-	// Disagreement says how it differs from eventctl's, empty when they
-	// agree.
-	RegistryVerdict *registryVerdict `json:"registry_verdict,omitempty"`
-	Disagreement    string           `json:"disagreement,omitempty"`
-}
-
-// registryVerdict is the registry's answer to "may this schema be
-// registered under the subject now?" (registry.Client.CheckCompatibilityAll).
-type registryVerdict struct {
-	Compatible bool     `json:"compatible"`
-	Messages   []string `json:"messages,omitempty"`
-}
-
-type compatVersionRef struct {
-	Version int    `json:"version"`
-	Ref     string `json:"ref,omitempty"`
-	ID      int    `json:"id,omitempty"`
-	File    string `json:"file,omitempty"`
-}
-
-// label names a version for people: "version 2 at abc1234", "registered
-// version 2 (id 7)" or a file.
-func (v compatVersionRef) label() string {
-	if v.File != "" && v.Ref == "" {
-		return v.File
-	}
-	if v.ID > 0 {
-		return fmt.Sprintf("registered version %d (id %d)", v.Version, v.ID)
-	}
-	s := fmt.Sprintf("version %d", v.Version)
-	if v.Ref != "" {
-		s += " at " + v.Ref
-	}
-	return s
-}
-
-type compatSkippedRef struct {
-	Ref    string `json:"ref"`
-	Reason string `json:"reason"`
-}
-
-type compatProblemReport struct {
-	File        string                   `json:"file"`
-	Location    string                   `json:"location"`
-	Kind        compat.Kind              `json:"kind"`
-	Message     string                   `json:"message"`
-	AvroMessage string                   `json:"avro_message"`
-	Level       contract.Compatibility   `json:"level"`
-	Direction   compat.Direction         `json:"direction"`
-	Against     compatVersionRef         `json:"against"`
-	Causes      []compat.Incompatibility `json:"causes,omitempty"`
-}
-
-// check runs compat.Check for one schema and fills in the report.
-func (s *compatSchemaReport) check(previous []compatVersionRef, schemas []*schema.Parsed, next *schema.Parsed) error {
-	s.Previous = previous
-	res, err := compat.Check(s.Level, schemas, next)
-	if err != nil {
-		return err
-	}
-	s.Compatible = res.Compatible
-	for _, p := range res.Problems {
-		s.Problems = append(s.Problems, compatProblemReport{
-			File: s.File, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
-			Level: s.Level, Direction: p.Direction, Against: previous[p.Version], Causes: p.Causes,
-		})
-	}
-	return nil
-}
-
-func compatNewSchemaReport(file string, level contract.Compatibility, source string) *compatSchemaReport {
-	return &compatSchemaReport{File: file, Level: level, Source: source, Compatible: true,
-		Previous: []compatVersionRef{}, Problems: []compatProblemReport{}}
-}
-
 // compatReadSchemaFile reads and parses one schema file.
-func compatReadSchemaFile(path string) (*schema.Parsed, error) {
+func compatReadSchemaFile(path string) (policy.File, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return policy.File{}, err
 	}
 	p, err := schema.Parse(string(text))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return policy.File{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return p, nil
+	return policy.File{Path: path, Schema: p}, nil
 }
 
 // compatCheckFiles is the explicit-files mode.
-func compatCheckFiles(level contract.Compatibility, olds []string, newFile string) (*compatReport, error) {
+func compatCheckFiles(level contract.Compatibility, olds []string, newFile string) (*policy.Report, error) {
 	next, err := compatReadSchemaFile(newFile)
 	if err != nil {
 		return nil, err
 	}
-	var previous []compatVersionRef
-	var schemas []*schema.Parsed
-	for i, f := range olds {
+	var previous []policy.File
+	for _, f := range olds {
 		p, err := compatReadSchemaFile(f)
 		if err != nil {
 			return nil, err
 		}
-		previous = append(previous, compatVersionRef{Version: i + 1, File: f})
-		schemas = append(schemas, p)
+		previous = append(previous, p)
 	}
-	s := compatNewSchemaReport(newFile, level, "files given with --old")
-	if len(olds) == 0 {
-		s.Note = "no --old version given: nothing to check"
-	}
-	if err := s.check(previous, schemas, next); err != nil {
-		return nil, err
-	}
-	return &compatReport{Compatible: s.Compatible, Schemas: []*compatSchemaReport{s}}, nil
-}
-
-// compatSource is one place previous versions come from.
-type compatSource struct {
-	src history.Source
-	// verdict is set for a registry whose own verdict is asked.
-	verdict registry.Client
+	return policy.CheckFiles(level, previous, next)
 }
 
 // compatSources opens the sources the options name: the git history
 // (unless --git=false) and a schema registry (--registry or
 // --registry-from-env).
-func compatSources(ctx context.Context, env *environment, o compatOptions) ([]compatSource, error) {
-	var out []compatSource
+func compatSources(ctx context.Context, env *environment, o compatOptions) ([]policy.Source, error) {
+	var out []policy.Source
 	if o.registry != "" && o.registryFromEnv {
 		return nil, errors.New("--registry and --registry-from-env both name the registry; give one")
 	}
@@ -359,7 +246,7 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]co
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, compatSource{src: g})
+		out = append(out, policy.Source{Versions: g})
 	} else if o.against != "" {
 		return nil, errors.New("--against names a git reference; it cannot go with --git=false")
 	}
@@ -378,9 +265,9 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]co
 		if err != nil {
 			return nil, err
 		}
-		s := compatSource{src: history.NewRegistry(client, registryLabel(cfg))}
+		s := policy.Source{Versions: history.NewRegistry(client, registryLabel(cfg))}
 		if o.registryVerdict {
-			s.verdict = client
+			s.Verdict = client
 		}
 		out = append(out, s)
 	}
@@ -390,8 +277,9 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]co
 	return out, nil
 }
 
-// compatCheckRepository is the repository mode.
-func compatCheckRepository(ctx context.Context, env *environment, o compatOptions, override contract.Compatibility) (*compatReport, error) {
+// compatCheckRepository is the repository mode: the manifest's schemas
+// against the sources the options name.
+func compatCheckRepository(ctx context.Context, env *environment, o compatOptions, override contract.Compatibility) (*policy.Report, error) {
 	m, err := manifest.Load(o.manifest)
 	if err != nil {
 		return nil, err
@@ -400,169 +288,13 @@ func compatCheckRepository(ctx context.Context, env *environment, o compatOption
 	if err != nil {
 		return nil, err
 	}
-	rep := &compatReport{Compatible: true}
-	for _, cs := range sources {
-		for _, e := range m.Events {
-			s, err := compatCheckEvent(ctx, cs, e, override)
-			if err != nil {
-				return nil, err
-			}
-			rep.Schemas = append(rep.Schemas, s)
-			rep.Compatible = rep.Compatible && s.Compatible
-		}
+	schemas := make([]policy.Schema, len(m.Events))
+	for i, e := range m.Events {
+		schemas[i] = policy.Schema{File: e.SchemaFile, EventType: e.Type, Subject: e.Subject, Level: e.Compatibility, Parsed: e.Schema}
 	}
-	return rep, nil
-}
-
-// compatCheckEvent checks one event's schema against one source.
-func compatCheckEvent(ctx context.Context, cs compatSource, e *manifest.Event, override contract.Compatibility) (*compatSchemaReport, error) {
-	vs, err := cs.src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
-	if err != nil {
-		if errors.Is(err, registry.ErrUnreachable) {
-			err = fmt.Errorf("%w (is the registry running, and is the URL right?)", err)
-		}
-		return nil, err
+	rep, err := policy.Check(ctx, schemas, sources, override)
+	if errors.Is(err, registry.ErrUnreachable) {
+		err = fmt.Errorf("%w (is the registry running, and is the URL right?)", err)
 	}
-	var notes []string
-	level := e.Compatibility
-	if vs.Level != "" {
-		level = vs.Level
-		if vs.Level != e.Compatibility {
-			notes = append(notes, fmt.Sprintf("the registry applies %s to subject %s, the manifest says %s (eventctl register sets the manifest's level)", vs.Level, e.Subject, e.Compatibility))
-		}
-	}
-	if override != "" {
-		level = override
-	}
-	s := compatNewSchemaReport(e.SchemaFile, level, vs.Where)
-	s.EventType, s.Subject = e.Type, e.Subject
-	for _, sk := range vs.Skipped {
-		s.Skipped = append(s.Skipped, compatSkippedRef(sk))
-	}
-	previous := make([]compatVersionRef, len(vs.Versions))
-	schemas := make([]*schema.Parsed, len(vs.Versions))
-	for i, v := range vs.Versions {
-		previous[i] = compatVersionRef{Version: v.Number, Ref: v.Ref, ID: v.ID}
-		schemas[i] = v.Schema
-	}
-	switch r := vs.Registered; {
-	case r != nil:
-		// The registry accepts a schema it holds whatever the level, so
-		// there is nothing to check.
-		s.Registered = &compatVersionRef{Version: r.Number, Ref: r.Ref, ID: r.ID}
-		notes = append(notes, fmt.Sprintf("already registered as version %d (%s): registering it again changes nothing, so there is nothing to check", r.Number, r.Ref))
-		previous, schemas = previous[:0], schemas[:0]
-	case len(vs.Versions) == 0:
-		notes = append(notes, "new schema (no previous version): nothing to check")
-	case level == contract.None:
-		notes = append(notes, "level NONE: nothing to check")
-	}
-	if err := s.check(previous, schemas, e.Schema); err != nil {
-		return nil, err
-	}
-	if cs.verdict != nil {
-		switch {
-		case vs.Registered != nil:
-			// Registering it again changes nothing: no verdict to ask.
-		case override != "" && override != vs.Level:
-			notes = append(notes, fmt.Sprintf("registry verdict not asked: --level %s differs from the registry's level %s", override, vs.Level))
-		default:
-			ok, reasons, err := cs.verdict.CheckCompatibilityAll(ctx, e.Subject, e.Schema.Compact())
-			if err != nil {
-				return nil, fmt.Errorf("%w: asking the registry's verdict on subject %q: %w", history.ErrSource, e.Subject, err)
-			}
-			v := registryVerdict{Compatible: ok, Messages: reasons}
-			s.RegistryVerdict = &v
-			switch {
-			case v.Compatible && !s.Compatible:
-				s.Disagreement = "the registry finds the schema compatible; eventctl does not (its problems stand: please report the case)"
-			case !v.Compatible && s.Compatible:
-				s.Disagreement = "the registry finds the schema incompatible; eventctl does not (the registry would refuse it): " + strings.Join(v.Messages, "; ")
-				s.Compatible = false
-			}
-		}
-	}
-	s.Note = strings.Join(notes, "; ")
-	return s, nil
-}
-
-func writeCompatText(w io.Writer, rep *compatReport) {
-	for _, s := range rep.Schemas {
-		for _, p := range s.Problems {
-			fmt.Fprintf(w, "%s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.label())
-		}
-		if s.Disagreement != "" {
-			fmt.Fprintf(w, "%s: REGISTRY_DISAGREES: %s (%s, %s)\n", s.File, s.Disagreement, s.Level, s.Source)
-		}
-	}
-}
-
-// writeCompatNotes writes what was checked, and what was not, for people.
-func writeCompatNotes(w io.Writer, rep *compatReport) {
-	bad := 0
-	for _, s := range rep.Schemas {
-		if s.Note != "" {
-			fmt.Fprintf(w, "%s: %s\n", s.File, s.Note)
-		}
-		for _, sk := range s.Skipped {
-			fmt.Fprintf(w, "%s: skipped the version at %s: %s\n", s.File, sk.Ref, sk.Reason)
-		}
-		if !s.Compatible {
-			bad++
-		}
-	}
-	var sources []string
-	for _, s := range rep.Schemas {
-		if !slices.Contains(sources, s.Source) {
-			sources = append(sources, s.Source)
-		}
-	}
-	source := ""
-	if len(sources) > 0 {
-		source = " against " + strings.Join(sources, " and ")
-	}
-	fmt.Fprintf(w, "eventctl compat: %d %s checked%s: %d incompatible\n", len(rep.Schemas), compatPlural(len(rep.Schemas), "schema", "schemas"), source, bad)
-}
-
-func writeCompatJSON(w io.Writer, rep *compatReport) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(rep)
-}
-
-// writeCompatGitHub writes GitHub Actions workflow commands: an error per
-// problem, a notice per note, a warning per skipped version.
-func writeCompatGitHub(w io.Writer, rep *compatReport) {
-	for _, s := range rep.Schemas {
-		if s.Note != "" {
-			fmt.Fprintf(w, "::notice file=%s::%s\n", compatGhProperty(s.File), compatGhData(s.Note))
-		}
-		for _, sk := range s.Skipped {
-			fmt.Fprintf(w, "::warning file=%s::%s\n", compatGhProperty(s.File), compatGhData("skipped the version at "+sk.Ref+": "+sk.Reason))
-		}
-		for _, p := range s.Problems {
-			title := fmt.Sprintf("%s at %s (%s, against %s)", p.Kind, p.Location, p.Level, p.Against.label())
-			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(p.File), compatGhProperty(title), compatGhData(p.Message))
-		}
-		if s.Disagreement != "" {
-			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(s.File), compatGhProperty("the registry disagrees ("+s.Source+")"), compatGhData(s.Disagreement))
-		}
-	}
-}
-
-// compatGhData escapes the message of a workflow command.
-func compatGhData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// compatGhProperty escapes a property value of a workflow command.
-func compatGhProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-func compatPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return rep, err
 }

@@ -5,21 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lunchbot/eventkit/compat/policy"
 	"github.com/lunchbot/eventkit/internal/itest"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
-	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 )
 
 // runCompatCmd runs eventctl in process and returns its exit status, stdout
@@ -198,15 +196,6 @@ func TestCompatCheckFormats(t *testing.T) {
 		want := "::error file=" + v2 + ",title=READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1 (BACKWARD%2C against " + v1 + ")::field b: the new schema has this field"
 		if !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
 			t.Errorf("got\n%s\nwant one line starting\n%s", out, want)
-		}
-	})
-
-	t.Run("github escapes", func(t *testing.T) {
-		if got, want := compatGhProperty("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae"; got != want {
-			t.Errorf("compatGhProperty = %q, want %q", got, want)
-		}
-		if got, want := compatGhData("a:b,c%d\r\ne"), "a:b,c%25d%0D%0Ae"; got != want {
-			t.Errorf("compatGhData = %q, want %q", got, want)
 		}
 	})
 }
@@ -404,7 +393,7 @@ func TestCompatCheckRegistry(t *testing.T) {
 
 	// The registry's own verdict agrees; the JSON carries it.
 	code, out, _ = check(nil, "--registry", url, "--registry-verdict", "--format", "json")
-	var rep compatReport
+	var rep policy.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitProblems || len(rep.Schemas) != 2 {
 		t.Fatalf("json: exit %d, %v\n%s", code, err, out)
 	}
@@ -442,7 +431,7 @@ func TestCompatCheckGitAndRegistry(t *testing.T) {
 	compatWriteFile(t, filepath.Join(r.dir, order.file), compatV2)
 
 	code, out, errOut := runEventctl(t, nil, "compat", "check", "--manifest", m, "--registry", url, "--format", "json")
-	var rep compatReport
+	var rep policy.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitProblems {
 		t.Fatalf("exit %d, %v\n%s%s", code, err, out, errOut)
 	}
@@ -455,6 +444,13 @@ func TestCompatCheckGitAndRegistry(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"git", "registry"}, sources); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+
+	// The summary counts the schema once, though both sources checked it.
+	_, _, errOut = runEventctl(t, nil, "compat", "check", "--manifest", m, "--registry", url)
+	summary := regexp.MustCompile(`eventctl compat: 1 schema checked against git history .* and registry ` + regexp.QuoteMeta(url) + `: 1 incompatible\n$`)
+	if !summary.MatchString(errOut) {
+		t.Errorf("summary: %q", errOut)
 	}
 }
 
@@ -482,42 +478,5 @@ func TestCompatCheckRegistryBadInput(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, exitBadInput, tc.wantIn)
 			}
 		})
-	}
-}
-
-// TestCompatCheckRegistryDisagreement makes a registry (a fake that answers
-// what it is told) disagree with eventctl, both ways.
-func TestCompatCheckRegistryDisagreement(t *testing.T) {
-	fake := registrytest.NewServer(t)
-	dir := t.TempDir()
-	order := regEvent{typ: "order.placed", topic: "shop.orders", file: "order.avsc", schema: compatV3}
-	m := regManifest(t, dir, order)
-	fake.Register(order.subject(), compatV2)
-	var verdict atomic.Value // the fake's answer: []string reasons, none for compatible
-	verdict.Store([]string(nil))
-	fake.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost || r.URL.Path != "/compatibility/subjects/"+order.subject()+"/versions" {
-			return false
-		}
-		reasons := verdict.Load().([]string)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"is_compatible": len(reasons) == 0, "messages": reasons})
-		return true
-	})
-
-	// eventctl finds v3 compatible with v2; the fake says no.
-	verdict.Store([]string{"the fake says no"})
-	code, out, errOut := runEventctl(t, nil, "compat", "check", "--manifest", m, "--git=false", "--registry", fake.URL(), "--registry-verdict")
-	if code != exitProblems || !strings.Contains(out, "REGISTRY_DISAGREES: the registry finds the schema incompatible; eventctl does not (the registry would refuse it): the fake says no") {
-		t.Errorf("registry stricter: exit %d\n%s%s", code, out, errOut)
-	}
-
-	// eventctl finds v1 incompatible with v2 (b has no default); the fake
-	// says yes: the problems stand.
-	compatWriteFile(t, filepath.Join(dir, order.file), compatRecord(`{"name":"a","type":"int"},{"name":"z","type":"int"}`))
-	verdict.Store([]string(nil))
-	code, out, errOut = runEventctl(t, nil, "compat", "check", "--manifest", m, "--git=false", "--registry", fake.URL(), "--registry-verdict")
-	if code != exitProblems || !strings.Contains(out, "READER_FIELD_MISSING_DEFAULT_VALUE") || !strings.Contains(out, "REGISTRY_DISAGREES: the registry finds the schema compatible") {
-		t.Errorf("registry more lenient: exit %d\n%s%s", code, out, errOut)
 	}
 }

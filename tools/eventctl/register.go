@@ -13,6 +13,7 @@ import (
 	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/compat/history"
+	"github.com/lunchbot/eventkit/compat/policy"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -88,7 +89,7 @@ type registerSubject struct {
 	PreviousLevel  contract.Compatibility `json:"previous_level,omitempty"`
 	LevelInherited bool                   `json:"level_inherited,omitempty"`
 	LevelAction    string                 `json:"level_action"`
-	Problems       []compatProblemReport  `json:"problems,omitempty"`
+	Problems       []policy.Problem       `json:"problems,omitempty"`
 	RegistryReason []string               `json:"registry_reasons,omitempty"`
 	Notes          []string               `json:"notes,omitempty"`
 
@@ -235,21 +236,14 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 		}
 	}
 	previous := make([]*schema.Parsed, len(vs.Versions))
-	refs := make([]compatVersionRef, len(vs.Versions))
 	for i, v := range vs.Versions {
 		previous[i] = v.Schema
-		refs[i] = compatVersionRef{Version: v.Number, Ref: v.Ref, ID: v.ID}
 	}
 	res, err := compat.Check(e.Compatibility, previous, e.Schema)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range res.Problems {
-		s.Problems = append(s.Problems, compatProblemReport{
-			File: e.SchemaFile, Location: p.Location, Kind: p.Kind, Message: p.Message, AvroMessage: p.AvroMessage,
-			Level: e.Compatibility, Direction: p.Direction, Against: refs[p.Version], Causes: p.Causes,
-		})
-	}
+	s.Problems = policy.Problems(e.SchemaFile, e.Compatibility, policy.Refs(vs.Versions), res)
 	registryOK := true
 	if len(vs.Versions) > 0 && vs.Level != e.Compatibility {
 		s.Notes = append(s.Notes, fmt.Sprintf("the registry's verdict is asked when registering, after the level is set to %s (it is %s now)", e.Compatibility, vs.Level))
@@ -384,7 +378,7 @@ func (s *registerSubject) levelText() string {
 
 func writeRegisterProblems(w io.Writer, s *registerSubject) {
 	for _, p := range s.Problems {
-		fmt.Fprintf(w, "  %s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.label())
+		fmt.Fprintf(w, "  %s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.Label())
 	}
 	for _, m := range s.RegistryReason {
 		fmt.Fprintf(w, "  registry: %s\n", strings.TrimSpace(m))
