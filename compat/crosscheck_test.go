@@ -122,7 +122,7 @@ func TestCrossCheckPython(t *testing.T) {
 func javaClasspath() string {
 	jars := []string{"avro.jar", "jackson-core-asl.jar", "jackson-mapper-asl.jar", "slf4j-api.jar", "slf4j-nop.jar"}
 	for i, j := range jars {
-		jars[i] = filepath.Join("/usr/share/java", j)
+		jars[i] = filepath.Join(javaDir, j)
 		if _, err := os.Stat(jars[i]); err != nil {
 			return ""
 		}
@@ -187,3 +187,7 @@ func TestCrossCheckJava(t *testing.T) {
 	}
 	t.Logf("Avro Java 1.8.2 agrees on the verdict of %d of %d cases; %d threw (incompatible for the registry, and for us); %d differ as Avro 1.8 and 1.11 differ", agree, len(cases), errs, differ)
 }
+
+// javaDir is where Debian installs the jars of libavro-java and its
+// dependencies.
+const javaDir = "/usr/share/java"

@@ -39,12 +39,12 @@ func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSource, err)
+		return nil, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	g := &Git{}
 	top, err := g.git(ctx, abs, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not in a git repository: %v", ErrSource, abs, err)
+		return nil, fmt.Errorf("%w: %s is not in a git repository: %w", ErrSource, abs, err)
 	}
 	g.root = strings.TrimSpace(string(top))
 	if out, err := g.git(ctx, g.root, "rev-parse", "--is-shallow-repository"); err == nil {
@@ -53,7 +53,7 @@ func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
 	if against != "" {
 		out, err := g.git(ctx, g.root, "rev-parse", "--verify", "--end-of-options", against+"^{commit}")
 		if err != nil {
-			return nil, fmt.Errorf("%w: unknown git reference %q: %v", ErrSource, against, err)
+			return nil, fmt.Errorf("%w: unknown git reference %q: %w", ErrSource, against, err)
 		}
 		g.ref, g.label = strings.TrimSpace(string(out)), against
 		return g, nil
@@ -68,7 +68,7 @@ func OpenGit(ctx context.Context, dir, against string) (*Git, error) {
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", main, err))
 	}
-	return nil, fmt.Errorf("%w: cannot find where HEAD left the main branch (%v); name the reference with --against", ErrSource, errors.Join(errs...))
+	return nil, fmt.Errorf("%w: cannot find where HEAD left the main branch (%w); name the reference with --against", ErrSource, errors.Join(errs...))
 }
 
 // Ref returns the commit the history is read up to, abbreviated, and how it
@@ -86,12 +86,12 @@ func (g *Git) Previous(ctx context.Context, s Schema) (Versions, error) {
 	}
 	path, err := filepath.Abs(s.File)
 	if err != nil {
-		return vs, fmt.Errorf("%w: %v", ErrSource, err)
+		return vs, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	// The file being checked must exist: a wrong path would otherwise look
 	// like a new schema and pass unchecked.
 	if _, err := os.Stat(path); err != nil {
-		return vs, fmt.Errorf("%w: %v", ErrSource, err)
+		return vs, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	rel, err := g.relative(path)
 	if err != nil {
@@ -103,7 +103,7 @@ func (g *Git) Previous(ctx context.Context, s Schema) (Versions, error) {
 	}
 	out, err := g.git(ctx, g.root, "log", "--follow", "--format=commit %H", "--name-only", g.ref, "--", rel)
 	if err != nil {
-		return vs, fmt.Errorf("%w: git log of %s: %v", ErrSource, rel, err)
+		return vs, fmt.Errorf("%w: git log of %s: %w", ErrSource, rel, err)
 	}
 	type rev struct{ commit, name string }
 	var revs []rev // newest first

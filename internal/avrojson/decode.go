@@ -281,12 +281,12 @@ func (d *decoder) value(dst []byte, s *schema.Schema, depth int) ([]byte, error)
 // blocks reads an array (items set) or a map (values set).
 func (d *decoder) blocks(dst []byte, items, values *schema.Schema, depth int) ([]byte, error) {
 	what, open, closing := "array", byte('['), byte(']')
-	var min int
+	var minItem int
 	if values != nil {
 		what, open, closing = "map", '{', '}'
-		min = 1 + d.minSize(values)
+		minItem = 1 + d.minSize(values)
 	} else {
-		min = d.minSize(items)
+		minItem = d.minSize(items)
 	}
 	dst = append(dst, open)
 	index := 0
@@ -313,8 +313,8 @@ func (d *decoder) blocks(dst []byte, items, values *schema.Schema, depth int) ([
 				return dst, malformed(sizeStart, "%s block size %d is negative or exceeds the %d byte(s) left", what, size, d.left())
 			}
 		}
-		if min > 0 {
-			if n > int64(d.left()/min) {
+		if minItem > 0 {
+			if n > int64(d.left()/minItem) {
 				return dst, malformed(blockStart, "%s block claims %d items, more than the %d byte(s) left can hold", what, n, d.left())
 			}
 		} else {

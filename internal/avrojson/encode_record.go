@@ -68,7 +68,7 @@ func (e *encoder) record(dst []byte, s *schema.Schema, v *jvalue, depth int, def
 			if !f.HasDefault() {
 				hint := ""
 				if _, ok := f.Type.IsNullable(); ok {
-					hint = fmt.Sprintf(`; it may be null but has no default: write "%s": null`, f.Name)
+					hint = fmt.Sprintf(`; it may be null but has no default: write %q: null`, f.Name)
 				}
 				return dst, within(invalid("missing required field of type %s%s", typeName(f.Type), hint), f.Name)
 			}

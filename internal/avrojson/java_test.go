@@ -80,7 +80,7 @@ func runJava(t *testing.T, class, source, input string) string {
 	}
 	var jars []string
 	for _, j := range []string{"avro.jar", "jackson-core-asl.jar", "jackson-mapper-asl.jar", "slf4j-api.jar", "slf4j-nop.jar"} {
-		p := filepath.Join("/usr/share/java", j)
+		p := filepath.Join(javaDir, j)
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("%s missing: install libavro-java", p)
 		}
@@ -196,14 +196,19 @@ func TestAvroJSONAgreesWithApacheAvroJava(t *testing.T) {
 				t.Errorf("%s: our JSON and Apache Avro's differ (-ours +java):\n%s\nours %s\njava %s", it.name, diff, it.json, javaJSON)
 			}
 		}
-		if strings.HasPrefix(b, "ERR:") {
+		switch {
+		case strings.HasPrefix(b, "ERR:"):
 			msg, _ := base64.StdEncoding.DecodeString(b[4:])
 			t.Errorf("%s: java could not read our JSON %s: %s", it.name, it.json, msg)
-		} else if b == "-" && len(it.bin) == 0 {
+		case b == "-" && len(it.bin) == 0:
 			// the empty encoding (null)
-		} else if b != hex.EncodeToString(it.bin) {
+		case b != hex.EncodeToString(it.bin):
 			t.Errorf("%s: java read our JSON %s as %s, want %x", it.name, it.json, b, it.bin)
 		}
 	}
 	t.Logf("%d values agree with Apache Avro Java 1.8.2 both ways", len(items))
 }
+
+// javaDir is where Debian installs the jars of libavro-java and its
+// dependencies.
+const javaDir = "/usr/share/java"

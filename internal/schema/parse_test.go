@@ -301,7 +301,7 @@ func TestParseModel(t *testing.T) {
 func TestParseCrossCheckJava(t *testing.T) {
 	jars := []string{"avro.jar", "jackson-core-asl.jar", "jackson-mapper-asl.jar", "slf4j-api.jar", "slf4j-nop.jar"}
 	for i, j := range jars {
-		jars[i] = filepath.Join("/usr/share/java", j)
+		jars[i] = filepath.Join(javaDir, j)
 		if _, err := os.Stat(jars[i]); err != nil {
 			t.Skipf("libavro-java not installed (%v); .ci/run installs it", err)
 		}
@@ -424,3 +424,7 @@ func TestParsedCompact(t *testing.T) {
 		t.Errorf("Text() changed")
 	}
 }
+
+// javaDir is where Debian installs the jars of libavro-java and its
+// dependencies.
+const javaDir = "/usr/share/java"

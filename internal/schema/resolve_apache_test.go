@@ -145,7 +145,7 @@ func TestResolverAgreesWithApacheAvroJava(t *testing.T) {
 	}
 	var jars []string
 	for _, j := range []string{"avro.jar", "jackson-core-asl.jar", "jackson-mapper-asl.jar", "slf4j-api.jar", "slf4j-nop.jar"} {
-		p := filepath.Join("/usr/share/java", j)
+		p := filepath.Join(javaDir, j)
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("%s missing: install libavro-java", p)
 		}

@@ -242,16 +242,16 @@ const compatManifest = `{
 func TestCompatCheckRepository(t *testing.T) {
 	r := &compatGitRepo{t: t, dir: t.TempDir()}
 	r.git("init", "-q", "-b", "main")
-	c1 := r.commit("v1", "avro/manifest.json", compatManifest, "avro/order.avsc", compatV1)
-	r.commit("v2", "avro/order.avsc", compatV2)
-	r.commit("v2 reformatted", "avro/order.avsc", strings.ReplaceAll(compatV2, ",", ", "))
+	c1 := r.commit("v1", "avro", "manifest.json", compatManifest, "avro", "order.avsc", compatV1)
+	r.commit("v2", "avro", "order.avsc", compatV2)
+	r.commit("v2 reformatted", "avro", "order.avsc", strings.ReplaceAll(compatV2, ",", ", "))
 	// Work on a branch: its commits are not registered versions.
 	r.git("checkout", "-q", "-b", "feature")
-	r.commit("feature work in progress", "avro/order.avsc", compatRecord(`{"name":"zzz","type":"int"}`))
-	compatWriteFile(t, filepath.Join(r.dir, "avro/order.avsc"), compatV3)
-	compatWriteFile(t, filepath.Join(r.dir, "avro/cancelled.avsc"), compatRecord(`{"name":"id","type":"long"}`))
-	manifestPath := filepath.Join(r.dir, "avro/manifest.json")
-	orderFile := filepath.Join(r.dir, "avro/order.avsc")
+	r.commit("feature work in progress", "avro", "order.avsc", compatRecord(`{"name":"zzz","type":"int"}`))
+	compatWriteFile(t, filepath.Join(r.dir, "avro", "order.avsc"), compatV3)
+	compatWriteFile(t, filepath.Join(r.dir, "avro", "cancelled.avsc"), compatRecord(`{"name":"id","type":"long"}`))
+	manifestPath := filepath.Join(r.dir, "avro", "manifest.json")
+	orderFile := filepath.Join(r.dir, "avro", "order.avsc")
 
 	code, out, errOut := runCompatCmd(t, "compat", "check", "--manifest", manifestPath)
 	if code != exitProblems {
@@ -310,9 +310,9 @@ func TestCompatCheckRepository(t *testing.T) {
 		t.Errorf("bad ref: exit %d, %q", code, errOut)
 	}
 	outside := t.TempDir()
-	compatWriteFile(t, filepath.Join(outside, "avro/order.avsc"), compatV1)
-	compatWriteFile(t, filepath.Join(outside, "avro/cancelled.avsc"), compatV1)
-	m := compatWriteFile(t, filepath.Join(outside, "avro/manifest.json"), compatManifest)
+	compatWriteFile(t, filepath.Join(outside, "avro", "order.avsc"), compatV1)
+	compatWriteFile(t, filepath.Join(outside, "avro", "cancelled.avsc"), compatV1)
+	m := compatWriteFile(t, filepath.Join(outside, "avro", "manifest.json"), compatManifest)
 	if code, _, errOut := runCompatCmd(t, "compat", "check", "--manifest", m); code != exitBadInput || !strings.Contains(errOut, "not in a git repository") {
 		t.Errorf("not a repository: exit %d, %q", code, errOut)
 	}
