@@ -86,17 +86,17 @@ func summarize(vs Versions) []got {
 func TestGitHistory(t *testing.T) {
 	ctx := context.Background()
 	r := newRepo(t)
-	c1 := r.commit("v1", "avro", "x.avsc", record(`{"name":"a","type":"int"}`))
+	c1 := r.commit("v1", "avro/x.avsc", record(`{"name":"a","type":"int"}`))
 	// Layout only: the same version.
-	r.commit("reformat", "avro", "x.avsc", record(`{"name":"a",  "type":"int"}`)+"\n")
-	c3 := r.commit("v2", "avro", "x.avsc", record(`{"name":"a","type":"int"},{"name":"b","type":"int","default":0}`))
-	c4 := r.commit("broken", "avro", "x.avsc", `{"type":"record"`)
-	c5 := r.commit("v3", "avro", "x.avsc", record(`{"name":"a","type":"int"},{"name":"b","type":"int","default":0},{"name":"c","type":"int","default":0}`))
+	r.commit("reformat", "avro/x.avsc", record(`{"name":"a",  "type":"int"}`)+"\n")
+	c3 := r.commit("v2", "avro/x.avsc", record(`{"name":"a","type":"int"},{"name":"b","type":"int","default":0}`))
+	c4 := r.commit("broken", "avro/x.avsc", `{"type":"record"`)
+	c5 := r.commit("v3", "avro/x.avsc", record(`{"name":"a","type":"int"},{"name":"b","type":"int","default":0},{"name":"c","type":"int","default":0}`))
 	r.commit("other file", "README", "hello")
 
 	// A branch with its own changes: they are not "registered".
 	r.git("checkout", "-q", "-b", "feature")
-	r.commit("feature change", "avro", "x.avsc", record(`{"name":"z","type":"int"}`))
+	r.commit("feature change", "avro/x.avsc", record(`{"name":"z","type":"int"}`))
 
 	g, err := OpenGit(ctx, r.dir, "")
 	if err != nil {
@@ -136,7 +136,7 @@ func TestGitNewFile(t *testing.T) {
 	r := newRepo(t)
 	r.commit("init", "README", "x")
 	r.git("checkout", "-q", "-b", "feature")
-	r.commit("add schema", "avro", "new.avsc", record(`{"name":"a","type":"int"}`))
+	r.commit("add schema", "avro/new.avsc", record(`{"name":"a","type":"int"}`))
 	g, err := OpenGit(ctx, r.dir, "")
 	if err != nil {
 		t.Fatal(err)
@@ -154,9 +154,9 @@ func TestGitFollowsRenames(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(r.dir, "avro"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r.git("mv", "old.avsc", "avro", "new.avsc")
+	r.git("mv", "old.avsc", "avro/new.avsc")
 	r.commit("rename")
-	c3 := r.commit("v2", "avro", "new.avsc", record(`{"name":"a","type":"int"},{"name":"pad","type":"string","doc":"keeps the rename detectable"},{"name":"b","type":"int","default":1}`))
+	c3 := r.commit("v2", "avro/new.avsc", record(`{"name":"a","type":"int"},{"name":"pad","type":"string","doc":"keeps the rename detectable"},{"name":"b","type":"int","default":1}`))
 	g, err := OpenGit(ctx, r.dir, "HEAD")
 	if err != nil {
 		t.Fatal(err)

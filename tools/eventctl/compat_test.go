@@ -242,12 +242,12 @@ const compatManifest = `{
 func TestCompatCheckRepository(t *testing.T) {
 	r := &compatGitRepo{t: t, dir: t.TempDir()}
 	r.git("init", "-q", "-b", "main")
-	c1 := r.commit("v1", "avro", "manifest.json", compatManifest, "avro", "order.avsc", compatV1)
-	r.commit("v2", "avro", "order.avsc", compatV2)
-	r.commit("v2 reformatted", "avro", "order.avsc", strings.ReplaceAll(compatV2, ",", ", "))
+	c1 := r.commit("v1", "avro/manifest.json", compatManifest, "avro/order.avsc", compatV1)
+	r.commit("v2", "avro/order.avsc", compatV2)
+	r.commit("v2 reformatted", "avro/order.avsc", strings.ReplaceAll(compatV2, ",", ", "))
 	// Work on a branch: its commits are not registered versions.
 	r.git("checkout", "-q", "-b", "feature")
-	r.commit("feature work in progress", "avro", "order.avsc", compatRecord(`{"name":"zzz","type":"int"}`))
+	r.commit("feature work in progress", "avro/order.avsc", compatRecord(`{"name":"zzz","type":"int"}`))
 	compatWriteFile(t, filepath.Join(r.dir, "avro", "order.avsc"), compatV3)
 	compatWriteFile(t, filepath.Join(r.dir, "avro", "cancelled.avsc"), compatRecord(`{"name":"id","type":"long"}`))
 	manifestPath := filepath.Join(r.dir, "avro", "manifest.json")
