@@ -12,7 +12,8 @@ import (
 )
 
 // Check every schema of the manifest against its versions on the main
-// branch, as "eventctl compat check" does.
+// branch, as "eventctl compat check" does. (Not run: what it prints depends
+// on the repository's history; git_test.go checks it on made-up histories.)
 func ExampleOpenGit() {
 	ctx := context.Background()
 	m, err := manifest.Load("avro/manifest.json")
@@ -46,7 +47,8 @@ func ExampleOpenGit() {
 }
 
 // Check every schema of the manifest against the versions registered under
-// its subject, at the level the registry applies to the subject.
+// its subject, at the level the registry applies to the subject. (Not run:
+// it needs a registry; registry_test.go runs it against the real one.)
 func ExampleNewRegistry() {
 	ctx := context.Background()
 	m, err := manifest.Load("avro/manifest.json")

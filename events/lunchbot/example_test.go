@@ -59,6 +59,9 @@ func Example() {
 	// daily_task on lunch-bot.daily-tasks
 }
 
+// NewFromEnv reads the brokers and the registry from the environment. (Not
+// run: it needs the servers the environment names; Example shows the calls
+// against in-process ones.)
 func ExampleNewFromEnv() {
 	ctx := context.Background()
 	// KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL and the other variables of

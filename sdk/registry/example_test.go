@@ -41,6 +41,9 @@ func Example() {
 	// true 1 <nil>
 }
 
+// ConfigFromEnv reads the registry's URL and credentials from the
+// environment. (Not run: what the client finds depends on the
+// environment.)
 func ExampleConfigFromEnv() {
 	cfg, err := registry.ConfigFromEnv()
 	if err != nil {
@@ -52,5 +55,5 @@ func ExampleConfigFromEnv() {
 		fmt.Println(err)
 		return
 	}
-	_ = client // pass it to serde.NewSerializer / serde.NewDeserializer
+	_ = client // for serde.NewSerializer and serde.NewDeserializer
 }

@@ -12,7 +12,8 @@ import (
 
 // A service's test publishes and consumes the project's events with no
 // server running: New starts a mock Kafka cluster with the events' topics
-// and a registry holding their schemas.
+// and a registry holding their schemas. (Not run: New needs the test's
+// *testing.T; kafka_test.go runs the same calls.)
 func Example() {
 	testNotifier := func(t *testing.T) {
 		env := sdktest.New(t, events.Contracts())
@@ -34,17 +35,18 @@ func Example() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = c // c.Run(ctx) until the handler has seen the event
+		_ = c // run it until the handler has seen the event
 	}
 	_ = testNotifier
 }
 
-// A test of code that only talks to the registry needs no broker.
+// A test of code that only talks to the registry needs no broker. (Not run:
+// New needs the test's *testing.T.)
 func ExampleWithoutKafka() {
 	testSerializer := func(t *testing.T) {
 		env := sdktest.New(t, events.Contracts(), sdktest.WithoutKafka())
 		client := env.RegistryClient()
-		_ = client // serde.NewSerializer(client, serde.SerializerConfig{}), ...
+		_ = client // for serde.NewSerializer and serde.NewDeserializer
 	}
 	_ = testSerializer
 }
