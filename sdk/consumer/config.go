@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,9 +57,53 @@ type Config struct {
 	Name string
 	// Logger receives the consumer's logs. Default: slog.Default().
 	Logger *slog.Logger
+	// Concurrency is the largest number of handler calls in flight at
+	// once (a batch handler's call counts as one). 1 handles one message at
+	// a time, in the order they arrive. Default: 1.
+	Concurrency int
+	// Ordering says which messages may be handled at the same time:
+	// OrderKey (the default) keeps each key's events in offset order,
+	// OrderPartition each partition's, OrderNone nothing.
+	Ordering Ordering
+	// MaxInFlight and MaxInFlightBytes bound the messages (and their key
+	// and value bytes) polled and not yet done, queued or being handled.
+	// When either is reached the consumer pauses its partitions
+	// (librdkafka's Pause) instead of buffering more, and resumes them when
+	// both are back under half. librdkafka's own fetch queue comes on top
+	// (its queued.max.messages.kbytes, 64 MiB unless Kafka.Properties
+	// sets it). Defaults: DefaultMaxInFlight (at least 4 × Concurrency) and
+	// DefaultMaxInFlightBytes.
+	MaxInFlight      int
+	MaxInFlightBytes int
 	// Retry is how often and how patiently a failing handler is called
-	// again before its message goes to the dead-letter topic.
+	// again in place, holding its key (or partition) meanwhile, before its
+	// message goes to the next retry topic or to the dead-letter topic.
 	Retry RetryPolicy
+	// RetryTopics turns on non-blocking retries: a message whose handler
+	// still fails after Retry's attempts goes to retry topic n (1, 2, ...;
+	// named by RetryTopicName), to be handled again once RetryTopics[n-1]
+	// has passed, by this consumer, which subscribes to them; after the last
+	// tier it goes to the dead-letter topic. Meanwhile the key's later
+	// events are handled: a retried event leaves its key's order. The
+	// topics must exist (as the dead-letter topic must). With RetryTopics
+	// set, Retry.Attempts defaults to 1. Default: none (retries in place
+	// only).
+	RetryTopics []time.Duration
+	// RetryTopicName names retry tier n (from 1) of topic. Default:
+	// DefaultRetryTopicName ("<topic>.retry.<n>").
+	RetryTopicName func(topic string, tier int) string
+	// Unhandled says what becomes of a message of an event type that no
+	// handler takes on a topic the consumer reads (another record type of
+	// a topic that carries several): SkipUnhandled (the default) commits it
+	// unread, DeadLetterUnhandled sends it to the dead-letter topic with
+	// reason "unhandled".
+	Unhandled UnhandledPolicy
+	// OnAssign and OnRevoke, when set, are called on the poll goroutine
+	// after the consumer has taken partitions on (starting from their
+	// committed offsets) and after it has let them go (their finished
+	// offsets committed). They must return quickly.
+	OnAssign func(ctx context.Context, partitions []Partition)
+	OnRevoke func(ctx context.Context, partitions []Partition)
 	// DeadLetterTopic names the dead-letter topic of a topic. Default:
 	// DefaultDeadLetterTopic ("<topic>.dlq").
 	DeadLetterTopic func(topic string) string
@@ -66,27 +111,24 @@ type Config struct {
 	// failing (logged at error level, offset committed) instead of
 	// producing them to the dead-letter topic.
 	DisableDeadLetter bool
-	// CommitInterval is how often stored offsets are committed (librdkafka's
-	// auto.commit.interval.ms). Offsets are also committed on shutdown and
-	// when partitions are revoked. Default: 5s.
+	// CommitInterval is how often the finished offsets are committed. They
+	// are also committed when partitions are revoked and when Run stops.
+	// Default: 5s.
 	CommitInterval time.Duration
-	// ShutdownGrace is how long the message in flight when Run's context
-	// ends may still take: its handler's context is cancelled only then.
-	// Default: 30s.
+	// ShutdownGrace is how long the handler calls in flight when Run's
+	// context ends, or when their partitions are revoked, may still take:
+	// the handlers' context is cancelled only then. Default: 30s.
 	ShutdownGrace time.Duration
 }
 
-// RetryPolicy says how a handler's failures are retried. The pause before
-// attempt n+1 is drawn uniformly from [d/2, d] where d = MinBackoff·2^(n-1),
-// capped at MaxBackoff.
-//
-// A message's attempts and pauses all happen between two polls of the
-// consumer: together they must stay under librdkafka's max.poll.interval.ms
-// (5 minutes by default), or the group takes the partitions away.
+// RetryPolicy says how a handler's failures are retried in place, on the
+// worker that handles the message, holding its key (or partition). The
+// pause before attempt n+1 is drawn uniformly from [d/2, d] where
+// d = MinBackoff·2^(n-1), capped at MaxBackoff.
 type RetryPolicy struct {
 	// Attempts is the number of times a message is handed to its handler
-	// before it goes to the dead-letter topic; 1 disables retries. Default:
-	// 3.
+	// before it goes to the next retry topic or the dead-letter topic; 1
+	// disables retries in place. Default: 3, or 1 with Config.RetryTopics.
 	Attempts int
 	// MinBackoff and MaxBackoff bound the pause between attempts. Defaults:
 	// 100ms and 5s.
@@ -94,17 +136,74 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration
 }
 
+// Ordering says which messages of a consumer may be handled at the same
+// time.
+type Ordering int
+
+// The orderings.
+const (
+	// OrderKey handles the events of one key (of one topic) one at a time,
+	// in offset order, and different keys concurrently, within and across
+	// partitions. Messages without a key have no order to keep.
+	OrderKey Ordering = iota
+	// OrderPartition handles one partition's messages one at a time, in
+	// offset order, and different partitions concurrently.
+	OrderPartition
+	// OrderNone handles any messages concurrently.
+	OrderNone
+)
+
+// String returns "key", "partition" or "none".
+func (o Ordering) String() string {
+	switch o {
+	case OrderKey:
+		return "key"
+	case OrderPartition:
+		return "partition"
+	case OrderNone:
+		return "none"
+	}
+	return fmt.Sprintf("Ordering(%d)", int(o))
+}
+
+// UnhandledPolicy says what the consumer does with a message no handler
+// takes.
+type UnhandledPolicy int
+
+// The policies.
+const (
+	// SkipUnhandled commits the message without reading it: workers ignore
+	// the event types they do not own.
+	SkipUnhandled UnhandledPolicy = iota
+	// DeadLetterUnhandled sends it to the dead-letter topic with reason
+	// "unhandled".
+	DeadLetterUnhandled
+)
+
+// Partition names one partition of a topic.
+type Partition struct {
+	Topic     string
+	Partition int32
+}
+
 // Defaults of the zero fields of Config.
 const (
-	DefaultAttempts       = 3
-	DefaultMinBackoff     = 100 * time.Millisecond
-	DefaultMaxBackoff     = 5 * time.Second
-	DefaultCommitInterval = 5 * time.Second
-	DefaultShutdownGrace  = 30 * time.Second
+	DefaultMaxInFlight      = 1000
+	DefaultMaxInFlightBytes = 64 << 20
+	DefaultAttempts         = 3
+	DefaultMinBackoff       = 100 * time.Millisecond
+	DefaultMaxBackoff       = 5 * time.Second
+	DefaultCommitInterval   = 5 * time.Second
+	DefaultShutdownGrace    = 30 * time.Second
 )
 
 // DefaultDeadLetterTopic returns "<topic>.dlq".
 func DefaultDeadLetterTopic(topic string) string { return topic + ".dlq" }
+
+// DefaultRetryTopicName returns "<topic>.retry.<tier>".
+func DefaultRetryTopicName(topic string, tier int) string {
+	return topic + ".retry." + strconv.Itoa(tier)
+}
 
 // ConfigFromEnv returns a Config whose Kafka and registry settings come from
 // the environment: KAFKA_* (see package kafkaconfig), SCHEMA_REGISTRY_* (see
@@ -154,8 +253,23 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 1
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = max(DefaultMaxInFlight, 4*c.Concurrency)
+	}
+	if c.MaxInFlightBytes <= 0 {
+		c.MaxInFlightBytes = DefaultMaxInFlightBytes
+	}
 	if c.Retry.Attempts <= 0 {
 		c.Retry.Attempts = DefaultAttempts
+		if len(c.RetryTopics) > 0 {
+			c.Retry.Attempts = 1
+		}
+	}
+	if c.RetryTopicName == nil {
+		c.RetryTopicName = DefaultRetryTopicName
 	}
 	if c.Retry.MinBackoff <= 0 {
 		c.Retry.MinBackoff = DefaultMinBackoff
@@ -202,20 +316,23 @@ func (c Config) consumerConfig() (kafka.ConfigMap, error) {
 	return c.Kafka.ConfigMap(kafka.ConfigMap{
 		"group.id":  c.GroupID,
 		"client.id": c.Name,
-		// At-least-once: an offset is stored only once its message is
-		// handled (or dead-lettered); stored offsets are committed on a
-		// period, on revocation and on close.
-		"enable.auto.commit":       true,
+		// At-least-once: the consumer commits itself, up to the lowest
+		// unfinished offset of each partition, every CommitInterval, when
+		// partitions are revoked and when Run stops.
+		"enable.auto.commit":       false,
 		"enable.auto.offset.store": false,
-		"auto.commit.interval.ms":  int(c.CommitInterval.Milliseconds()),
 		"auto.offset.reset":        "earliest",
-		"go.logs.channel.enable":   true,
+		// Incremental rebalances: a member joining or leaving moves only
+		// the partitions that change owner; the others go on.
+		"partition.assignment.strategy": "cooperative-sticky",
+		"go.logs.channel.enable":        true,
 	})
 }
 
-// deadLetterConfig is the librdkafka configuration of the dead-letter
-// producer: the SDK's producer defaults, with a shorter delivery timeout.
-func (c Config) deadLetterConfig() (kafka.ConfigMap, error) {
+// forwardConfig is the librdkafka configuration of the producer that sends
+// messages to the retry and dead-letter topics: the SDK's producer
+// defaults, with a shorter delivery timeout.
+func (c Config) forwardConfig() (kafka.ConfigMap, error) {
 	m := kafkaclient.ProducerDefaults(c.Name + "-dlq")
 	// A dead-letter topic that cannot be written is retried by the consumer
 	// (with backoff, until shutdown) rather than for 5 minutes inside

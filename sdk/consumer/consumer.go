@@ -11,23 +11,26 @@ import (
 // Consumer consumes events in a consumer group. Create it with New and run
 // it with Run, once.
 type Consumer struct {
-	cfg     Config
-	deser   Deserializer
-	log     *slog.Logger
-	routes  map[string]*route
-	topics  []string
-	secrets []string
-	started atomic.Bool
+	cfg    Config
+	deser  Deserializer
+	log    *slog.Logger
+	routes map[string]*route
+	topics []string // the handlers' topics
+	// retryTopics are the retry topics of the handlers' topics, by name.
+	retryTopics map[string]retryTopic
+	secrets     []string
+	started     atomic.Bool
+	current     atomic.Pointer[run] // the running Run, for Stats
 }
 
 // New validates cfg and the handlers and returns a Consumer; it connects to
 // nothing until Run. Each event type may have one handler.
 //
 // The librdkafka defaults New sets, which cfg.Kafka.Properties override:
-// enable.auto.commit=true with enable.auto.offset.store=false (offsets
-// stored once handled), auto.commit.interval.ms from cfg.CommitInterval,
-// auto.offset.reset=earliest, client.id=cfg.Name. The dead-letter producer
-// is idempotent with acks=all.
+// enable.auto.commit=false (the consumer commits the finished offsets
+// itself), partition.assignment.strategy=cooperative-sticky,
+// auto.offset.reset=earliest, client.id=cfg.Name. The producer of the
+// retry and dead-letter topics is idempotent with acks=all.
 func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 	cfg = cfg.withDefaults()
 	if cfg.GroupID == "" {
@@ -35,6 +38,14 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 	}
 	if len(handlers) == 0 {
 		return nil, fmt.Errorf("%w: no handler", ErrConfig)
+	}
+	if cfg.Ordering < OrderKey || cfg.Ordering > OrderNone {
+		return nil, fmt.Errorf("%w: unknown ordering %v", ErrConfig, cfg.Ordering)
+	}
+	for i, d := range cfg.RetryTopics {
+		if d < 0 {
+			return nil, fmt.Errorf("%w: retry tier %d has a negative delay %v", ErrConfig, i+1, d)
+		}
 	}
 	cm, err := cfg.consumerConfig()
 	if err != nil {
@@ -45,15 +56,16 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c := &Consumer{
-		cfg:     cfg,
-		deser:   deser,
-		log:     cfg.Logger.With(slog.String("consumer", cfg.Name), slog.String("group", cfg.GroupID)),
-		routes:  map[string]*route{},
-		secrets: kafkaclient.Secrets(cm),
+		cfg:         cfg,
+		deser:       deser,
+		log:         cfg.Logger.With(slog.String("consumer", cfg.Name), slog.String("group", cfg.GroupID)),
+		routes:      map[string]*route{},
+		retryTopics: map[string]retryTopic{},
+		secrets:     kafkaclient.Secrets(cm),
 	}
 	for i := range handlers {
 		h := &handlers[i]
-		if h.call == nil || h.contract == nil || h.contract.Topic == "" {
+		if !h.usable() {
 			return nil, fmt.Errorf("%w: handler %d is nil or its event has no contract topic", ErrConfig, i)
 		}
 		r := c.routes[h.contract.Topic]
@@ -74,7 +86,28 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 			}
 		}
 	}
+	for _, t := range c.topics {
+		for tier := 1; tier <= len(cfg.RetryTopics); tier++ {
+			name := cfg.RetryTopicName(t, tier)
+			if _, clash := c.routes[name]; clash || c.retryTopics[name] != (retryTopic{}) {
+				return nil, fmt.Errorf("%w: retry topic %q of %s is another topic the consumer reads", ErrConfig, name, t)
+			}
+			c.retryTopics[name] = retryTopic{origin: t, tier: tier}
+		}
+	}
 	return c, nil
+}
+
+// subscriptions lists the topics Run subscribes to: the handlers' and their
+// retry topics.
+func (c *Consumer) subscriptions() []string {
+	out := append([]string(nil), c.topics...)
+	for _, t := range c.topics {
+		for tier := 1; tier <= len(c.cfg.RetryTopics); tier++ {
+			out = append(out, c.cfg.RetryTopicName(t, tier))
+		}
+	}
+	return out
 }
 
 // Topics returns the topics the consumer subscribes to.

@@ -19,17 +19,31 @@ import (
 // run is the state of one Run.
 type run struct {
 	*Consumer
-	kc  *kafka.Consumer
-	dlq *kafka.Producer
+	kc *kafka.Consumer
+	// fwd produces to the retry topics and the dead-letter topics; nil
+	// with neither.
+	fwd   *kafka.Producer
+	sched *scheduler
+	// parts are the assigned partitions; written on the poll goroutine
+	// under the scheduler's lock, read there without it.
+	parts map[partKey]*partition
+	// waits are the partitions paused until a retry is due.
+	waits []*partition
+	// loadPaused says the partitions are paused for backpressure.
+	loadPaused bool
+	stats      runStats
+	statsDirty bool // a partition was assigned, revoked, paused or resumed
 	// ctx is Run's context: its end stops polling and retries. hctx is the
 	// handlers' context: it ends ShutdownGrace later.
 	ctx, hctx context.Context
 }
 
-// Run subscribes to the handlers' topics and consumes until ctx ends; it
-// then finishes the message in flight, commits and leaves the group. It
-// returns nil after such a shutdown, and an error when the client cannot be
-// created or fails fatally. Run may be called once.
+// Run subscribes to the handlers' topics (and the retry topics) and
+// consumes until ctx ends; it then lets the handler calls in flight finish
+// (their context ends ShutdownGrace later), commits the finished offsets
+// and leaves the group. It returns nil after such a shutdown, and an error
+// when the client cannot be created or fails fatally. Run may be called
+// once.
 func (c *Consumer) Run(ctx context.Context) (err error) {
 	if !c.started.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -48,11 +62,11 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		defer loops.Done()
 		kafkaclient.ForwardLogs(c.log, kc.Logs(), c.secrets)
 	}()
-	r := &run{Consumer: c, kc: kc, ctx: ctx}
-	if !c.cfg.DisableDeadLetter {
-		pm, err := c.cfg.deadLetterConfig()
+	r := &run{Consumer: c, kc: kc, ctx: ctx, sched: newScheduler(), parts: map[partKey]*partition{}}
+	if !c.cfg.DisableDeadLetter || len(c.cfg.RetryTopics) > 0 {
+		pm, err := c.cfg.forwardConfig()
 		if err == nil {
-			r.dlq, err = kafka.NewProducer(&pm)
+			r.fwd, err = kafka.NewProducer(&pm)
 		}
 		if err != nil {
 			_ = kc.Close()
@@ -62,11 +76,11 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		loops.Add(2)
 		go func() {
 			defer loops.Done()
-			kafkaclient.ForwardLogs(c.log.With(slog.String("client", "dead-letter")), r.dlq.Logs(), c.secrets)
+			kafkaclient.ForwardLogs(c.log.With(slog.String("client", "dead-letter")), r.fwd.Logs(), c.secrets)
 		}()
 		go func() {
 			defer loops.Done()
-			for ev := range r.dlq.Events() {
+			for ev := range r.fwd.Events() {
 				if e, ok := ev.(kafka.Error); ok {
 					c.log.Warn("dead-letter producer error", slog.String("error", redact.Scrub(e.Error(), c.secrets)))
 				}
@@ -85,22 +99,46 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		}
 	}()
 	r.hctx = hctx
+	c.current.Store(r)
+	defer c.current.Store(nil)
 
+	// Once ctx ends no more work is handed out: a message whose handler
+	// was abandoned keeps its lane's later messages waiting, as their order
+	// asks.
+	stopDispatch := context.AfterFunc(ctx, r.sched.stop)
+	defer stopDispatch()
+	var workers sync.WaitGroup
+	for range c.cfg.Concurrency {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			r.work()
+		}()
+	}
+	stopCommits := r.commitEvery(c.cfg.CommitInterval)
 	defer func() {
+		stopCommits()
+		r.sched.stop()
+		workers.Wait()
 		if cerr := r.shutdown(); err == nil {
 			err = cerr
 		}
 		loops.Wait()
 	}()
 
-	if err := kc.SubscribeTopics(c.topics, nil); err != nil {
-		return fmt.Errorf("consumer: subscribing to %v: %w", c.topics, err)
+	topics := c.subscriptions()
+	if err := kc.SubscribeTopics(topics, r.rebalance); err != nil {
+		return fmt.Errorf("consumer: subscribing to %v: %w", topics, err)
 	}
-	c.log.Info("consumer started", slog.Any("topics", c.topics))
+	c.log.Info("consumer started", slog.Any("topics", topics), slog.Int("concurrency", c.cfg.Concurrency),
+		slog.String("ordering", c.cfg.Ordering.String()))
 	for ctx.Err() == nil {
-		switch ev := kc.Poll(100).(type) {
+		r.balanceLoad()
+		timeout := r.resumeDue(time.Now())
+		r.publishStats()
+		switch ev := kc.Poll(int(timeout.Milliseconds())).(type) {
 		case *kafka.Message:
-			r.process(ev)
+			r.accept(ev)
 		case kafka.Error:
 			if ev.IsFatal() {
 				return fmt.Errorf("consumer: fatal error: %w", redact.Error(ev, c.secrets))
@@ -118,6 +156,78 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	return nil
 }
 
+// maxPollWait bounds one Poll, so that the loop notices its context's end,
+// due retries and backpressure.
+const maxPollWait = 100 * time.Millisecond
+
+// work is a worker: it handles units of work until the scheduler stops.
+func (r *run) work() {
+	for {
+		unit := r.sched.take()
+		if unit == nil {
+			return
+		}
+		r.handle(unit)
+	}
+}
+
+// balanceLoad pauses the assigned partitions when what is in flight reached
+// MaxInFlight or MaxInFlightBytes, and resumes them when both are back
+// under half.
+func (r *run) balanceLoad() {
+	count, bytes := r.sched.load()
+	full := count >= r.cfg.MaxInFlight || bytes >= r.cfg.MaxInFlightBytes
+	switch {
+	case full:
+		// Partitions assigned since the last pause are paused too.
+		var tps []kafka.TopicPartition
+		for _, p := range r.parts {
+			if !p.loadPaused && !p.revoked {
+				p.loadPaused = true
+				if !p.waiting {
+					tps = append(tps, p.tp())
+				}
+			}
+		}
+		if len(tps) > 0 {
+			if !r.loadPaused {
+				r.log.Debug("in-flight limit reached; pausing the partitions", slog.Int("in_flight", count), slog.Int("in_flight_bytes", bytes))
+			}
+			r.pause(tps)
+		}
+		r.loadPaused = true
+	case r.loadPaused && count <= r.cfg.MaxInFlight/2 && bytes <= r.cfg.MaxInFlightBytes/2:
+		var tps []kafka.TopicPartition
+		for _, p := range r.parts {
+			if p.loadPaused {
+				p.loadPaused = false
+				if !p.waiting && !p.revoked {
+					tps = append(tps, p.tp())
+				}
+			}
+		}
+		r.resume(tps)
+		r.loadPaused = false
+	}
+}
+
+func (r *run) pause(tps []kafka.TopicPartition) {
+	r.statsDirty = true
+	if err := r.kc.Pause(tps); err != nil {
+		r.log.Warn("cannot pause partitions", slog.Any("error", err))
+	}
+}
+
+func (r *run) resume(tps []kafka.TopicPartition) {
+	r.statsDirty = true
+	if len(tps) == 0 {
+		return
+	}
+	if err := r.kc.Resume(tps); err != nil {
+		r.log.Warn("cannot resume partitions", slog.Any("error", err))
+	}
+}
+
 // authFailure reports whether err says the broker refused the credentials:
 // librdkafka's ErrAuthentication, or a SASL handshake the broker ended by
 // closing the connection (which librdkafka reports as a transport failure
@@ -126,24 +236,21 @@ func authFailure(err kafka.Error) bool {
 	return err.Code() == kafka.ErrAuthentication || strings.Contains(err.Error(), "SASL authentication error")
 }
 
-// shutdown commits the stored offsets and closes the clients.
+// shutdown commits the finished offsets and closes the clients.
 func (r *run) shutdown() error {
 	var errs []error
-	if _, err := r.kc.Commit(); err != nil {
-		var ke kafka.Error
-		if !errors.As(err, &ke) || ke.Code() != kafka.ErrNoOffset {
-			r.log.Error("committing offsets at shutdown", slog.Any("error", err))
-			errs = append(errs, fmt.Errorf("consumer: committing offsets: %w", err))
-		}
+	if err := r.commit(nil); err != nil {
+		r.log.Error("committing offsets at shutdown", slog.Any("error", err))
+		errs = append(errs, fmt.Errorf("consumer: committing offsets: %w", err))
 	}
 	if err := r.kc.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("consumer: closing: %w", err))
 	}
-	if r.dlq != nil {
-		if n := r.dlq.Flush(10_000); n > 0 {
+	if r.fwd != nil {
+		if n := r.fwd.Flush(10_000); n > 0 {
 			r.log.Error("dead-letter producer closed with messages queued", slog.Int("queued", n))
 		}
-		r.dlq.Close()
+		r.fwd.Close()
 	}
 	r.log.Info("consumer stopped")
 	return errors.Join(errs...)

@@ -1,0 +1,78 @@
+package consumer
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/sdk/cloudevents"
+)
+
+// accept takes a polled message in, on the poll goroutine: it holds a retry
+// topic's message that is not due, skips what an earlier owner finished,
+// and queues the rest for the workers.
+func (r *run) accept(km *kafka.Message) {
+	p := r.parts[partKey{topicOf(km), km.TopicPartition.Partition}]
+	if p == nil || p.revoked {
+		return // no longer ours: not counted, so not committed past
+	}
+	var rs retryState
+	if rt, ok := r.retryTopics[p.topic]; ok {
+		rs = parseRetry(km.Headers, rt)
+		if p.waiting || rs.due.After(time.Now()) {
+			r.hold(p, km, rs)
+			return
+		}
+	}
+	r.dispatch(p, km, rs)
+}
+
+// dispatch queues km for the workers, or records it done at once.
+func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
+	off := int64(km.TopicPartition.Offset)
+	if p.skip[off] {
+		delete(p.skip, off)
+		r.sched.finishNow(p, off)
+		return
+	}
+	topic := p.topic
+	if rs.tier > 0 {
+		topic = rs.topic
+	}
+	var h *Handler
+	if rt := r.routes[topic]; rt != nil {
+		h = rt.pick(headerText(km.Headers, cloudevents.HeaderType))
+	}
+	if h == nil && r.cfg.Unhandled == SkipUnhandled {
+		if r.log.Enabled(r.ctx, slog.LevelDebug) {
+			r.log.Debug("no handler for the event type; skipped", slog.String("topic", p.topic), slog.Int("partition", int(p.id)),
+				slog.Int64("offset", off), slog.String("type", headerText(km.Headers, cloudevents.HeaderType)))
+		}
+		r.sched.finishNow(p, off)
+		return
+	}
+	m := &inflight{km: km, part: p, h: h, bytes: len(km.Key) + len(km.Value), retry: rs}
+	key := laneKey{topic: p.topic}
+	ordered := true
+	switch r.cfg.Ordering {
+	case OrderKey:
+		key.key = string(km.Key)
+		ordered = len(km.Key) > 0
+	case OrderPartition:
+		key.partition = p.id
+	default:
+		ordered = false
+	}
+	r.sched.add(m, key, ordered)
+}
+
+// headerText returns the value of the last header named key, as text.
+func headerText(headers []kafka.Header, key string) string {
+	for i := len(headers) - 1; i >= 0; i-- {
+		if headers[i].Key == key {
+			return string(headers[i].Value)
+		}
+	}
+	return ""
+}

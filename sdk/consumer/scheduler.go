@@ -1,0 +1,341 @@
+package consumer
+
+import (
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// scheduler hands the polled messages to the workers, one unit of work at
+// a time, keeping the order the configuration asks for: messages of one
+// lane (a key, or a partition) are handled one unit after the other, in
+// offset order; lanes run concurrently. It counts what is in flight for
+// backpressure and tracks each partition's offsets (partition.offs), all
+// under one lock.
+type scheduler struct {
+	mu     sync.Mutex
+	work   sync.Cond // a lane became ready, or the scheduler stopped
+	linger sync.Cond // more messages came, or a batch's linger time passed
+	idle   sync.Cond // a unit finished
+
+	ready laneQueue
+	lanes map[laneKey]*lane
+
+	// count and bytes are the messages (and their key and value bytes)
+	// polled and not done: queued in lanes or being handled.
+	count, bytes int
+	stopped      bool
+}
+
+func newScheduler() *scheduler {
+	s := &scheduler{lanes: map[laneKey]*lane{}}
+	s.work.L, s.linger.L, s.idle.L = &s.mu, &s.mu, &s.mu
+	return s
+}
+
+// laneKey names a lane: a topic and a key (per-key order), or a topic and
+// a partition (per-partition order).
+type laneKey struct {
+	topic     string
+	partition int32
+	key       string
+}
+
+// lane is a queue of messages that must be handled in order.
+type lane struct {
+	key     laneKey
+	q       []*inflight
+	busy    bool // a worker handles one of its units
+	inReady bool // it is in the ready queue
+	shared  bool // registered in lanes (else it belongs to one message)
+}
+
+// inflight is a polled message from the time it is accepted until it is
+// done.
+type inflight struct {
+	km    *kafka.Message
+	part  *partition
+	lane  *lane
+	h     *Handler
+	bytes int
+	// retry is what the headers of a message from a retry topic say.
+	retry retryState
+	// finished is set by the worker when the message is done (handled,
+	// dead-lettered, sent to a retry topic); a message left unfinished at
+	// shutdown is delivered again.
+	finished bool
+	// own is the lane of a message that has none to share (no order to
+	// keep), so that it costs no allocation of its own.
+	own lane
+}
+
+// add queues m in the lane of key (shared with other messages), or in a
+// lane of its own when ordered is false.
+func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := &m.own
+	if ordered {
+		if l = s.lanes[key]; l == nil {
+			l = &lane{key: key, shared: true}
+			s.lanes[key] = l
+		}
+	}
+	m.lane = l
+	l.q = append(l.q, m)
+	m.part.offs.add(m.offset())
+	m.part.queued++
+	s.count++
+	s.bytes += m.bytes
+	s.makeReady(l)
+	s.linger.Broadcast()
+}
+
+// makeReady puts l in the ready queue when it has work and no worker.
+func (s *scheduler) makeReady(l *lane) {
+	if !l.busy && !l.inReady && len(l.q) > 0 {
+		l.inReady = true
+		s.ready.push(l)
+		s.work.Signal()
+	}
+}
+
+// take waits for a unit of work and returns it: one message, or a batch
+// for a batch handler (up to its size, waiting up to its linger time for
+// more); nil once the scheduler stopped.
+func (s *scheduler) take() []*inflight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.ready.len() == 0 && !s.stopped {
+		s.work.Wait()
+	}
+	if s.stopped {
+		return nil
+	}
+	l := s.ready.pop()
+	l.inReady = false
+	l.busy = true
+	m := l.pop()
+	m.part.queued--
+	m.part.running++
+	unit := []*inflight{m}
+	if b := m.h.batch; b != nil {
+		unit = s.gather(unit, m.h, l)
+	}
+	return unit
+}
+
+// gather fills a batch for handler h, whose first message came from lane
+// first: more of first's messages while they are h's, then the heads of
+// other ready lanes that are h's, until the batch is full or its linger
+// time has passed.
+func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*inflight {
+	size, linger := h.batch.Size, h.batch.Linger
+	var deadline time.Time
+	var timer *time.Timer
+	for {
+		unit = s.drainLane(unit, h, first, size)
+		for i := 0; i < s.ready.len() && len(unit) < size; {
+			l := s.ready.at(i)
+			if len(l.q) == 0 || l.q[0].h != h {
+				i++
+				continue
+			}
+			s.ready.remove(i)
+			l.inReady = false
+			l.busy = true
+			unit = s.drainLane(unit, h, l, size)
+		}
+		if len(unit) >= size || linger <= 0 || s.stopped {
+			break
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(linger)
+			timer = time.AfterFunc(linger, func() {
+				s.mu.Lock()
+				s.linger.Broadcast()
+				s.mu.Unlock()
+			})
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		s.linger.Wait()
+	}
+	if timer != nil {
+		timer.Stop()
+	}
+	return unit
+}
+
+// drainLane moves l's leading messages for h into unit, up to size.
+func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) []*inflight {
+	for len(unit) < size && len(l.q) > 0 && l.q[0].h == h {
+		m := l.pop()
+		m.part.queued--
+		m.part.running++
+		unit = append(unit, m)
+	}
+	return unit
+}
+
+// done takes the messages of a unit back from their worker, marks those
+// whose finished field is set done, and frees their lanes.
+func (s *scheduler) done(unit []*inflight) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range unit {
+		m.part.running--
+		if m.finished && !m.part.released {
+			m.part.offs.finish(m.offset())
+		}
+		s.count--
+		s.bytes -= m.bytes
+	}
+	for _, m := range unit {
+		l := m.lane
+		if !l.busy {
+			continue // a lane seen before in this unit
+		}
+		l.busy = false
+		s.makeReady(l)
+		if len(l.q) == 0 && l.shared {
+			delete(s.lanes, l.key)
+		}
+	}
+	s.idle.Broadcast()
+}
+
+// drop removes the queued messages of the partitions (which were revoked:
+// their new owner reads them again) and returns how many it removed.
+func (s *scheduler) drop(revoked func(*partition) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	keep := func(l *lane) {
+		q := l.q[:0]
+		for _, m := range l.q {
+			if revoked(m.part) {
+				m.part.queued--
+				s.count--
+				s.bytes -= m.bytes
+				n++
+				continue
+			}
+			q = append(q, m)
+		}
+		clear(l.q[len(q):])
+		l.q = q
+	}
+	for i := 0; i < s.ready.len(); i++ {
+		keep(s.ready.at(i))
+	}
+	for _, l := range s.lanes {
+		if !l.inReady {
+			keep(l)
+		}
+	}
+	for i := 0; i < s.ready.len(); {
+		if l := s.ready.at(i); len(l.q) == 0 {
+			s.ready.remove(i)
+			l.inReady = false
+			if l.shared && !l.busy {
+				delete(s.lanes, l.key)
+			}
+			continue
+		}
+		i++
+	}
+	for k, l := range s.lanes {
+		if len(l.q) == 0 && !l.busy && !l.inReady {
+			delete(s.lanes, k)
+		}
+	}
+	return n
+}
+
+// wait blocks until cond holds (checked under the lock after every unit
+// done) or until the deadline; it reports whether cond held.
+func (s *scheduler) wait(deadline time.Time, cond func() bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	timer := time.AfterFunc(time.Until(deadline), func() {
+		s.mu.Lock()
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
+	for !cond() {
+		if !time.Now().Before(deadline) {
+			return false
+		}
+		s.idle.Wait()
+	}
+	return true
+}
+
+// stop makes take return nil from now on: the workers finish their units
+// and end.
+func (s *scheduler) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.work.Broadcast()
+	s.linger.Broadcast()
+	s.mu.Unlock()
+}
+
+// load returns what is in flight.
+func (s *scheduler) load() (count, bytes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count, s.bytes
+}
+
+// locked runs fn under the scheduler's lock (which guards the partitions'
+// offsets).
+func (s *scheduler) locked(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+}
+
+func (l *lane) pop() *inflight {
+	m := l.q[0]
+	l.q[0] = nil
+	l.q = l.q[1:]
+	return m
+}
+
+// laneQueue is a FIFO of lanes.
+type laneQueue struct {
+	q    []*lane
+	head int
+}
+
+func (r *laneQueue) len() int       { return len(r.q) - r.head }
+func (r *laneQueue) at(i int) *lane { return r.q[r.head+i] }
+func (r *laneQueue) push(l *lane)   { r.q = append(r.q, l) }
+func (r *laneQueue) remove(i int)   { r.q = append(r.q[:r.head+i], r.q[r.head+i+1:]...) }
+func (r *laneQueue) pop() *lane {
+	l := r.q[r.head]
+	r.q[r.head] = nil
+	r.head++
+	if r.head == len(r.q) {
+		r.q, r.head = r.q[:0], 0
+	} else if r.head > 256 && r.head > len(r.q)/2 {
+		n := copy(r.q, r.q[r.head:])
+		clear(r.q[n:])
+		r.q, r.head = r.q[:n], 0
+	}
+	return l
+}
+
+// finishNow records a message that is done as soon as it is polled
+// (skipped).
+func (s *scheduler) finishNow(p *partition, offset int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.offs.add(offset)
+	p.offs.finish(offset)
+}

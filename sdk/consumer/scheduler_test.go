@@ -1,0 +1,267 @@
+package consumer
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// testInflight makes the inflight of offset off of p, for handler h.
+func testInflight(p *partition, off int64, key string, h *Handler) *inflight {
+	topic := p.topic
+	return &inflight{
+		km:    &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: p.id, Offset: kafka.Offset(off)}, Key: []byte(key)},
+		part:  p,
+		h:     h,
+		bytes: len(key),
+	}
+}
+
+func testPartition(topic string, id int32) *partition {
+	return &partition{topic: topic, id: id, offs: newOffsets(), committed: -1}
+}
+
+// TestSchedulerKeyOrder runs many workers over messages of a few keys in
+// several partitions: no two units of one key run at once, each key's
+// messages are handled in offset order, and every message is handled once.
+func TestSchedulerKeyOrder(t *testing.T) {
+	s := newScheduler()
+	h := &Handler{}
+	parts := []*partition{testPartition("t", 0), testPartition("t", 1), testPartition("t", 2)}
+	const keys, perKey = 40, 50
+	var running sync.Map // key → *atomic.Int32
+	var mu sync.Mutex
+	seen := map[string][]int64{}
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				unit := s.take()
+				if unit == nil {
+					return
+				}
+				m := unit[0]
+				k := string(m.km.Key)
+				c, _ := running.LoadOrStore(k, new(atomic.Int32))
+				if n := c.(*atomic.Int32).Add(1); n != 1 {
+					t.Errorf("key %s: %d units at once", k, n)
+				}
+				if rand.IntN(4) == 0 {
+					time.Sleep(time.Duration(rand.IntN(200)) * time.Microsecond)
+				}
+				mu.Lock()
+				seen[k] = append(seen[k], m.offset())
+				mu.Unlock()
+				c.(*atomic.Int32).Add(-1)
+				m.finished = true
+				s.done(unit)
+			}
+		}()
+	}
+	next := map[*partition]int64{}
+	for i := 0; i < perKey; i++ {
+		for k := 0; k < keys; k++ {
+			p := parts[k%len(parts)]
+			key := "k" + strconv.Itoa(k)
+			s.add(testInflight(p, next[p], key, h), laneKey{topic: "t", key: key}, true)
+			next[p]++
+		}
+	}
+	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count == 0 }) {
+		t.Fatalf("not every message was handled: %d left", s.count)
+	}
+	s.stop()
+	wg.Wait()
+	for k, offs := range seen {
+		if len(offs) != perKey {
+			t.Errorf("key %s: %d messages handled, want %d", k, len(offs), perKey)
+		}
+		for i := 1; i < len(offs); i++ {
+			if offs[i] <= offs[i-1] {
+				t.Fatalf("key %s handled out of order: %v", k, offs)
+			}
+		}
+	}
+	for _, p := range parts {
+		if got, want := p.offs.commitPoint(), next[p]; got != want {
+			t.Errorf("partition %d: commit point %d, want %d", p.id, got, want)
+		}
+	}
+	if len(s.lanes) != 0 {
+		t.Errorf("%d lanes left after every message was done", len(s.lanes))
+	}
+}
+
+// TestSchedulerUnorderedRunsConcurrently: messages with no order to keep
+// (OrderNone, or no key) go to as many workers as there are.
+func TestSchedulerUnorderedRunsConcurrently(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	h := &Handler{}
+	const n = 8
+	for i := 0; i < n; i++ {
+		s.add(testInflight(p, int64(i), "", h), laneKey{}, false)
+	}
+	var got []*inflight
+	for i := 0; i < n; i++ {
+		got = append(got, s.take()...) // none of them blocks the next
+	}
+	if len(got) != n {
+		t.Fatalf("took %d", len(got))
+	}
+	if p.running != n || p.queued != 0 {
+		t.Fatalf("running %d, queued %d", p.running, p.queued)
+	}
+	// Finished out of order: the commit point waits for the lowest.
+	for i := n - 1; i >= 1; i-- {
+		got[i].finished = true
+		s.done(got[i : i+1])
+	}
+	if cp := p.offs.commitPoint(); cp != 0 {
+		t.Fatalf("commit point %d with offset 0 unfinished", cp)
+	}
+	got[0].finished = true
+	s.done(got[:1])
+	if cp := p.offs.commitPoint(); cp != n {
+		t.Fatalf("commit point %d, want %d", cp, n)
+	}
+}
+
+// TestSchedulerUnfinishedHoldsTheCommitPoint: a message given back
+// unfinished (abandoned at shutdown) is not counted as done.
+func TestSchedulerUnfinishedHoldsTheCommitPoint(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	h := &Handler{}
+	for i := 0; i < 3; i++ {
+		s.add(testInflight(p, int64(i), "k", h), laneKey{topic: "t", key: "k"}, true)
+	}
+	u := s.take()
+	u[0].finished = true
+	s.done(u)
+	u = s.take()
+	s.done(u) // offset 1 abandoned
+	u = s.take()
+	u[0].finished = true
+	s.done(u)
+	if cp := p.offs.commitPoint(); cp != 1 {
+		t.Fatalf("commit point %d, want 1", cp)
+	}
+	if md := p.offs.metadata(); !parseFinished(1, md)[2] {
+		t.Fatalf("metadata %q does not list offset 2 as done", md)
+	}
+}
+
+// TestSchedulerBatches: a batch handler's unit takes up to Size ready
+// messages, from its lane and from other lanes, never one of another
+// handler, and lingers for more when not full.
+func TestSchedulerBatches(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	b := &Handler{batch: &BatchConfig{Size: 3}}
+	single := &Handler{}
+	s.add(testInflight(p, 0, "a", b), laneKey{topic: "t", key: "a"}, true)
+	s.add(testInflight(p, 1, "a", b), laneKey{topic: "t", key: "a"}, true)
+	s.add(testInflight(p, 2, "b", single), laneKey{topic: "t", key: "b"}, true)
+	s.add(testInflight(p, 3, "c", b), laneKey{topic: "t", key: "c"}, true)
+	s.add(testInflight(p, 4, "c", b), laneKey{topic: "t", key: "c"}, true)
+	u := s.take()
+	if len(u) != 3 || u[0].offset() != 0 || u[1].offset() != 1 || u[2].offset() != 3 {
+		t.Fatalf("batch %v, want offsets 0, 1, 3", offsetsOf(u))
+	}
+	u2 := s.take()
+	if len(u2) != 1 || u2[0].offset() != 2 {
+		t.Fatalf("next unit %v, want the single handler's offset 2", offsetsOf(u2))
+	}
+	// Offset 4 waits: its lane (key c) is busy with offset 3.
+	done := make(chan []*inflight)
+	go func() { done <- s.take() }()
+	select {
+	case u3 := <-done:
+		t.Fatalf("took %v while its key was busy", offsetsOf(u3))
+	case <-time.After(50 * time.Millisecond):
+	}
+	for _, m := range u {
+		m.finished = true
+	}
+	s.done(u)
+	if u3 := <-done; len(u3) != 1 || u3[0].offset() != 4 {
+		t.Fatalf("then %v, want offset 4", offsetsOf(u3))
+	}
+
+	// Linger: a batch that is not full waits for more, up to Linger.
+	s2 := newScheduler()
+	lb := &Handler{batch: &BatchConfig{Size: 10, Linger: 200 * time.Millisecond}}
+	s2.add(testInflight(p, 10, "x", lb), laneKey{topic: "t", key: "x"}, true)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		s2.add(testInflight(p, 11, "y", lb), laneKey{topic: "t", key: "y"}, true)
+	}()
+	start := time.Now()
+	u4 := s2.take()
+	if len(u4) != 2 {
+		t.Fatalf("lingering batch %v, want offsets 10 and 11", offsetsOf(u4))
+	}
+	if waited := time.Since(start); waited < 150*time.Millisecond {
+		t.Logf("the batch came after %v (the linger is 200ms)", waited)
+	}
+}
+
+// TestSchedulerDropRevoked: the queued messages of a revoked partition
+// leave their lanes (uncounted, so not committed past); the others stay.
+func TestSchedulerDropRevoked(t *testing.T) {
+	s := newScheduler()
+	p0, p1 := testPartition("t", 0), testPartition("t", 1)
+	h := &Handler{}
+	for i := 0; i < 4; i++ {
+		s.add(testInflight(p0, int64(i), "k0", h), laneKey{topic: "t", key: "k0"}, true)
+		s.add(testInflight(p1, int64(i), "k1", h), laneKey{topic: "t", key: "k1"}, true)
+	}
+	first := s.take() // p0 offset 0, running
+	p0.revoked = true
+	if n := s.drop(func(p *partition) bool { return p.revoked }); n != 3 {
+		t.Fatalf("dropped %d, want p0's 3 queued", n)
+	}
+	if count, _ := s.load(); count != 5 {
+		t.Fatalf("in flight %d, want p0's running one and p1's 4", count)
+	}
+	first[0].finished = true
+	s.done(first)
+	for i := 0; i < 4; i++ {
+		u := s.take()
+		if u[0].part != p1 {
+			t.Fatalf("took a message of the revoked partition: %v", offsetsOf(u))
+		}
+		u[0].finished = true
+		s.done(u)
+	}
+	if cp := p0.offs.commitPoint(); cp != 1 {
+		t.Fatalf("revoked partition's commit point %d, want 1", cp)
+	}
+}
+
+// TestSchedulerStop: take returns nil once stopped, even with work queued.
+func TestSchedulerStop(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	s.add(testInflight(p, 0, "k", &Handler{}), laneKey{topic: "t", key: "k"}, true)
+	s.stop()
+	if u := s.take(); u != nil {
+		t.Fatalf("took %v after stop", offsetsOf(u))
+	}
+}
+
+func offsetsOf(u []*inflight) []int64 {
+	var out []int64
+	for _, m := range u {
+		out = append(out, m.offset())
+	}
+	return out
+}
