@@ -70,9 +70,7 @@ func (h *handled) count() int {
 // committed offset ever passes a message that was not handled yet.
 func TestConcurrencyKeyOrder(t *testing.T) {
 	e := newEnv(t)
-	topic := e.topic + ".wide"
-	e.createTopic(topic, 6)
-	testContract.Topic = topic
+	topic := e.useTopic("wide", 6)
 	p := e.producer()
 	const keys, perKey = 300, 10
 	var evs []*testEvent
@@ -103,11 +101,7 @@ func TestConcurrencyKeyOrder(t *testing.T) {
 	cfg := e.config("g-keyorder")
 	cfg.Concurrency = 32
 	cfg.CommitInterval = 50 * time.Millisecond
-	c, err := consumer.New(cfg, handler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := start(t, c)
+	_, r := e.run(cfg, handler)
 
 	// Check the committed offsets as they move: every offset below a
 	// committed one must have been handled when the commit is read.
@@ -161,9 +155,7 @@ func TestConcurrencyKeyOrder(t *testing.T) {
 // partition at a time, in offset order.
 func TestConcurrencyPartitionOrder(t *testing.T) {
 	e := newEnv(t)
-	topic := e.topic + ".parts"
-	e.createTopic(topic, 3)
-	testContract.Topic = topic
+	e.useTopic("parts", 3)
 	p := e.producer()
 	var evs []*testEvent
 	for i := 0; i < 300; i++ {
@@ -197,11 +189,7 @@ func TestConcurrencyPartitionOrder(t *testing.T) {
 	})
 	cfg := e.config("g-partorder")
 	cfg.Concurrency, cfg.Ordering = 8, consumer.OrderPartition
-	c, err := consumer.New(cfg, handler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := start(t, c)
+	_, r := e.run(cfg, handler)
 	recv(t, done, "every event")
 	if err := r.stop(t); err != nil {
 		t.Errorf("Run: %v", err)
@@ -213,9 +201,7 @@ func TestConcurrencyPartitionOrder(t *testing.T) {
 // handlers go on, it resumes and handles everything.
 func TestBackpressurePausesFetching(t *testing.T) {
 	e := newEnv(t)
-	topic := e.topic + ".bp"
-	e.createTopic(topic, 2)
-	testContract.Topic = topic
+	e.useTopic("bp", 2)
 	p := e.producer()
 	var evs []*testEvent
 	for i := 0; i < 2000; i++ {
@@ -231,11 +217,7 @@ func TestBackpressurePausesFetching(t *testing.T) {
 	})
 	cfg := e.config("g-backpressure")
 	cfg.Concurrency, cfg.MaxInFlight = 4, 40
-	c, err := consumer.New(cfg, handler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := start(t, c)
+	c, r := e.run(cfg, handler)
 	deadline := time.Now().Add(waitLimit)
 	var st consumer.Stats
 	for ; time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -306,11 +288,7 @@ func TestBatchHandler(t *testing.T) {
 			}
 			return nil
 		})
-	c, err := consumer.New(e.config("g-batch"), handler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := start(t, c)
+	_, r := e.run(e.config("g-batch"), handler)
 	recv(t, done, "every good event")
 	e.waitCommitted("g-batch", e.topic)
 	if err := r.stop(t); err != nil {

@@ -208,6 +208,26 @@ func (e *env) config(group string) consumer.Config {
 	}
 }
 
+// useTopic gives the test's contract a topic of its own with partitions
+// partitions, named after the test's topic with suffix, and returns it.
+func (e *env) useTopic(suffix string, partitions int) string {
+	e.t.Helper()
+	topic := e.topic + "." + suffix
+	e.createTopic(topic, partitions)
+	testContract.Topic = topic
+	return topic
+}
+
+// run creates a consumer of cfg with handlers and starts it.
+func (e *env) run(cfg consumer.Config, handlers ...consumer.Handler) (*consumer.Consumer, *running) {
+	e.t.Helper()
+	c, err := consumer.New(cfg, handlers...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c, start(e.t, c)
+}
+
 // running is a consumer running in the background.
 type running struct {
 	cancel context.CancelFunc

@@ -59,11 +59,7 @@ func TestRetryTopics(t *testing.T) {
 	cfg := e.config("g-retry")
 	cfg.RetryTopics = tiers
 	cfg.Retry = consumer.RetryPolicy{} // the default with retry topics: one attempt per tier
-	c, err := consumer.New(cfg, handler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := start(t, c)
+	_, r := e.run(cfg, handler)
 	recv(t, flakyOK, "flaky event's third attempt")
 	dead := e.readTopic(consumer.DefaultDeadLetterTopic(e.topic), 1)
 	e.waitCommitted("g-retry", e.topic)
