@@ -9,9 +9,13 @@
 // headers, what it did ("notified", or "duplicate" for a cafe and day it
 // already notified) and the event's fields.
 //
+// It handles up to -concurrency events at once (the SDK keeps each cafe's
+// events in order, since they are keyed by cafe id), because telling users
+// means calling a chat service: -notify-latency simulates that call's time.
+//
 // Usage:
 //
-//	notifications-worker [-max N] [-idle-timeout D]
+//	notifications-worker [-concurrency N] [-notify-latency D] [-max N] [-idle-timeout D]
 //
 // Configuration comes from the environment: KAFKA_BROKER_URL (default
 // localhost:9092) and the other KAFKA_* variables of package
@@ -33,6 +37,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/lunchbot/eventkit/examples/internal/service"
 	"github.com/lunchbot/eventkit/sdk/consumer"
@@ -51,9 +56,17 @@ type config struct {
 	Consumer consumer.Config
 	// Limits stop the worker early (for demos and tests).
 	Limits service.Limits
-	// Notifier tells users; default: a log record per notification.
+	// Notifier tells users; default: a log record per notification, after
+	// NotifyLatency.
 	Notifier Notifier
+	// NotifyLatency is how long the default notifier takes, to simulate a
+	// chat service.
+	NotifyLatency time.Duration
 }
+
+// DefaultConcurrency is the default of -concurrency: a notification waits on
+// a chat service, so many are sent at once.
+const DefaultConcurrency = 16
 
 func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
@@ -90,11 +103,13 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [-max N] [-idle-timeout D]\n\n"+
+		fmt.Fprintf(stderr, "usage: %s [-concurrency N] [-notify-latency D] [-max N] [-idle-timeout D]\n\n"+
 			"Consumes deadline.passed from lunch-bot.deadlines and notifies each cafe's users once.\n"+
 			"Environment: KAFKA_BROKER_URL, KAFKA_*, SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_*, KAFKA_GROUP_ID (default %s), LOG_LEVEL, LOG_FORMAT.\n\nFlags:\n", name, DefaultGroupID)
 		fs.PrintDefaults()
 	}
+	concurrency := fs.Int("concurrency", DefaultConcurrency, "handle up to `N` events at once (each cafe's in order)")
+	fs.DurationVar(&cfg.NotifyLatency, "notify-latency", 0, "simulate a chat service that takes this long per notification")
 	fs.IntVar(&cfg.Limits.Max, "max", 0, "stop after handling `N` events (0: no limit)")
 	fs.DurationVar(&cfg.Limits.IdleTimeout, "idle-timeout", 0, "stop after this long without an event; with -max, stopping this way is a failure (0: never)")
 	if err := fs.Parse(args); err != nil {
@@ -106,6 +121,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	if err := cfg.Limits.Validate(); err != nil {
 		return config{}, err
 	}
+	if *concurrency < 1 || cfg.NotifyLatency < 0 {
+		return config{}, fmt.Errorf("-concurrency must be at least 1 and -notify-latency at least 0")
+	}
 	cc, err := consumer.ConfigFromEnv()
 	if err != nil {
 		return config{}, err
@@ -115,5 +133,6 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		cfg.Consumer.GroupID = DefaultGroupID
 	}
 	cfg.Consumer.Name = name
+	cfg.Consumer.Concurrency = *concurrency
 	return cfg, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/examples/internal/service"
@@ -24,11 +25,23 @@ type Notifier interface {
 	NotifyDeadlinePassed(ctx context.Context, cafeID int64, date avrobin.Date) error
 }
 
-// logNotifier notifies with a log record; the bot would send its chat
-// messages here.
-type logNotifier struct{ log *slog.Logger }
+// logNotifier notifies with a log record, after latency (the time a chat
+// service would take); the bot would send its chat messages here.
+type logNotifier struct {
+	log     *slog.Logger
+	latency time.Duration
+}
 
 func (n logNotifier) NotifyDeadlinePassed(ctx context.Context, cafeID int64, date avrobin.Date) error {
+	if n.latency > 0 {
+		t := time.NewTimer(n.latency)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 	n.log.InfoContext(ctx, "ordering closed: notifying the cafe's users",
 		slog.Int64("cafe_id", cafeID), slog.String("date", date.String()))
 	return nil
@@ -50,7 +63,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 		seen:     newSeenSet(maxSeen),
 	}
 	if w.notifier == nil {
-		w.notifier = logNotifier{log: log}
+		w.notifier = logNotifier{log: log, latency: cfg.NotifyLatency}
 	}
 	ctx, counter := cfg.Limits.Start(ctx)
 	defer counter.Stop()
@@ -78,8 +91,10 @@ type worker struct {
 
 // handle notifies the users of e's cafe, unless this cafe and day were
 // already notified: the consumer delivers at least once, and the API
-// service may publish a deadline twice. A Notifier's error is returned, so
-// the consumer retries and finally dead-letters the event.
+// service may publish a deadline twice. The check and the record need no
+// lock between them: the consumer's per-key order never runs two events of
+// one cafe at once. A Notifier's error is returned, so the consumer retries
+// and finally dead-letters the event.
 func (w *worker) handle(ctx context.Context, e *events.DeadlinePassed, m consumer.Message) error {
 	action := actionNotified
 	if w.seen.has(e.CafeID, e.Date) {

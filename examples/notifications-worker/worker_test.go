@@ -182,6 +182,55 @@ func TestNotifiesOncePerCafeAndDay(t *testing.T) {
 	}
 }
 
+// slowNotifier takes a while per notification, as a chat service does, and
+// records how many ran at once, overall and per cafe.
+type slowNotifier struct {
+	mu            sync.Mutex
+	running       map[int64]int
+	now, most     int
+	sameCafeTwice bool
+}
+
+func (n *slowNotifier) NotifyDeadlinePassed(ctx context.Context, cafeID int64, _ avrobin.Date) error {
+	n.mu.Lock()
+	n.running[cafeID]++
+	n.sameCafeTwice = n.sameCafeTwice || n.running[cafeID] > 1
+	n.now++
+	n.most = max(n.most, n.now)
+	n.mu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	n.mu.Lock()
+	n.running[cafeID]--
+	n.now--
+	n.mu.Unlock()
+	return nil
+}
+
+// TestNotifiesConcurrently: with -concurrency, notifications of different
+// cafes run at once, and never two of one cafe.
+func TestNotifiesConcurrently(t *testing.T) {
+	env := sdktest.New(t, events.Contracts())
+	var args []any
+	for cafe := int64(1); cafe <= 12; cafe++ {
+		args = append(args, cafe, dec8, cafe, dec9)
+	}
+	publish(t, env.ProducerConfig(), args...)
+	n := &slowNotifier{running: map[int64]int{}}
+	cc := env.ConsumerConfig(DefaultGroupID)
+	cc.Logger = quietLogger()
+	cc.Concurrency = 8
+	if _, err := runWorker(t, config{Consumer: cc, Limits: service.Limits{Max: 24}, Notifier: n}); err != nil {
+		t.Fatal(err)
+	}
+	if n.most < 2 {
+		t.Errorf("at most %d notifications at once with Concurrency 8", n.most)
+	}
+	if n.sameCafeTwice {
+		t.Error("two notifications of one cafe ran at once")
+	}
+	t.Logf("up to %d notifications at once", n.most)
+}
+
 // TestFailedNotificationIsRetried: a Notifier's error makes the consumer
 // call the handler again, and a cafe whose notification failed is not
 // taken as notified.
@@ -274,6 +323,12 @@ func TestParseConfig(t *testing.T) {
 	}
 	got := []any{cfg.Limits, cfg.Consumer.GroupID, cfg.Consumer.Name, cfg.Consumer.Kafka.BootstrapServers, cfg.Consumer.Registry.URLs}
 	wantCfg := []any{service.Limits{Max: 3, IdleTimeout: time.Minute}, DefaultGroupID, name, "broker:9093", []string{"http://registry:8085"}}
+	if cfg.Consumer.Concurrency != DefaultConcurrency || cfg.NotifyLatency != 0 {
+		t.Errorf("concurrency %d, latency %v; want the defaults", cfg.Consumer.Concurrency, cfg.NotifyLatency)
+	}
+	if c, _ := parseConfig([]string{"-concurrency", "4", "-notify-latency", "50ms"}, &bytes.Buffer{}); c.Consumer.Concurrency != 4 || c.NotifyLatency != 50*time.Millisecond {
+		t.Errorf("-concurrency 4 -notify-latency 50ms: %d, %v", c.Consumer.Concurrency, c.NotifyLatency)
+	}
 	if diff := cmp.Diff(wantCfg, got); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
