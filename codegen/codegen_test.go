@@ -77,13 +77,20 @@ func TestGenerateErrors(t *testing.T) {
 
 // TestGeneratedShapesCompile generates code for shapes the corpus lacks
 // (records that contain each other by value, union branches of every
-// logical type, unions in unions' arrays, consts of every kind) into a package inside the module
-// and builds and vets it.
+// logical type, unions in unions' arrays, consts of every kind, UUIDs in
+// arrays and maps, whose Validate has nothing to check) into a package
+// inside the module and builds and vets it.
 func TestGeneratedShapesCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
 	m, err := parseManifest(t, `{"type":"record","name":"Shapes","namespace":"x","fields":[
+		{"name":"uuids","type":{"type":"array","items":{"type":"string","logicalType":"uuid"}}},
+		{"name":"uuid_map","type":{"type":"map","values":{"type":"string","logicalType":"uuid"}}},
+		{"name":"uuid_grid","type":{"type":"array","items":{"type":"array","items":{"type":"string","logicalType":"uuid"}}}},
+		{"name":"uuid_lists","type":{"type":"map","values":{"type":"array","items":{"type":"string","logicalType":"uuid"}}}},
+		{"name":"maybe_uuids","type":{"type":"array","items":["null",{"type":"string","logicalType":"uuid"}]}},
+		{"name":"raw_uuids","type":{"type":"array","items":{"type":"fixed","name":"RawID","size":16,"logicalType":"uuid"}}},
 		{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}},
 		{"name":"logical","type":[{"type":"int","logicalType":"time-millis"},{"type":"long","logicalType":"local-timestamp-nanos"},
 			{"type":"fixed","name":"Dec","size":6,"logicalType":"decimal","precision":10,"scale":2},
