@@ -40,20 +40,12 @@ func TestGenerateErrors(t *testing.T) {
 		file    string
 		problem string
 	}{
-		{"same Go name in one schema", []string{`{"type":"record","name":"R","namespace":"a","fields":[
-			{"name":"x","type":{"type":"record","name":"Item","fields":[]}},
-			{"name":"y","type":{"type":"record","name":"Item","namespace":"b","fields":[]}}]}`},
-			"dir/a.avsc", "name clash: record b.Item and record a.Item"},
-		{"union name against a type name", []string{`{"type":"record","name":"R","fields":[
-			{"name":"pay","type":["string","long"]},
-			{"name":"x","type":{"type":"record","name":"RPay","fields":[]}}]}`},
-			"dir/a.avsc", "RPay"},
-		{"enum symbols with one Go name", []string{`{"type":"record","name":"R","fields":[
-			{"name":"e","type":{"type":"enum","name":"E","symbols":["A_B","aB"]}}]}`},
-			"dir/a.avsc", "symbols A_B and aB are both EAB in Go"},
 		{"default of the wrong type", []string{`{"type":"record","name":"R","fields":[
 			{"name":"d","type":{"type":"string","logicalType":"uuid"},"default":"not a uuid"}]}`},
 			"dir/a.avsc", "field d: default"},
+		{"one name, two definitions", []string{`{"type":"record","name":"R","fields":[{"name":"x","type":{"type":"record","name":"a.Item","fields":[]}}]}`,
+			`{"type":"record","name":"S","fields":[{"name":"x","type":{"type":"record","name":"a.Item","fields":[{"name":"n","type":"int"}]}}]}`},
+			"dir/b.avsc", "name clash: record a.Item differs from the record a.Item of a.avsc"},
 		{"a record of two events", []string{`{"type":"record","name":"R","fields":[]}`, `{"type":"record","name":"R","fields":[]}`},
 			"dir/b.avsc", "record R is also the record of another event"},
 	}
@@ -84,7 +76,7 @@ func TestGeneratedShapesCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
-	m, err := parseManifest(t, `{"type":"record","name":"Shapes","namespace":"x","fields":[
+	buildAndVet(t, generateAll(t, `{"type":"record","name":"Shapes","namespace":"x","fields":[
 		{"name":"uuids","type":{"type":"array","items":{"type":"string","logicalType":"uuid"}}},
 		{"name":"uuid_map","type":{"type":"map","values":{"type":"string","logicalType":"uuid"}}},
 		{"name":"uuid_grid","type":{"type":"array","items":{"type":"array","items":{"type":"string","logicalType":"uuid"}}}},
@@ -103,7 +95,21 @@ func TestGeneratedShapesCompile(t *testing.T) {
 		{"name":"type_name","type":"string","const":"tn"},{"name":"version","type":"int","const":2},{"name":"flag","type":"boolean","const":true},
 		{"name":"lvl","type":{"type":"enum","name":"Lvl","symbols":["A","B"]},"default":"B","const":"B"}]}`,
 		`{"type":"record","name":"Other","namespace":"x","fields":[{"name":"shape","type":
-			{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}}]}`)
+			{"type":"record","name":"P","fields":[{"name":"q","type":{"type":"record","name":"Q","fields":[{"name":"p","type":"P"}]}}]}}]}`))
+}
+
+// TestClashingNamesCompile builds and vets the code of namingSchemas.
+func TestClashingNamesCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	buildAndVet(t, generateAll(t, namingSchemas...))
+}
+
+// generateAll returns the files generated for a schema per file name.
+func generateAll(t *testing.T, schemas ...string) []File {
+	t.Helper()
+	m, err := parseManifest(t, schemas...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +117,13 @@ func TestGeneratedShapesCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files
+}
+
+// buildAndVet writes files into a package inside the module, builds and
+// vets it, and removes it.
+func buildAndVet(t *testing.T, files []File) {
+	t.Helper()
 	dir, err := os.MkdirTemp("internal", "shapes")
 	if err != nil {
 		t.Fatal(err)
