@@ -37,35 +37,6 @@ type unionVal struct {
 	Value any
 }
 
-// corpusEvents returns one value of every event type of the corpus.
-func corpusEvents() []contract.Event {
-	return []contract.Event{new(Primitives), new(Logical), new(Collections), new(Unions),
-		new(Recursive), new(Defaults), new(SharedA), new(SharedB)}
-}
-
-// construct returns the value New<Type> returns for the type of ev.
-func construct(ev contract.Event) contract.Event {
-	switch ev.(type) {
-	case *Primitives:
-		return NewPrimitives()
-	case *Logical:
-		return NewLogical()
-	case *Collections:
-		return NewCollections()
-	case *Unions:
-		return NewUnions()
-	case *Recursive:
-		return NewRecursive()
-	case *Defaults:
-		return NewDefaults()
-	case *SharedA:
-		return NewSharedA()
-	case *SharedB:
-		return NewSharedB()
-	}
-	panic(fmt.Sprintf("no constructor for %T", ev))
-}
-
 // newLike returns a new zero value of the type of ev.
 func newLike(ev contract.Event) contract.Event {
 	return reflect.New(reflect.TypeOf(ev).Elem()).Interface().(contract.Event)
