@@ -145,7 +145,7 @@ func qualifiedNames(defs []*schema.Schema) (names, notes map[string]string) {
 			if s := suffixes[full]; s != "" {
 				names[full] = goName(s + "." + schema.ShortName(full))
 				notes[full] = fmt.Sprintf("Its Go name begins with the end of its namespace, %s, as other named types are %s in Go too: %s.",
-					s, g, strings.Join(others(fulls, full), ", "))
+					s, g, others(fulls, full))
 			}
 		}
 	}
@@ -201,15 +201,18 @@ func (c claim) describe() string {
 	return "generated for " + c.def.Kind.String() + " " + c.def.Name
 }
 
-// others returns the names of list but full.
-func others(list []string, full string) []string {
+// others lists the names of list but full, the first three of them.
+func others(list []string, full string) string {
 	var out []string
 	for _, o := range list {
 		if o != full {
 			out = append(out, o)
 		}
 	}
-	return out
+	if len(out) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(out[:3], ", "), len(out)-3)
+	}
+	return strings.Join(out, ", ")
 }
 
 // namespaceSuffixes returns, for each of the full names (distinct, of one

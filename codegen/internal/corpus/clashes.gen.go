@@ -654,7 +654,7 @@ func (ClashesPayLong) isClashesPay() {}
 // GeoAddress is the Avro record com.example.geo.Address. Its Go name begins
 // with the end of its namespace, geo, as other named types are Address in
 // Go too: Address, com.example.billing.Address,
-// com.example.shipping.Address, corpus.shared.Address.
+// com.example.shipping.Address and 1 more.
 type GeoAddress struct {
 	Street string `avro:"street"`
 	City   string `avro:"city"`
@@ -734,7 +734,7 @@ func (g *GeoAddress) Validate() error {
 // ShippingAddress is the Avro record com.example.shipping.Address. Its Go
 // name begins with the end of its namespace, shipping, as other named types
 // are Address in Go too: Address, com.example.billing.Address,
-// com.example.geo.Address, corpus.shared.Address.
+// com.example.geo.Address and 1 more.
 type ShippingAddress struct {
 	Street string  `avro:"street"`
 	Zip    *string `avro:"zip"`
@@ -830,7 +830,7 @@ func (s *ShippingAddress) Validate() error {
 // BillingAddress is the Avro record com.example.billing.Address. Its Go
 // name begins with the end of its namespace, billing, as other named types
 // are Address in Go too: Address, com.example.geo.Address,
-// com.example.shipping.Address, corpus.shared.Address.
+// com.example.shipping.Address and 1 more.
 type BillingAddress struct {
 	Line string `avro:"line"`
 }

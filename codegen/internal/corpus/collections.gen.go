@@ -962,7 +962,7 @@ type Md5 [16]byte
 // SharedAddress is the Avro record corpus.shared.Address. Its Go name
 // begins with the end of its namespace, shared, as other named types are
 // Address in Go too: Address, com.example.billing.Address,
-// com.example.geo.Address, com.example.shipping.Address.
+// com.example.geo.Address and 1 more.
 //
 // A postal address.
 type SharedAddress struct {
