@@ -39,6 +39,36 @@
 //     ones as wall clock in time.UTC), date avrobin.Date, time-millis and
 //     time-micros time.Duration since midnight, decimal *big.Rat, uuid
 //     avrobin.UUID, duration avrobin.Duration.
+//
+// # Names
+//
+// A named type's Go name is its short name in Go case, and so are its
+// fields' and symbols', but where that would make two identifiers of the
+// package one, so that every valid schema compiles:
+//
+//   - named types whose short names are one Go name in different namespaces
+//     (com.example.geo.Address and com.example.shipping.Address, in one
+//     schema or in two of the manifest) each begin with the shortest end of
+//     the namespace that the others' namespaces do not end with, in Go case:
+//     GeoAddress and ShippingAddress; a.x.Id and b.x.Id are AXID and BXID; a
+//     type of the null namespace keeps the bare name.
+//   - a type whose Go name is an identifier generated for another type (its
+//     constructor NewFoo, the contract variable FooContract of the event Foo,
+//     the constant SuitSpades of a symbol, the union FooPay of a field), or
+//     the package's Contracts, takes the suffix Record, Enum or Fixed
+//     (NewFooRecord), then a number; when two types would generate one
+//     identifier, or have one Go name still, so does the later by full name.
+//   - a field whose Go name is a method of generated records (Validate) or
+//     an earlier field's takes the suffix Field; a symbol's constant that an
+//     earlier symbol's has, Symbol; a union interface or wrapper type, or a
+//     const's constant, that another of the record's identifiers has,
+//     Union, Branch or Const.
+//
+// The doc of each such type and field says which name it would have had and
+// why not. The names depend on the set of named types of the manifest, not
+// on the order of its events; a schema added with a type of an existing
+// short name renames the existing type too. Go keywords and predeclared
+// identifiers need nothing: exported names are neither.
 package codegen
 
 import (
@@ -90,12 +120,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // Generate returns the Go files for the events of m, in the package
 // m.Go.Package: one file per schema, each named type generated once even
 // when several schemas define it identically, then contracts.gen.go. Any
-// problem (a name clash, an unsupported construct, a default that does not
-// fit its type) is an *Error naming the schema file; then nothing is
-// returned.
+// problem (a type that two schemas define differently, an unsupported
+// construct, a default that does not fit its type) is an *Error naming the
+// schema file; then nothing is returned.
 func Generate(m *manifest.Manifest) ([]File, error) {
+	nm, err := nameTypes(m.Go.Package, m.Events)
+	if err != nil {
+		return nil, &Error{File: m.Path, Problem: err.Error(), Err: err}
+	}
 	g := &generator{
 		m:        m,
+		nm:       nm,
 		pkg:      m.Go.Package,
 		byKey:    map[string]*decl{},
 		byIdent:  map[string]*decl{},
@@ -105,14 +140,15 @@ func Generate(m *manifest.Manifest) ([]File, error) {
 	g.byIdent["Contracts"] = contractsDecl
 	g.declFile[contractsDecl] = m.Path
 	var files []File
+	var f File
 	for _, ev := range m.Events {
-		f, err := g.file(ev)
+		f, err = g.file(ev)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, f)
 	}
-	f, err := g.contractsFile()
+	f, err = g.contractsFile()
 	if err != nil {
 		return nil, &Error{File: m.Path, Problem: err.Error(), Err: err}
 	}
@@ -121,6 +157,7 @@ func Generate(m *manifest.Manifest) ([]File, error) {
 
 type generator struct {
 	m        *manifest.Manifest
+	nm       *naming
 	pkg      string
 	byKey    map[string]*decl
 	byIdent  map[string]*decl
@@ -153,10 +190,7 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 	}
 	g.byFile[name] = ev.SchemaFile
 
-	tm, err := analyze(g.pkg, root)
-	if err != nil {
-		return fail(err)
-	}
+	tm := analyze(g.pkg, root, g.nm)
 	var decls []*decl
 	evd, err := eventDecl(tm, ev)
 	if err != nil {
@@ -169,7 +203,7 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 		case n.Kind == schema.Record:
 			d, err = recordDecl(tm, n)
 		case n.Kind == schema.Enum:
-			d, err = enumDecl(tm, n)
+			d = enumDecl(tm, n)
 		case n.Kind == schema.Fixed && n.Logical == "":
 			d = fixedDecl(tm, n)
 		default:

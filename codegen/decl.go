@@ -30,28 +30,19 @@ var recordMethods = []string{"AppendAvro", "UnmarshalAvro", "DecodeAvro", "Valid
 var eventMethods = []string{"Contract", "AppendKey"}
 
 // enumDecl generates an enum.
-func enumDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
+func enumDecl(tm *typeMap, s *schema.Schema) *decl {
 	name := tm.names[s]
 	d := &decl{key: name, what: "enum " + s.Name, imp: map[string]bool{"fmt": true, "strconv": true}}
 	var b strings.Builder
-	b.WriteString(comment(fmt.Sprintf("%s is the Avro enum %s.", name, s.Name), ""))
-	if s.Doc != "" {
-		b.WriteString("//\n" + comment(sentence(s.Doc), ""))
-	}
+	b.WriteString(typeDoc(tm, s, fmt.Sprintf("%s is the Avro enum %s.", name, s.Name)))
 	if s.Default != "" {
 		b.WriteString("//\n" + comment(fmt.Sprintf("Readers whose schema lacks a symbol read it as %s (%s), the enum's default.",
-			s.Default, name+goName(s.Default)), ""))
+			s.Default, tm.symbol(s, s.Default)), ""))
 	}
 	fmt.Fprintf(&b, "type %s int32\n\n", name)
 	fmt.Fprintf(&b, "// The symbols of %s.\nconst (\n", name)
-	seen := map[string]string{}
 	for i, sym := range s.Symbols {
-		id := name + goName(sym)
-		if other, dup := seen[id]; dup {
-			return nil, fmt.Errorf("enum %s: symbols %s and %s are both %s in Go", s.Name, other, sym, id)
-		}
-		seen[id] = sym
-		d.idents = append(d.idents, id)
+		id := tm.symbols[s][i]
 		if i == 0 {
 			fmt.Fprintf(&b, "\t%s %s = iota // %s\n", id, name, sym)
 		} else {
@@ -59,7 +50,7 @@ func enumDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		}
 	}
 	b.WriteString(")\n\n")
-	symbols := lowerFirst(name) + "Symbols"
+	symbols := enumSymbolsVar(name)
 	quoted := make([]string, len(s.Symbols))
 	for i, sym := range s.Symbols {
 		quoted[i] = quote(sym)
@@ -105,19 +96,30 @@ func Parse%[1]s(symbol string) (%[1]s, error) {
 	return 0, fmt.Errorf("%[4]s.%[1]s: unknown symbol %%q", symbol)
 }
 `, name, rv, symbols, tm.pkg)
-	d.idents = append(d.idents, name, symbols, "Parse"+name)
+	d.idents = tm.identsOf(s)
 	d.code = b.String()
-	return d, nil
+	return d
 }
 
 // fixedDecl generates a fixed without a logical type.
 func fixedDecl(tm *typeMap, s *schema.Schema) *decl {
 	name := tm.names[s]
 	var b strings.Builder
-	b.WriteString(comment(fmt.Sprintf("%s is the Avro fixed %s, of %d bytes.", name, s.Name, s.Size), ""))
-	if s.Doc != "" {
-		b.WriteString("//\n" + comment(sentence(s.Doc), ""))
-	}
+	b.WriteString(typeDoc(tm, s, fmt.Sprintf("%s is the Avro fixed %s, of %d bytes.", name, s.Name, s.Size)))
 	fmt.Fprintf(&b, "type %s [%d]byte\n", name, s.Size)
-	return &decl{key: name, what: "fixed " + s.Name, idents: []string{name}, code: b.String(), imp: map[string]bool{}}
+	return &decl{key: name, what: "fixed " + s.Name, idents: tm.identsOf(s), code: b.String(), imp: map[string]bool{}}
+}
+
+// typeDoc returns the doc comment of the Go type of named type s: the
+// sentence that says what it is, why its Go name is not its short name's
+// (when it is not), and its doc.
+func typeDoc(tm *typeMap, s *schema.Schema, first string) string {
+	text := first
+	if note := tm.nm.notes[s.Name]; note != "" {
+		text += " " + note
+	}
+	if s.Doc != "" {
+		text += "\n\n" + sentence(s.Doc)
+	}
+	return comment(text, "")
 }

@@ -166,7 +166,7 @@ func lit(tm *typeMap, s *schema.Schema, v any, ptr bool) (string, error) {
 		}
 		for _, have := range s.Symbols {
 			if have == sym {
-				return tm.names[s] + goName(sym), nil
+				return tm.symbol(s, sym), nil
 			}
 		}
 		return "", fmt.Errorf("%q is not a symbol of enum %s", sym, s.Name)
@@ -192,7 +192,7 @@ func lit(tm *typeMap, s *schema.Schema, v any, ptr bool) (string, error) {
 				return "", fmt.Errorf("record %s: field %s: %w", s.Name, f.Name, err)
 			}
 			if fl != "nil" {
-				parts = append(parts, goName(f.Name)+": "+fl)
+				parts = append(parts, tm.fields[f]+": "+fl)
 			}
 		}
 		l := tm.names[s] + "{" + strings.Join(parts, ", ") + "}"

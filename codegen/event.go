@@ -77,7 +77,7 @@ func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 		if kf == nil {
 			return nil, fmt.Errorf("key field %q is not a field of %s", ev.KeyField, root.Name)
 		}
-		x := rv + "." + goName(kf.Name)
+		x := rv + "." + tm.fields[kf]
 		var expr string
 		switch t := kf.Type; {
 		case t.Kind == schema.String && t.Logical == schema.LogicalUUID:

@@ -151,7 +151,7 @@ func fieldsFn(tm *typeMap, imp map[string]bool, s *schema.Schema, emit func(*fn,
 	f := newFn(tm, imp, s)
 	rv := receiverName(tm.names[s])
 	for _, fl := range s.Fields {
-		emit(f, slot{expr: rv + "." + goName(fl.Name), s: fl.Type, ptr: tm.ptrField[fl], nilable: tm.ptrField[fl], path: quote(fl.Name), field: fl})
+		emit(f, slot{expr: rv + "." + tm.fields[fl], s: fl.Type, ptr: tm.ptrField[fl], nilable: tm.ptrField[fl], path: quote(fl.Name), field: fl})
 	}
 	return f
 }

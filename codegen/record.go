@@ -2,7 +2,6 @@ package codegen
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/lunchbot/eventkit/internal/schema"
@@ -12,28 +11,10 @@ import (
 // union interfaces of its fields.
 func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 	name := tm.names[s]
-	d := &decl{key: name, what: "record " + s.Name, imp: map[string]bool{avrobinPath: true}}
-	d.idents = append(d.idents, name, "New"+name)
+	d := &decl{key: name, what: "record " + s.Name, idents: tm.identsOf(s), imp: map[string]bool{avrobinPath: true}}
 	var b strings.Builder
 
-	// Fields: Go names, checks.
-	fieldNames := map[string]string{}
-	reservedNames := map[string]bool{}
-	for _, m := range recordMethods {
-		reservedNames[m] = true
-	}
-	for _, m := range eventMethods {
-		reservedNames[m] = true
-	}
 	for _, f := range s.Fields {
-		gn := goName(f.Name)
-		if other, dup := fieldNames[gn]; dup {
-			return nil, fmt.Errorf("record %s: fields %s and %s are both %s in Go", s.Name, other, f.Name, gn)
-		}
-		if reservedNames[gn] {
-			return nil, fmt.Errorf("record %s: field %s would be the Go field %s, which is a method of generated records; rename the field", s.Name, f.Name, gn)
-		}
-		fieldNames[gn] = f.Name
 		if err := checkConst(tm, f); err != nil {
 			return nil, fmt.Errorf("record %s: field %s: %w", s.Name, f.Name, err)
 		}
@@ -41,14 +22,14 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 	}
 
 	// The struct.
-	b.WriteString(comment(fmt.Sprintf("%s is the Avro record %s.", name, s.Name), ""))
-	if s.Doc != "" {
-		b.WriteString("//\n" + comment(sentence(s.Doc), ""))
-	}
+	b.WriteString(typeDoc(tm, s, fmt.Sprintf("%s is the Avro record %s.", name, s.Name)))
 	fmt.Fprintf(&b, "type %s struct {\n", name)
 	docs := make([]string, len(s.Fields))
 	for i, f := range s.Fields {
 		doc := sentence(f.Doc)
+		if note := tm.fieldNotes[f]; note != "" {
+			doc += fmt.Sprintf(" The Avro field %s. %s", f.Name, note)
+		}
 		if c, ok := constOf(f); ok {
 			if l := constLiteral(tm, f.Type, c); !strings.Contains(doc, l) {
 				doc += fmt.Sprintf(" Always %s (the schema's const).", l)
@@ -64,10 +45,10 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 			b.WriteString("\n")
 		}
 		b.WriteString(comment(docs[i], "\t"))
-		fmt.Fprintf(&b, "\t%s %s `avro:%q`\n", goName(f.Name), tm.fieldType(f), f.Name)
+		fmt.Fprintf(&b, "\t%s %s `avro:%q`\n", tm.fields[f], tm.fieldType(f), f.Name)
 	}
 	b.WriteString("}\n\n")
-	d.idents = append(d.idents, recordConsts(&b, tm, s)...)
+	recordConsts(&b, tm, s)
 
 	// The constructor.
 	var inits []string
@@ -78,7 +59,7 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 		}
 		if l != "" {
 			litImports(l, d.imp)
-			inits = append(inits, "\t\t"+goName(f.Name)+": "+l+",\n")
+			inits = append(inits, "\t\t"+tm.fields[f]+": "+l+",\n")
 		}
 	}
 	if len(inits) == 0 {
@@ -93,22 +74,9 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 	b.WriteString(validateMethod(tm, d.imp, s))
 
 	// The unions of the fields.
-	var unions []*unionType
-	for _, u := range tm.unions {
-		if u.record == s {
-			unions = append(unions, u)
-		}
-	}
-	sort.Slice(unions, func(i, j int) bool { return unions[i].name < unions[j].name })
-	for _, u := range unions {
+	for _, u := range tm.unionsOf(s) {
 		b.WriteString("\n")
 		b.WriteString(unionCode(tm, u))
-		d.idents = append(d.idents, u.name)
-		for _, br := range u.branches {
-			if br.wrapper != "" {
-				d.idents = append(d.idents, br.wrapper)
-			}
-		}
 	}
 	d.code = b.String()
 	return d, nil
@@ -116,8 +84,8 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 
 // recordConsts writes the constants of record s: its name in errors, and
 // the "const" of each field that has one (but for enums, whose symbols are
-// constants already). It returns their names.
-func recordConsts(b *strings.Builder, tm *typeMap, s *schema.Schema) []string {
+// constants already).
+func recordConsts(b *strings.Builder, tm *typeMap, s *schema.Schema) {
 	name := tm.names[s]
 	type constant struct{ doc, name, value string }
 	consts := []constant{{fmt.Sprintf("%s names %s in errors.", tm.typeNameConst(s), name),
@@ -125,24 +93,21 @@ func recordConsts(b *strings.Builder, tm *typeMap, s *schema.Schema) []string {
 	for _, f := range s.Fields {
 		if c, ok := tm.consts[f]; ok {
 			v, _ := constOf(f)
-			consts = append(consts, constant{fmt.Sprintf(`%s is the only valid %s.%s: the schema's "const".`, c, name, goName(f.Name)),
+			consts = append(consts, constant{fmt.Sprintf(`%s is the only valid %s.%s: the schema's "const".`, c, name, tm.fields[f]),
 				c, constLiteral(tm, f.Type, v)})
 		}
 	}
-	var idents []string
 	if len(consts) == 1 {
 		b.WriteString(comment(consts[0].doc, ""))
 		fmt.Fprintf(b, "const %s = %s\n\n", consts[0].name, consts[0].value)
-		return []string{consts[0].name}
+		return
 	}
 	b.WriteString("const (\n")
 	for _, c := range consts {
 		b.WriteString(comment(c.doc, "\t"))
 		fmt.Fprintf(b, "\t%s = %s\n", c.name, c.value)
-		idents = append(idents, c.name)
 	}
 	b.WriteString(")\n\n")
-	return idents
 }
 
 // fieldInit returns the constructor's initial value of a field, empty for

@@ -12,9 +12,17 @@ import (
 // which records are recursive.
 type typeMap struct {
 	pkg string
+	nm  *naming
 	// names are the Go type names of records, enums and fixed without a
 	// logical type.
 	names map[*schema.Schema]string
+	// fields are the Go names of record fields; fieldNotes say why one is
+	// not the field's name in Go.
+	fields     map[*schema.Field]string
+	fieldNotes map[*schema.Field]string
+	// symbols are the names of the constants of enums' symbols, in
+	// symbol order.
+	symbols map[*schema.Schema][]string
 	// unions are the interfaces of unions that are not optional.
 	unions map[*schema.Schema]*unionType
 	// ptrField marks record fields of record type held by pointer, to break
@@ -195,45 +203,55 @@ func minSize(s *schema.Schema, visiting map[*schema.Schema]bool) int {
 	return 1
 }
 
-// analyze builds the type map of the named types reachable from root.
-func analyze(pkg string, root *schema.Schema) (*typeMap, error) {
+// analyze builds the type map of the named types reachable from root, whose
+// Go names nm has.
+func analyze(pkg string, root *schema.Schema, nm *naming) *typeMap {
 	tm := &typeMap{
-		pkg:       pkg,
-		names:     map[*schema.Schema]string{},
-		unions:    map[*schema.Schema]*unionType{},
-		ptrField:  map[*schema.Field]bool{},
-		scc:       map[*schema.Schema]int{},
-		recursive: map[*schema.Schema]bool{},
-		consts:    map[*schema.Field]string{},
+		pkg:        pkg,
+		nm:         nm,
+		names:      map[*schema.Schema]string{},
+		fields:     map[*schema.Field]string{},
+		fieldNotes: map[*schema.Field]string{},
+		symbols:    map[*schema.Schema][]string{},
+		unions:     map[*schema.Schema]*unionType{},
+		ptrField:   map[*schema.Field]bool{},
+		scc:        map[*schema.Schema]int{},
+		recursive:  map[*schema.Schema]bool{},
+		consts:     map[*schema.Field]string{},
 	}
 	named := schema.NamedTypes(root)
 	for _, n := range named {
-		if n.Kind == schema.Fixed && n.Logical != "" {
-			continue // a UUID, Duration or *big.Rat
+		if hasGoType(n) {
+			tm.names[n] = nm.names[n.Name]
 		}
-		tm.names[n] = goName(schema.ShortName(n.Name))
 	}
 	var records []*schema.Schema
 	for _, n := range named {
-		if n.Kind == schema.Record {
+		switch n.Kind {
+		case schema.Record:
 			records = append(records, n)
+		case schema.Enum:
+			tm.nameSymbols(n)
 		}
 	}
 	tm.findCycles(records)
 	for _, rec := range records {
+		tm.nameFields(rec)
+		taken := map[string]bool{}
+		for _, id := range append(tm.recordIdents(rec), tm.eventIdents(rec)...) {
+			taken[id] = true
+		}
 		for _, f := range rec.Fields {
 			if f.Type.Kind == schema.Record && valueReaches(f.Type, rec, map[*schema.Schema]bool{}) {
 				tm.ptrField[f] = true
 			}
-			if err := tm.nameUnions(f.Type, tm.names[rec]+goName(f.Name), rec); err != nil {
-				return nil, fmt.Errorf("record %s: field %s: %w", rec.Name, f.Name, err)
-			}
+			tm.nameUnions(f.Type, tm.names[rec]+tm.fields[f], rec, taken)
 			if _, ok := constOf(f); ok && f.Type.Kind != schema.Enum {
-				tm.consts[f] = tm.constName(rec, f)
+				tm.consts[f] = freeName(lowerFirst(tm.names[rec])+tm.fields[f], "Const", taken)
 			}
 		}
 	}
-	return tm, nil
+	return tm
 }
 
 // valueReaches reports whether record from holds record to by value,
@@ -339,33 +357,31 @@ func (tm *typeMap) sameCycle(a, b *schema.Schema) bool {
 
 // nameUnions names the union interfaces within the type of a field: name
 // for the field's own union, name+"Item" for one in its array, name+"Value"
-// for one in its map.
-func (tm *typeMap) nameUnions(s *schema.Schema, name string, rec *schema.Schema) error {
+// for one in its map; an interface or wrapper whose name the record's code
+// has already takes a suffix (see freeName).
+func (tm *typeMap) nameUnions(s *schema.Schema, name string, rec *schema.Schema, taken map[string]bool) {
 	switch s.Kind {
 	case schema.Array:
-		return tm.nameUnions(s.Items, name+"Item", rec)
+		tm.nameUnions(s.Items, name+"Item", rec, taken)
 	case schema.Map:
-		return tm.nameUnions(s.Values, name+"Value", rec)
+		tm.nameUnions(s.Values, name+"Value", rec, taken)
 	case schema.Union:
 		if _, _, ok := optional(s); ok || len(s.Branches) <= 1 {
 			for _, b := range s.Branches {
-				if err := tm.nameUnions(b, name, rec); err != nil {
-					return err
-				}
+				tm.nameUnions(b, name, rec, taken)
 			}
-			return nil
+			return
 		}
+		name = freeName(name, "Union", taken)
 		u := &unionType{name: name, marker: "is" + name, schema: s, record: rec}
-		suffixes := map[string]bool{}
+		suffixes := branchSuffixes(s, tm)
 		for i, b := range s.Branches {
 			br := &branch{index: i, s: b}
 			u.branches = append(u.branches, br)
 			if isNull(b) {
 				continue
 			}
-			if err := tm.nameUnions(b, name+unionSuffix(b, tm), rec); err != nil {
-				return err
-			}
+			tm.nameUnions(b, name+suffixes[i], rec, taken)
 			if n, ok := tm.names[b]; ok {
 				br.goType = n
 				if b.Kind == schema.Record {
@@ -373,12 +389,7 @@ func (tm *typeMap) nameUnions(s *schema.Schema, name string, rec *schema.Schema)
 				}
 				continue
 			}
-			suffix := unionSuffix(b, tm)
-			if suffixes[suffix] {
-				return fmt.Errorf("union has two branches named %s", suffix)
-			}
-			suffixes[suffix] = true
-			br.wrapper = name + suffix
+			br.wrapper = freeName(name+suffixes[i], "Branch", taken)
 			br.underlying = tm.goType(b)
 			br.goType = br.wrapper
 			if isPtrType(br.underlying) {
@@ -387,22 +398,36 @@ func (tm *typeMap) nameUnions(s *schema.Schema, name string, rec *schema.Schema)
 		}
 		tm.unions[s] = u
 	}
-	return nil
 }
 
-// unionSuffix names the wrapper type of a union branch after its type.
-func unionSuffix(b *schema.Schema, tm *typeMap) string {
-	if b.Logical != "" {
-		if b.Kind == schema.Fixed {
-			return goName(schema.ShortName(b.Name))
+// branchSuffixes names the wrapper types of a union's branches after their
+// types: the kind or logical type, or for a fixed with a logical type its
+// name, qualified by its namespace when another branch has that name in
+// Go too.
+func branchSuffixes(u *schema.Schema, tm *typeMap) []string {
+	out := make([]string, len(u.Branches))
+	byName := map[string][]string{}
+	for i, b := range u.Branches {
+		switch {
+		case b.Kind == schema.Fixed && b.Logical != "":
+			out[i] = goName(schema.ShortName(b.Name))
+			byName[out[i]] = append(byName[out[i]], b.Name)
+		case b.Logical != "":
+			out[i] = goName(b.Logical)
+		case hasGoType(b):
+			out[i] = tm.names[b]
+		default:
+			out[i] = goName(b.Kind.String())
 		}
-		return goName(b.Logical)
 	}
-	switch b.Kind {
-	case schema.Record, schema.Enum, schema.Fixed:
-		return tm.names[b]
+	for i, b := range u.Branches {
+		if b.Kind == schema.Fixed && b.Logical != "" && len(byName[out[i]]) > 1 {
+			if s := namespaceSuffixes(byName[out[i]])[b.Name]; s != "" {
+				out[i] = goName(s + "." + schema.ShortName(b.Name))
+			}
+		}
 	}
-	return goName(b.Kind.String())
+	return out
 }
 
 // qualified returns the package-qualified name of a Go type, for errors.
@@ -412,18 +437,6 @@ func (tm *typeMap) qualified(name string) string { return tm.pkg + "." + name }
 // name, which its methods' errors use: "deadlinePassedTypeName".
 func (tm *typeMap) typeNameConst(rec *schema.Schema) string {
 	return lowerFirst(tm.names[rec]) + "TypeName"
-}
-
-// constName returns the name of the constant of the "const" of field f of
-// record rec: "deadlinePassedType" for the field type of DeadlinePassed.
-// A field that would take the name of the type name's constant takes
-// another.
-func (tm *typeMap) constName(rec *schema.Schema, f *schema.Field) string {
-	name := lowerFirst(tm.names[rec]) + goName(f.Name)
-	if name == tm.typeNameConst(rec) {
-		name += "Const"
-	}
-	return name
 }
 
 // constRef returns the Go expression of the "const" of field f: its

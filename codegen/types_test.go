@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/internal/schema"
 )
 
@@ -15,10 +16,11 @@ func TestValueCyclesUsePointers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm, err := analyze("gen", p.Root)
+	nm, err := nameTypes("gen", []*manifest.Event{{Schema: p}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tm := analyze("gen", p.Root, nm)
 	q := p.Root.Fields[0].Type
 	got := map[string]string{
 		"P.q": tm.fieldType(p.Root.Fields[0]), "P.leaf": tm.fieldType(p.Root.Fields[1]),

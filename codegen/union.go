@@ -55,7 +55,7 @@ func fieldOf(tm *typeMap, u *unionType) string {
 			return !found && !n.Kind.IsNamed()
 		})
 		if found {
-			return tm.names[u.record] + "." + goName(f.Name)
+			return tm.names[u.record] + "." + tm.fields[f]
 		}
 	}
 	return tm.names[u.record]

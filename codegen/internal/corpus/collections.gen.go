@@ -41,7 +41,7 @@ type Collections struct {
 	MaybeLabels *map[string]int64 `avro:"maybe_labels"`
 	MaybeDigest *Md5              `avro:"maybe_digest"`
 	MaybeSuit   *Suit             `avro:"maybe_suit"`
-	Address     Address           `avro:"address"`
+	Address     SharedAddress     `avro:"address"`
 }
 
 // collectionsTypeName names Collections in errors.
@@ -959,10 +959,13 @@ func ParseSuit(symbol string) (Suit, error) {
 // Md5 is the Avro fixed corpus.MD5, of 16 bytes.
 type Md5 [16]byte
 
-// Address is the Avro record corpus.shared.Address.
+// SharedAddress is the Avro record corpus.shared.Address. Its Go name
+// begins with the end of its namespace, shared, as other named types are
+// Address in Go too: Address, com.example.billing.Address,
+// com.example.geo.Address and 1 more.
 //
 // A postal address.
-type Address struct {
+type SharedAddress struct {
 	Street string `avro:"street"`
 	City   string `avro:"city"`
 
@@ -970,94 +973,95 @@ type Address struct {
 	Zip *string `avro:"zip"`
 }
 
-// addressTypeName names Address in errors.
-const addressTypeName = "corpus.Address"
+// sharedAddressTypeName names SharedAddress in errors.
+const sharedAddressTypeName = "corpus.SharedAddress"
 
-// NewAddress returns a new Address. Its schema has no defaults.
-func NewAddress() *Address { return &Address{} }
+// NewSharedAddress returns a new SharedAddress. Its schema has no defaults.
+func NewSharedAddress() *SharedAddress { return &SharedAddress{} }
 
-// AppendAvro appends the Avro binary encoding of a to dst and returns the
+// AppendAvro appends the Avro binary encoding of s to dst and returns the
 // extended buffer. It fails, with a *avrobin.ValidationError, only for a
-// nil a: every Address has an encoding; it does not check the contract,
-// which is Validate's job. On error it returns dst unchanged.
-func (a *Address) AppendAvro(dst []byte) ([]byte, error) {
-	if a == nil {
-		return dst, avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
+// nil s: every SharedAddress has an encoding; it does not check the
+// contract, which is Validate's job. On error it returns dst unchanged.
+func (s *SharedAddress) AppendAvro(dst []byte) ([]byte, error) {
+	if s == nil {
+		return dst, avrobin.Invalid(sharedAddressTypeName, "", avrobin.ErrUnset)
 	}
-	dst = avrobin.AppendString(dst, a.Street)
-	dst = avrobin.AppendString(dst, a.City)
-	if a.Zip == nil {
+	dst = avrobin.AppendString(dst, s.Street)
+	dst = avrobin.AppendString(dst, s.City)
+	if s.Zip == nil {
 		dst = avrobin.AppendLong(dst, 0)
 	} else {
 		dst = avrobin.AppendLong(dst, 1)
-		dst = avrobin.AppendString(dst, *a.Zip)
+		dst = avrobin.AppendString(dst, *s.Zip)
 	}
 	return dst, nil
 }
 
-// UnmarshalAvro replaces a with the Address encoded in src, which must hold
-// exactly one encoded value (trailing bytes are an error). It fails with a
-// *avrobin.DecodeError; on error a is unchanged.
-func (a *Address) UnmarshalAvro(src []byte) error {
-	if a == nil {
-		return avrobin.Malformed(addressTypeName, "", 0, avrobin.ErrUnset)
+// UnmarshalAvro replaces s with the SharedAddress encoded in src, which
+// must hold exactly one encoded value (trailing bytes are an error). It
+// fails with a *avrobin.DecodeError; on error s is unchanged.
+func (s *SharedAddress) UnmarshalAvro(src []byte) error {
+	if s == nil {
+		return avrobin.Malformed(sharedAddressTypeName, "", 0, avrobin.ErrUnset)
 	}
 	r := avrobin.NewReader(src)
-	var v Address
+	var v SharedAddress
 	if err := v.DecodeAvro(&r); err != nil {
 		return err
 	}
 	if r.Len() != 0 {
-		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
+		return avrobin.Malformed(sharedAddressTypeName, "", r.Offset(), avrobin.ErrTrailingBytes)
 	}
-	*a = v
+	*s = v
 	return nil
 }
 
-// DecodeAvro reads one Address from r into a, replacing all of its fields.
-// It fails with a *avrobin.DecodeError; on error a is partly written.
-func (a *Address) DecodeAvro(r *avrobin.Reader) error {
-	if a == nil {
-		return avrobin.Malformed(addressTypeName, "", r.Offset(), avrobin.ErrUnset)
+// DecodeAvro reads one SharedAddress from r into s, replacing all of its
+// fields. It fails with a *avrobin.DecodeError; on error s is partly
+// written.
+func (s *SharedAddress) DecodeAvro(r *avrobin.Reader) error {
+	if s == nil {
+		return avrobin.Malformed(sharedAddressTypeName, "", r.Offset(), avrobin.ErrUnset)
 	}
 	var err error
 	var idx int
-	if a.Street, err = r.ReadString(); err != nil {
-		return avrobin.Malformed(addressTypeName, "street", r.Offset(), err)
+	if s.Street, err = r.ReadString(); err != nil {
+		return avrobin.Malformed(sharedAddressTypeName, "street", r.Offset(), err)
 	}
-	if a.City, err = r.ReadString(); err != nil {
-		return avrobin.Malformed(addressTypeName, "city", r.Offset(), err)
+	if s.City, err = r.ReadString(); err != nil {
+		return avrobin.Malformed(sharedAddressTypeName, "city", r.Offset(), err)
 	}
 	if idx, err = r.ReadIndex(2); err != nil {
-		return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
+		return avrobin.Malformed(sharedAddressTypeName, "zip", r.Offset(), err)
 	}
 	if idx == 0 {
-		a.Zip = nil
+		s.Zip = nil
 	} else {
-		a.Zip = new(string)
-		if *a.Zip, err = r.ReadString(); err != nil {
-			return avrobin.Malformed(addressTypeName, "zip", r.Offset(), err)
+		s.Zip = new(string)
+		if *s.Zip, err = r.ReadString(); err != nil {
+			return avrobin.Malformed(sharedAddressTypeName, "zip", r.Offset(), err)
 		}
 	}
 	return nil
 }
 
-// Validate reports the first way a breaks its schema's contract, as a
+// Validate reports the first way s breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
 // empty required string or a string that is not UTF-8.
-func (a *Address) Validate() error {
-	if a == nil {
-		return avrobin.Invalid(addressTypeName, "", avrobin.ErrUnset)
+func (s *SharedAddress) Validate() error {
+	if s == nil {
+		return avrobin.Invalid(sharedAddressTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckRequiredString(a.Street); err != nil {
-		return avrobin.Invalid(addressTypeName, "street", err)
+	if err := avrobin.CheckRequiredString(s.Street); err != nil {
+		return avrobin.Invalid(sharedAddressTypeName, "street", err)
 	}
-	if err := avrobin.CheckRequiredString(a.City); err != nil {
-		return avrobin.Invalid(addressTypeName, "city", err)
+	if err := avrobin.CheckRequiredString(s.City); err != nil {
+		return avrobin.Invalid(sharedAddressTypeName, "city", err)
 	}
-	if a.Zip != nil {
-		if err := avrobin.CheckString(*a.Zip); err != nil {
-			return avrobin.Invalid(addressTypeName, "zip", err)
+	if s.Zip != nil {
+		if err := avrobin.CheckString(*s.Zip); err != nil {
+			return avrobin.Invalid(sharedAddressTypeName, "zip", err)
 		}
 	}
 	return nil

@@ -2,11 +2,8 @@ package corpus
 
 import (
 	"errors"
-	"math/rand/v2"
 	"reflect"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -18,12 +15,12 @@ import (
 // than its precision, which the reader leaves to Validate) to no more
 // bytes, and decodes to the same value.
 func FuzzDecodeCorpus(f *testing.F) {
-	g := &gen{rng: rand.New(rand.NewPCG(7, 8))}
+	g := newGen(7, "fuzz")
 	for i, ev := range corpusEvents() {
 		root := parsed(f, ev).Root
 		for range 3 {
 			v := newLike(ev)
-			if err := v.UnmarshalAvro((&blockEncoder{rng: g.rng}).encode(nil, root, g.value(root, nil, 0))); err != nil {
+			if err := v.UnmarshalAvro((&blockEncoder{rng: g.rng}).encode(nil, root, g.next(root))); err != nil {
 				f.Fatal(err)
 			}
 			b, err := v.AppendAvro([]byte{byte(i)})
@@ -67,7 +64,7 @@ func FuzzDecodeCorpus(f *testing.F) {
 		if err := again.UnmarshalAvro(out); err != nil {
 			t.Fatalf("%T: %x does not decode: %v", v, out, err)
 		}
-		if diff := cmp.Diff(goNorm(root, reflect.ValueOf(v)), goNorm(root, reflect.ValueOf(again)), normOpts); diff != "" {
+		if diff := normDiff(goNorm(root, reflect.ValueOf(v)), goNorm(root, reflect.ValueOf(again))); diff != "" {
 			t.Fatalf("%T: re-decoded value differs:\n%s", v, diff)
 		}
 	})

@@ -5,8 +5,11 @@ import (
 	"math/big"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/lunchbot/eventkit/codegen"
+	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
@@ -134,23 +137,50 @@ func goUnion(s *schema.Schema, v reflect.Value) any {
 		dt = dt.Elem()
 	}
 	for i, b := range s.Branches {
-		if b.Kind == schema.Null {
-			continue
-		}
-		var want string
-		switch {
-		case b.Kind.IsNamed() && (b.Kind != schema.Fixed || b.Logical == ""):
-			want = schema.ShortName(b.Name)
-		case b.Kind == schema.Fixed:
-			want = iface + schema.ShortName(b.Name)
-		case b.Logical != "":
-			want = iface + strings.ReplaceAll(b.Logical, "-", "")
-		default:
-			want = iface + b.Kind.String()
-		}
-		if strings.EqualFold(strings.ReplaceAll(want, "_", ""), dt.Name()) {
+		if b.Kind != schema.Null && branchType(iface, b, dt) {
 			return unionVal{Index: i, Value: goNorm(b, dv)}
 		}
 	}
 	return "no branch for " + dv.Type().String()
 }
+
+// branchType reports whether dt, the dynamic type of a value of the union
+// interface iface, is the Go type of branch b: for a named type, the type
+// the generator names it (goTypeNames); for another, the interface's
+// wrapper type named after the branch's kind, logical type or, for a fixed
+// with a logical type, name (qualified when another branch has that name
+// too, so only its end is compared).
+func branchType(iface string, b *schema.Schema, dt reflect.Type) bool {
+	fold := func(s string) string { return strings.ToLower(unseparated.Replace(s)) }
+	name := dt.Name()
+	switch {
+	case b.Kind.IsNamed() && (b.Kind != schema.Fixed || b.Logical == ""):
+		return name == goTypeNames()[b.Name]
+	case b.Kind == schema.Fixed:
+		return strings.HasPrefix(name, iface) && strings.HasSuffix(fold(name), fold(schema.ShortName(b.Name))) &&
+			dt.ConvertibleTo(map[string]reflect.Type{
+				schema.LogicalUUID: reflect.TypeFor[avrobin.UUID](), schema.LogicalDuration: reflect.TypeFor[avrobin.Duration](),
+				schema.LogicalDecimal: reflect.TypeFor[big.Rat](),
+			}[b.Logical])
+	case b.Logical != "":
+		return fold(name) == fold(iface+b.Logical)
+	}
+	return fold(name) == fold(iface+b.Kind.String())
+}
+
+// unseparated drops the separators of Avro names' words.
+var unseparated = strings.NewReplacer("_", "", "-", "")
+
+// goTypeNames returns the Go names of the corpus's named types, by full
+// name, as the generator gives them.
+var goTypeNames = sync.OnceValue(func() map[string]string {
+	m, err := manifest.Load("../../testdata/corpus/manifest.json")
+	if err != nil {
+		panic(err)
+	}
+	names, err := codegen.TypeNames(m)
+	if err != nil {
+		panic(err)
+	}
+	return names
+})

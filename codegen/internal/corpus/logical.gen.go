@@ -324,7 +324,5 @@ func (l *Logical) Validate() error {
 			return avrobin.Invalid(logicalTypeName, "maybe_amount", err)
 		}
 	}
-	if l.MaybeUUID != nil {
-	}
 	return nil
 }

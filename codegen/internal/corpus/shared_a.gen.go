@@ -13,7 +13,7 @@ import (
 // Uses corpus.shared.Address, which collections.avsc and shared_b.avsc
 // define identically.
 type SharedA struct {
-	Address Address `avro:"address"`
+	Address SharedAddress `avro:"address"`
 }
 
 // sharedATypeName names SharedA in errors.

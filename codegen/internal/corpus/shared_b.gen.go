@@ -10,8 +10,8 @@ import (
 
 // SharedB is the Avro record corpus.SharedB.
 type SharedB struct {
-	Home Address  `avro:"home"`
-	Work *Address `avro:"work"`
+	Home SharedAddress  `avro:"home"`
+	Work *SharedAddress `avro:"work"`
 }
 
 // sharedBTypeName names SharedB in errors.
@@ -113,7 +113,7 @@ func (s *SharedB) DecodeAvro(r *avrobin.Reader) error {
 	if idx == 0 {
 		s.Work = nil
 	} else {
-		s.Work = new(Address)
+		s.Work = new(SharedAddress)
 		if err = s.Work.DecodeAvro(r); err != nil {
 			return avrobin.Malformed(sharedBTypeName, "work", r.Offset(), err)
 		}

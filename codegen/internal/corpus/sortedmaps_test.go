@@ -20,7 +20,7 @@ func TestMapsEncodeInKeyOrderWithoutAllocating(t *testing.T) {
 			// Keys whose insertion order is not their order.
 			labels[fmt.Sprintf("k%03d", (i*37)%n)] = fmt.Sprint(i)
 		}
-		c := &Collections{Labels: labels, Address: Address{Street: "s", City: "c"}}
+		c := &Collections{Labels: labels, Address: SharedAddress{Street: "s", City: "c"}}
 		out, err := c.AppendAvro(nil)
 		if err != nil {
 			t.Fatal(err)

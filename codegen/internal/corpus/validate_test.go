@@ -22,7 +22,7 @@ func validCollections() *Collections {
 	}
 }
 
-func corpusAddress() Address { return Address{Street: "Main St 1", City: "Zürich"} }
+func corpusAddress() SharedAddress { return SharedAddress{Street: "Main St 1", City: "Zürich"} }
 
 func validLogical() *Logical {
 	return &Logical{

@@ -2,7 +2,7 @@
 """Encodes and decodes Avro binary with Apache Avro for Python (Debian's
 python3-avro), for the Go tests of the generated code.
 
-Reads one JSON object on stdin:
+Reads a JSON list of requests on stdin, each
 
     {"schema": "<schema>", "mode": "logical" | "raw",
      "write": [value, ...],             values to encode
@@ -10,7 +10,7 @@ Reads one JSON object on stdin:
      "writer_schema": "<schema>"}       optional: decode data written with
                                         this schema, resolving to "schema"
 
-and writes one JSON object on stdout:
+and writes the list of their responses on stdout, each
 
     {"written": [{"data": "<base64>"} | {"error": "..."}, ...],
      "read": [{"value": value} | {"error": "..."}, ...]}
@@ -136,8 +136,8 @@ def from_py(s, v):
     return v
 
 
-def main():
-    req = json.load(sys.stdin)
+def answer(req):
+    """The response to one request."""
     raw = req.get("mode") == "raw"
 
     def parse(text):
@@ -164,7 +164,11 @@ def main():
             out["read"].append({"value": from_py(schema, datum)})
         except Exception as e:
             out["read"].append({"error": f"{type(e).__name__}: {e}"})
-    json.dump(out, sys.stdout)
+    return out
+
+
+def main():
+    json.dump([answer(req) for req in json.load(sys.stdin)], sys.stdout)
 
 
 if __name__ == "__main__":
