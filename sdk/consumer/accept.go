@@ -17,6 +17,7 @@ func (r *run) accept(km *kafka.Message) {
 	if p == nil || p.revoked {
 		return // no longer ours: not counted, so not committed past
 	}
+	r.ins.polled(p.topic)
 	var rs retryState
 	if rt, ok := r.retryTopics[p.topic]; ok {
 		rs = parseRetry(km.Headers, rt)
@@ -40,11 +41,8 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 	if rs.tier > 0 {
 		topic = rs.topic
 	}
-	var h *Handler
-	if rt := r.routes[topic]; rt != nil {
-		h = rt.pick(headerText(km.Headers, cloudevents.HeaderType))
-	}
-	if h == nil && r.cfg.Unhandled == SkipUnhandled {
+	h, rt := r.route(topic, km)
+	if h == nil && rt == nil && r.cfg.Unhandled == SkipUnhandled {
 		if r.log.Enabled(r.ctx, slog.LevelDebug) {
 			r.log.Debug("no handler for the event type; skipped", slog.String("topic", p.topic), slog.Int("partition", int(p.id)),
 				slog.Int64("offset", off), slog.String("type", headerText(km.Headers, cloudevents.HeaderType)))
@@ -52,7 +50,7 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		r.sched.finishNow(p, off)
 		return
 	}
-	m := &inflight{km: km, part: p, h: h, bytes: len(km.Key) + len(km.Value), retry: rs}
+	m := &inflight{km: km, part: p, h: h, byName: rt, bytes: len(km.Key) + len(km.Value), retry: rs}
 	key := laneKey{topic: p.topic}
 	ordered := true
 	switch r.cfg.Ordering {
@@ -65,6 +63,29 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		ordered = false
 	}
 	r.sched.add(m, key, ordered)
+}
+
+// route returns the handler of a message of topic: by its ce_type header,
+// or, without one, by the full name of its writer schema's record when the
+// writer schema is at hand. When it is not, it returns the topic's route
+// for a worker to look the name up (the poll loop never waits for the
+// registry).
+func (r *run) route(topic string, km *kafka.Message) (*Handler, *route) {
+	rt := r.routes[topic]
+	if rt == nil {
+		return nil, nil
+	}
+	if typ := headerText(km.Headers, cloudevents.HeaderType); typ != "" {
+		return rt.pick(typ), nil
+	}
+	namer, ok := r.deser.(writerNamer)
+	if !ok {
+		return rt.only, nil
+	}
+	if name, cached := namer.CachedWriterName(km.Value); cached {
+		return rt.byName[name], nil
+	}
+	return nil, rt
 }
 
 // headerText returns the value of the last header named key, as text.

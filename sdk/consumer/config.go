@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lunchbot/eventkit/internal/backoff"
 	"github.com/lunchbot/eventkit/internal/kafkaclient"
@@ -98,6 +101,15 @@ type Config struct {
 	// unread, DeadLetterUnhandled sends it to the dead-letter topic with
 	// reason "unhandled".
 	Unhandled UnhandledPolicy
+	// TracerProvider, MeterProvider and Propagator are the OpenTelemetry
+	// providers of the consumer's spans ("process <topic>"), metrics and
+	// the trace context read from the headers. Defaults:
+	// otel.GetTracerProvider(), otel.GetMeterProvider() and
+	// otel.GetTextMapPropagator(), which do nothing until the program sets
+	// them.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	Propagator     propagation.TextMapPropagator
 	// OnAssign and OnRevoke, when set, are called on the poll goroutine
 	// after the consumer has taken partitions on (starting from their
 	// committed offsets) and after it has let them go (their finished
@@ -299,16 +311,17 @@ func baseName(p string) string {
 	return p
 }
 
-// deserializer returns the configured Deserializer or builds one.
-func (c Config) deserializer() (Deserializer, error) {
+// deserializer returns the configured Deserializer or builds one, with the
+// registry client it built (nil for the configured one).
+func (c Config) deserializer() (Deserializer, *registry.HTTPClient, error) {
 	if c.Deserializer != nil {
-		return c.Deserializer, nil
+		return c.Deserializer, nil, nil
 	}
 	client, err := registry.New(c.Registry)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return serde.NewDeserializer(client, c.Serde), nil
+	return serde.NewDeserializer(client, c.Serde), client, nil
 }
 
 // consumerConfig is the librdkafka configuration of the group consumer.

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/lunchbot/eventkit/internal/kafkaclient"
+	"github.com/lunchbot/eventkit/internal/telemetry"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 // Consumer consumes events in a consumer group. Create it with New and run
@@ -21,6 +23,8 @@ type Consumer struct {
 	secrets     []string
 	started     atomic.Bool
 	current     atomic.Pointer[run] // the running Run, for Stats
+	ins         *instruments
+	reg         *registry.HTTPClient // the registry client New built, if it did
 }
 
 // New validates cfg and the handlers and returns a Consumer; it connects to
@@ -51,13 +55,14 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	deser, err := cfg.deserializer()
+	deser, regClient, err := cfg.deserializer()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c := &Consumer{
 		cfg:         cfg,
 		deser:       deser,
+		reg:         regClient,
 		log:         cfg.Logger.With(slog.String("consumer", cfg.Name), slog.String("group", cfg.GroupID)),
 		routes:      map[string]*route{},
 		retryTopics: map[string]retryTopic{},
@@ -70,7 +75,7 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 		}
 		r := c.routes[h.contract.Topic]
 		if r == nil {
-			r = &route{byType: map[string]*Handler{}}
+			r = &route{byType: map[string]*Handler{}, byName: map[string]*Handler{}}
 			c.routes[h.contract.Topic] = r
 			c.topics = append(c.topics, h.contract.Topic)
 		}
@@ -78,6 +83,7 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 			return nil, fmt.Errorf("%w: two handlers for event type %s", ErrConfig, h.contract.Type)
 		}
 		r.byType[h.contract.Type] = h
+		r.byName[h.contract.Name] = h
 	}
 	for _, r := range c.routes {
 		if len(r.byType) == 1 {
@@ -94,6 +100,10 @@ func New(cfg Config, handlers ...Handler) (*Consumer, error) {
 			}
 			c.retryTopics[name] = retryTopic{origin: t, tier: tier}
 		}
+	}
+	prov := telemetry.Providers{Tracer: cfg.TracerProvider, Meter: cfg.MeterProvider, Propagator: cfg.Propagator}.WithDefaults()
+	if c.ins, err = newInstruments(prov, cfg.GroupID, c.subscriptions()); err != nil {
+		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
 	}
 	return c, nil
 }

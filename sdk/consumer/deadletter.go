@@ -52,12 +52,13 @@ var errUnhandled = errors.New("no handler for the event type")
 // delivered again). With dead-lettering disabled it drops m, logged.
 func (r *run) deadLetter(m *inflight, log *msgLog, reason string, cause error, attempts int) bool {
 	errText := errorText(cause)
+	topic, partition, offset := m.origin()
+	dest := r.cfg.DeadLetterTopic(topic)
+	m.op.deadLetter(dest, reason, cause)
 	if r.cfg.DisableDeadLetter {
 		log.get().Error("message dropped (dead-lettering disabled)", slog.String("reason", reason), slog.String("error", errText))
 		return true
 	}
-	topic, partition, offset := m.origin()
-	dest := r.cfg.DeadLetterTopic(topic)
 	headers := withoutPrefix(m.km.Headers, "retry.")
 	headers = append(headers,
 		kafka.Header{Key: HeaderDLQReason, Value: []byte(reason)},

@@ -133,15 +133,18 @@ func batchFailure(err error, n int) (int, bool) {
 
 // route holds the handlers of one topic.
 type route struct {
-	byType map[string]*Handler
-	only   *Handler // the handler when the topic has one
+	byType map[string]*Handler // by event type (the ce_type header)
+	byName map[string]*Handler // by the Avro full name of the event's record
+	only   *Handler            // the handler when the topic has one
 }
 
-// pick returns the handler for an event type, nil for none. A message
-// without a type goes to the topic's only handler.
-func (r *route) pick(typ string) *Handler {
-	if typ == "" {
-		return r.only
-	}
-	return r.byType[typ]
+// pick returns the handler for an event type, nil for none.
+func (r *route) pick(typ string) *Handler { return r.byType[typ] }
+
+// writerNamer is what routing a message without an event-type header
+// needs of the Deserializer: *serde.Deserializer implements it. Without it
+// such a message goes to the topic's only handler.
+type writerNamer interface {
+	WriterName(ctx context.Context, msg []byte) (string, error)
+	CachedWriterName(msg []byte) (string, bool)
 }

@@ -82,6 +82,7 @@ func (r *run) retryLater(m *inflight, log *msgLog, cause error, attempts int) bo
 	topic, partition, offset := m.origin()
 	dest := r.cfg.RetryTopicName(topic, tier)
 	delay := r.cfg.RetryTopics[tier-1]
+	m.op.retryTopic(dest, tier, cause)
 	due := time.Now().Add(delay)
 	headers := withoutPrefix(m.km.Headers, "retry.")
 	headers = append(headers,

@@ -101,6 +101,15 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	r.hctx = hctx
 	c.current.Store(r)
 	defer c.current.Store(nil)
+	regs, err := c.ins.observeAll(r, c.reg)
+	if err != nil {
+		c.log.Warn("cannot observe the consumer's gauges", slog.Any("error", err))
+	}
+	defer func() {
+		for _, reg := range regs {
+			_ = reg.Unregister()
+		}
+	}()
 
 	// Once ctx ends no more work is handed out: a message whose handler
 	// was abandoned keeps its lane's later messages waiting, as their order

@@ -54,13 +54,18 @@ type lane struct {
 // inflight is a polled message from the time it is accepted until it is
 // done.
 type inflight struct {
-	km    *kafka.Message
-	part  *partition
-	lane  *lane
-	h     *Handler
-	bytes int
+	km   *kafka.Message
+	part *partition
+	lane *lane
+	h    *Handler
+	// byName is set when h is to be found by the writer schema's name,
+	// which was not at hand when the message was polled.
+	byName *route
+	bytes  int
 	// retry is what the headers of a message from a retry topic say.
 	retry retryState
+	// op is the telemetry of the handling the message is part of.
+	op *processOp
 	// finished is set by the worker when the message is done (handled,
 	// dead-lettered, sent to a retry topic); a message left unfinished at
 	// shutdown is delivered again.
@@ -120,7 +125,7 @@ func (s *scheduler) take() []*inflight {
 	m.part.queued--
 	m.part.running++
 	unit := []*inflight{m}
-	if b := m.h.batch; b != nil {
+	if m.h != nil && m.h.batch != nil {
 		unit = s.gather(unit, m.h, l)
 	}
 	return unit

@@ -27,41 +27,63 @@ func (r *run) handle(unit []*inflight) {
 // topic or the dead-letter topic. It reports whether the message is done;
 // not when Run's context ended first (it is delivered again).
 func (r *run) handleOne(m *inflight) bool {
+	if m.h == nil && m.byName != nil {
+		if ok := r.routeByName(m, &msgLog{base: r.log, m: &Message{Topic: m.part.topic}}); !ok || m.finished {
+			return ok
+		}
+		if m.h != nil && m.h.batch != nil {
+			r.handleBatch([]*inflight{m})
+			return m.finished
+		}
+	}
 	msg := messageOf(m.km)
-	log := &msgLog{base: r.log, m: &msg}
+	ctx, op := r.ins.startProcess(r.handlerContext(&msg), m, &msg)
+	m.op = op
+	handled, finished := r.processOne(ctx, m, &msg)
+	op.end(handled, finished)
+	return finished
+}
+
+// processOne is handleOne's work: it reports whether the handler succeeded
+// and whether the message is done.
+func (r *run) processOne(ctx context.Context, m *inflight, msg *Message) (handled, finished bool) {
+	log := &msgLog{base: r.log, m: msg}
 	if m.h == nil {
-		return r.deadLetter(m, log, ReasonUnhandled, errUnhandled, 0)
+		if r.cfg.Unhandled == SkipUnhandled {
+			return false, true
+		}
+		return false, r.deadLetter(m, log, ReasonUnhandled, errUnhandled, 0)
 	}
-	ev, ok := r.decode(m, &msg, log)
+	ev, ok := r.decode(m, msg, log)
 	if !ok || ev == nil {
-		return ok
+		return false, ok
 	}
-	ctx := r.handlerContext(&msg)
 	var err error
 	for attempt := 1; ; attempt++ {
 		msg.Attempt = m.retry.attempts + attempt
-		err = call(ctx, m.h, ev, msg)
+		err = call(ctx, m.h, ev, *msg)
 		if err == nil {
 			if r.log.Enabled(r.ctx, slog.LevelDebug) {
 				log.get().Debug("event handled", slog.Int("attempt", msg.Attempt))
 			}
-			return true
+			return true, true
 		}
 		if r.ctx.Err() != nil {
 			log.get().Warn("handler failed while shutting down; the message will be delivered again", slog.Any("error", err))
-			return false
+			return false, false
 		}
 		if IsPermanent(err) || attempt >= r.cfg.Retry.Attempts {
 			break
 		}
 		pause := r.cfg.Retry.delay(attempt)
+		m.op.retry(msg.Attempt, err)
 		log.get().Warn("handler failed; retrying", slog.Int("attempt", msg.Attempt), slog.Duration("pause", pause), slog.Any("error", err))
 		if !backoff.Sleep(r.ctx, pause) {
 			log.get().Warn("shutting down before the retry; the message will be delivered again")
-			return false
+			return false, false
 		}
 	}
-	return r.fail(m, log, err, msg.Attempt)
+	return false, r.fail(m, log, err, msg.Attempt)
 }
 
 // handleBatch decodes a batch, calls its batch handler and sorts out what
@@ -69,6 +91,15 @@ func (r *run) handleOne(m *inflight) bool {
 // field.
 func (r *run) handleBatch(unit []*inflight) {
 	h := unit[0].h
+	bctx, op := r.ins.startBatch(r.hctx, unit)
+	handled := false
+	defer func() {
+		finished := true
+		for _, m := range unit {
+			finished = finished && m.finished
+		}
+		op.end(handled, finished)
+	}()
 	live := make([]*inflight, 0, len(unit))
 	events := make([]contract.Event, 0, len(unit))
 	msgs := make([]Message, 0, len(unit))
@@ -78,15 +109,18 @@ func (r *run) handleBatch(unit []*inflight) {
 		if !ok {
 			return // shutting down: nothing finished is delivered again
 		}
+		m.op = op
 		if ev == nil {
 			m.finished = true // dead-lettered
 			continue
 		}
 		live, events, msgs = append(live, m), append(events, ev), append(msgs, msg)
 	}
-	ctx := context.Background()
+	ctx := bctx
 	if len(msgs) > 0 {
-		ctx = r.handlerContext(&msgs[0])
+		if v, ok := msgs[0].Headers.Get(cloudevents.HeaderTraceparent); ok {
+			ctx = cloudevents.WithTraceparent(ctx, string(v))
+		}
 	}
 	for attempt := 1; len(live) > 0; {
 		for i := range msgs {
@@ -97,6 +131,7 @@ func (r *run) handleBatch(unit []*inflight) {
 			for _, m := range live {
 				m.finished = true
 			}
+			handled = true
 			return
 		}
 		if r.ctx.Err() != nil {
@@ -125,6 +160,7 @@ func (r *run) handleBatch(unit []*inflight) {
 			return
 		}
 		pause := r.cfg.Retry.delay(attempt)
+		op.retry(attempt, err)
 		r.log.Warn("batch handler failed; retrying", slog.Int("events", len(live)), slog.Int("attempt", attempt),
 			slog.Duration("pause", pause), slog.Any("error", err))
 		if !backoff.Sleep(r.ctx, pause) {
@@ -167,6 +203,7 @@ func (r *run) decode(m *inflight, msg *Message, log *msgLog) (contract.Event, bo
 		ev := m.h.newEvent()
 		id, err := r.deser.Decode(r.ctx, m.km.Value, ev)
 		msg.SchemaID = id
+		m.op.decoded(id)
 		if err == nil {
 			return ev, true
 		}
@@ -233,4 +270,31 @@ func (ml *msgLog) get() *slog.Logger {
 			slog.Int64("offset", m.Offset), slog.String("type", m.EventType), slog.String("event_id", m.EventID.String()))
 	}
 	return ml.l
+}
+
+// routeByName finds m's handler by the name of its writer schema's record,
+// fetching the schema (retried while the registry is unavailable, as
+// decoding is). It reports false when Run's context ended first; a message
+// whose schema cannot be had is dead-lettered (m.finished set).
+func (r *run) routeByName(m *inflight, log *msgLog) bool {
+	namer := r.deser.(writerNamer)
+	for n := 1; ; n++ {
+		name, err := namer.WriterName(r.ctx, m.km.Value)
+		if err == nil {
+			m.h, m.byName = m.byName.byName[name], nil
+			return true
+		}
+		if r.ctx.Err() != nil {
+			return false
+		}
+		if !transient(err) {
+			m.finished = r.deadLetter(m, log, ReasonDecode, err, 0)
+			return m.finished
+		}
+		pause := r.cfg.Retry.delay(n)
+		log.get().Error("cannot route: the schema registry is unavailable; retrying", slog.Duration("pause", pause), slog.Any("error", err))
+		if !backoff.Sleep(r.ctx, pause) {
+			return false
+		}
+	}
 }

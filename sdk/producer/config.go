@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lunchbot/eventkit/internal/kafkaclient"
 	"github.com/lunchbot/eventkit/internal/redact"
@@ -65,9 +68,23 @@ type Config struct {
 	// (its message.timeout.ms) before reporting it failed. Default:
 	// librdkafka's, 5 minutes.
 	DeliveryTimeout time.Duration
-	// Traceparent returns the W3C traceparent to send with a message
-	// published with ctx, "" for none. Default: cloudevents.TraceparentFrom. Set it to
-	// bridge a tracing library, e.g. OpenTelemetry's propagator.
+	// Headers is the header profile: HeadersFull (the default: CloudEvents
+	// binary mode), HeadersMinimal (ce_id and ce_type) or HeadersNone. See
+	// HeaderProfile for what each keeps working.
+	Headers HeaderProfile
+	// TracerProvider, MeterProvider and Propagator are the OpenTelemetry
+	// providers of the producer's spans ("send <topic>"), metrics and
+	// trace-context headers. Defaults: otel.GetTracerProvider(),
+	// otel.GetMeterProvider() and otel.GetTextMapPropagator(), which do
+	// nothing until the program sets them.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	Propagator     propagation.TextMapPropagator
+	// Traceparent returns the W3C traceparent of a message published with
+	// ctx when ctx has no OpenTelemetry span, "" for none: it is the parent
+	// of the publish's span, and is sent as the traceparent header when the
+	// propagator sends none. Default: cloudevents.TraceparentFrom (set by
+	// cloudevents.WithTraceparent).
 	Traceparent func(ctx context.Context) string
 }
 
@@ -88,22 +105,22 @@ func ConfigFromEnv() (Config, error) {
 
 // serializer returns the configured Serializer or builds one from Registry,
 // and the base URL of the ce_dataschema header.
-func (c Config) serializer() (Serializer, string, error) {
+func (c Config) serializer() (Serializer, string, *registry.HTTPClient, error) {
 	base := ""
 	if len(c.Registry.URLs) > 0 {
 		base = strings.TrimRight(c.Registry.URLs[0], "/")
 	}
 	if c.Serializer != nil {
-		return c.Serializer, base, nil
+		return c.Serializer, base, nil, nil
 	}
 	client, err := registry.New(c.Registry)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	if base == "" {
 		base = registry.DefaultURL
 	}
-	return serde.NewSerializer(client, c.Serde), base, nil
+	return serde.NewSerializer(client, c.Serde), base, client, nil
 }
 
 // String describes c without secrets.

@@ -38,7 +38,9 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 	var err error
 	if tp.Error != nil {
 		err = &DeliveryError{Topic: d.Topic, EventID: d.EventID, Err: tp.Error}
+		p.undelivered.Add(1)
 	}
+	p.tel.finish(t, tp)
 	switch {
 	case t.w != nil && t.w.state.CompareAndSwap(waiting, delivered):
 		t.w.ch <- result{d: d, err: err}

@@ -10,11 +10,48 @@ import (
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
 
+// HeaderProfile says which headers the producer puts on each message.
+type HeaderProfile int
+
+// The profiles. The consumer reads messages of every profile.
+const (
+	// HeadersFull is the CloudEvents Kafka binding in binary mode:
+	// ce_specversion, ce_id, ce_source, ce_type, content-type and
+	// ce_dataschema, plus the trace context (traceparent, tracestate,
+	// baggage) when there is one. Any CloudEvents-aware consumer reads
+	// the messages as events; the SDK's consumer deduplicates by ce_id and
+	// routes by ce_type.
+	HeadersFull HeaderProfile = iota
+	// HeadersMinimal is ce_id and ce_type, plus the trace context: the
+	// SDK's consumer still deduplicates, routes and continues the trace,
+	// but the messages are not CloudEvents.
+	HeadersMinimal
+	// HeadersNone sends no header at all and makes no event id
+	// (Delivery.EventID is zero): the cheapest publish. The SDK's consumer
+	// routes by the writer schema's record name (the wire format carries
+	// the schema id), has no id to deduplicate by, and starts a new trace.
+	HeadersNone
+)
+
+// String returns "full", "minimal" or "none".
+func (h HeaderProfile) String() string {
+	switch h {
+	case HeadersFull:
+		return "full"
+	case HeadersMinimal:
+		return "minimal"
+	case HeadersNone:
+		return "none"
+	}
+	return "HeaderProfile(" + strconv.Itoa(int(h)) + ")"
+}
+
 // topicInfo is the per-contract data of a message's headers.
 type topicInfo struct {
 	topic   string
 	typ     string
 	typText []byte
+	tracing topicTracing
 	// headers is the header set of the schema id the contract's events
 	// were last written with.
 	headers atomic.Pointer[headerSet]
@@ -22,15 +59,13 @@ type topicInfo struct {
 
 // headerSet holds the headers that are the same for every event of one
 // contract and schema id, in their order on the wire; the ce_id value is
-// filled in per message.
+// filled in per message, at index idAt (-1: none).
 type headerSet struct {
 	schemaID int
 	h        [6]kafka.Header
 	n        int // headers used in h
+	idAt     int
 }
-
-// idHeader is the index of ce_id in a headerSet.
-const idHeader = 1
 
 var (
 	specVersionValue = []byte(cloudevents.SpecVersion)
@@ -38,7 +73,7 @@ var (
 )
 
 func newTopicInfo(c *contract.Contract) *topicInfo {
-	return &topicInfo{topic: c.Topic, typ: c.Type, typText: []byte(c.Type)}
+	return &topicInfo{topic: c.Topic, typ: c.Type, typText: []byte(c.Type), tracing: newTopicTracing(c.Topic, c.Type)}
 }
 
 // info returns the per-contract data of c.
@@ -71,15 +106,26 @@ func (p *Producer) headerSet(ti *topicInfo, id int) *headerSet {
 	if hs := ti.headers.Load(); hs != nil && hs.schemaID == id {
 		return hs
 	}
-	hs := &headerSet{schemaID: id, n: 5}
-	hs.h[0] = kafka.Header{Key: cloudevents.HeaderSpecVersion, Value: specVersionValue}
-	hs.h[idHeader] = kafka.Header{Key: cloudevents.HeaderID}
-	hs.h[2] = kafka.Header{Key: cloudevents.HeaderSource, Value: p.name}
-	hs.h[3] = kafka.Header{Key: cloudevents.HeaderType, Value: ti.typText}
-	hs.h[4] = kafka.Header{Key: cloudevents.HeaderContentType, Value: contentTypeValue}
-	if p.regURL != "" {
-		hs.h[5] = kafka.Header{Key: cloudevents.HeaderDataSchema, Value: []byte(p.regURL + "/schemas/ids/" + strconv.Itoa(id))}
-		hs.n = 6
+	hs := &headerSet{schemaID: id, idAt: -1}
+	add := func(key string, value []byte) {
+		hs.h[hs.n] = kafka.Header{Key: key, Value: value}
+		hs.n++
+	}
+	switch p.profile {
+	case HeadersFull:
+		add(cloudevents.HeaderSpecVersion, specVersionValue)
+		hs.idAt = hs.n
+		add(cloudevents.HeaderID, nil)
+		add(cloudevents.HeaderSource, p.name)
+		add(cloudevents.HeaderType, ti.typText)
+		add(cloudevents.HeaderContentType, contentTypeValue)
+		if p.regURL != "" {
+			add(cloudevents.HeaderDataSchema, []byte(p.regURL+"/schemas/ids/"+strconv.Itoa(id)))
+		}
+	case HeadersMinimal:
+		hs.idAt = hs.n
+		add(cloudevents.HeaderID, nil)
+		add(cloudevents.HeaderType, ti.typText)
 	}
 	ti.headers.Store(hs)
 	return hs

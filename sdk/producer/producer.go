@@ -49,6 +49,7 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/kafkaclient"
 	"github.com/lunchbot/eventkit/internal/redact"
+	"github.com/lunchbot/eventkit/internal/telemetry"
 	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
@@ -102,6 +103,10 @@ type Producer struct {
 
 	fatal atomic.Pointer[error] // librdkafka's fatal error, if any
 
+	profile     HeaderProfile
+	tel         *tracing
+	undelivered atomic.Int64 // messages Kafka did not acknowledge
+
 	tickets ticketSlab
 
 	loops sync.WaitGroup // the delivery and log goroutines
@@ -119,7 +124,7 @@ type Producer struct {
 // client's, so keys map to the same partitions), client.id=cfg.Name, and
 // message.timeout.ms from cfg.DeliveryTimeout.
 func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Producer, error) {
-	ser, regURL, err := cfg.serializer()
+	ser, regURL, regClient, err := cfg.serializer()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -141,6 +146,9 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 			return nil, fmt.Errorf("%w: a contract without a topic", ErrConfig)
 		}
 	}
+	if cfg.Headers < HeadersFull || cfg.Headers > HeadersNone {
+		return nil, fmt.Errorf("%w: unknown header profile %v", ErrConfig, cfg.Headers)
+	}
 	if err := ser.Warm(ctx, contracts...); err != nil {
 		return nil, fmt.Errorf("producer: warming up the serializer: %w", err)
 	}
@@ -158,9 +166,15 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 		secrets: secrets,
 		topics:  make(map[*contract.Contract]*topicInfo, len(contracts)),
 		done:    make(chan struct{}),
+		profile: cfg.Headers,
 	}
 	if p.trace == nil {
 		p.trace = cloudevents.TraceparentFrom
+	}
+	prov := telemetry.Providers{Tracer: cfg.TracerProvider, Meter: cfg.MeterProvider, Propagator: cfg.Propagator}.WithDefaults()
+	if p.tel, err = newTracing(p, prov, regClient); err != nil {
+		kp.Close()
+		return nil, fmt.Errorf("%w: OpenTelemetry instruments: %w", ErrConfig, err)
 	}
 	for _, c := range contracts {
 		p.topics[c] = newTopicInfo(c)
@@ -204,6 +218,9 @@ func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
 				time.Sleep(time.Millisecond)
 			}
 		}
+	}
+	if err := p.tel.unregister(); err != nil {
+		p.log.Debug("unregistering the metric callbacks", slog.Any("error", err))
 	}
 	p.kp.Close()
 	p.loops.Wait()

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/codes"
 
 	"github.com/lunchbot/eventkit/internal/redact"
+	"github.com/lunchbot/eventkit/internal/telemetry"
 	"github.com/lunchbot/eventkit/sdk/cloudevents"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
@@ -97,7 +99,8 @@ type scratch struct {
 	value   []byte
 	key     []byte
 	id      []byte
-	headers [7]kafka.Header
+	headers [9]kafka.Header
+	carrier telemetry.Carrier // over headers
 	msg     kafka.Message
 }
 
@@ -138,29 +141,46 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		return d, fmt.Errorf("producer: encoding %s: %w", c.Type, err)
 	}
 	s.key = e.AppendKey(s.key[:0])
-	d.EventID = cloudevents.NewEventID()
+	if p.profile != HeadersNone {
+		d.EventID = cloudevents.NewEventID()
+	}
+	tp := p.trace(ctx)
+	ctx, span := p.tel.start(ctx, tp, ti, &d, s.key)
 
 	hs := p.headerSet(ti, d.SchemaID)
-	copy(s.headers[:], hs.h[:hs.n])
-	s.headers[idHeader].Value, _ = d.EventID.AppendText(s.id[:0])
-	h := s.headers[:hs.n]
-	if tp := p.trace(ctx); tp != "" {
-		h = append(h, kafka.Header{Key: cloudevents.HeaderTraceparent, Value: []byte(tp)})
+	s.carrier.Headers = append(s.headers[:0], hs.h[:hs.n]...)
+	if hs.idAt >= 0 {
+		s.carrier.Headers[hs.idAt].Value, _ = d.EventID.AppendText(s.id[:0])
+	}
+	if p.profile != HeadersNone {
+		p.tel.inject(ctx, &s.carrier, tp)
 	}
 
 	t := p.tickets.get()
 	t.ti, t.schemaID, t.eventID, t.w, t.done = ti, d.SchemaID, d.EventID, w, done
 	t.key = append(t.keyBuf[:0], s.key...)
+	t.span = span
+	if p.tel.timed(ctx) {
+		t.start = int64(time.Since(epoch))
+	}
 
 	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
 	s.msg.Value = s.value
 	if len(s.key) > 0 {
 		s.msg.Key = s.key
 	}
-	s.msg.Headers = h
+	if len(s.carrier.Headers) > 0 {
+		s.msg.Headers = s.carrier.Headers
+	}
 	s.msg.Opaque = t
 
 	err = p.produce(ctx, &s.msg)
+	if err != nil && span != nil {
+		// Never handed to librdkafka: no report will end the span.
+		span.SetStatus(codes.Error, err.Error())
+		span.End()
+		t.span = nil
+	}
 	s.recycle()
 	return d, err
 }

@@ -3,6 +3,8 @@ package producer
 import (
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/lunchbot/eventkit/sdk/cloudevents"
 )
 
@@ -15,6 +17,10 @@ type ticket struct {
 	key      []byte // the message key, for the logs; in keyBuf when it fits
 	w        *waiter
 	done     func(Delivery, error)
+	// span is the publish's span when it records; start is when the
+	// publish began (since epoch), 0 when the duration is not recorded.
+	span  trace.Span
+	start int64
 
 	keyBuf [24]byte
 }

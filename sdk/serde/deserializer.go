@@ -326,3 +326,33 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 	}
 	return &plan{resolver: res}
 }
+
+// WriterName returns the full name of the named type (record, enum or
+// fixed) msg was written with, fetching the writer schema once as Decode
+// does; "" for a writer schema that is not a named type. A consumer that
+// gets a message without an event-type header routes it by this name.
+func (d *Deserializer) WriterName(ctx context.Context, msg []byte) (string, error) {
+	id32, _, err := wire.Parse(msg)
+	if err != nil {
+		return "", fmt.Errorf("serde: %w", err)
+	}
+	w, err := d.writer(ctx, int(id32))
+	if err != nil {
+		return "", err
+	}
+	return w.Root.Name, nil
+}
+
+// CachedWriterName is WriterName for a writer schema already fetched: it
+// never calls the registry, and reports false when it would have to.
+func (d *Deserializer) CachedWriterName(msg []byte) (string, bool) {
+	id32, _, err := wire.Parse(msg)
+	if err != nil {
+		return "", false
+	}
+	w, ok := d.writers.Get(int(id32))
+	if !ok {
+		return "", false
+	}
+	return w.Root.Name, true
+}

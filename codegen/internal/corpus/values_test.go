@@ -194,10 +194,10 @@ func (g *gen) instant(perSec int64) time.Time {
 // last unit of the day sometimes.
 func (g *gen) timeOfDay(unit time.Duration) time.Duration {
 	n := int64(24 * time.Hour / unit)
-	switch {
-	case g.chance(0.05):
+	switch p := g.rng.Float64(); {
+	case p < 0.05:
 		return 0
-	case g.chance(0.05):
+	case p < 0.10:
 		return time.Duration(n-1) * unit
 	}
 	return time.Duration(g.rng.Int64N(n)) * unit
