@@ -78,6 +78,8 @@ type config struct {
 	// and their times. The times are unset with Once.
 	Deadlines []entry
 	Tasks     []entry
+	// Telemetry is where the metrics and the health endpoints go.
+	Telemetry service.TelemetryConfig
 
 	// now and sleep are the clock, replaced by tests; nil means the real
 	// one.
@@ -139,6 +141,7 @@ Flags:
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&cfg.Once, "once", false, "publish every deadline and task now, then exit")
+	cfg.Telemetry.AddFlags(fs, getenv)
 	fs.StringVar(&deadlines, "deadlines", getenv(EnvDeadlines), "cafes and their ordering deadlines, `CAFE=HH:MM,...` (with -once the times may be left out)")
 	fs.StringVar(&tasks, "tasks", getenv(EnvTasks), "daily tasks and their times, `TASK=HH:MM,...` (with -once the times may be left out)")
 	fs.StringVar(&tz, "tz", getenv(EnvTZ), "time zone of the times, an IANA `name` such as Europe/Berlin (default: the local one)")

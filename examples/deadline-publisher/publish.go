@@ -33,12 +33,23 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (err error) {
 	if cfg.sleep == nil {
 		cfg.sleep = sleep
 	}
+	tel, err := cfg.Telemetry.Start(cfg.Producer.Logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if terr := tel.Finish(); terr != nil {
+			cfg.Producer.Logger.Warn("telemetry", slog.Any("error", terr))
+		}
+	}()
+	cfg.Producer.MeterProvider = tel.MeterProvider
 	// New fails here, not at the first deadline, when the registry lacks
 	// the events' subjects.
 	pub, err := lunchbot.New(ctx, cfg.Producer)
 	if err != nil {
 		return err
 	}
+	tel.SetReady(func() bool { return true }) // warmed up: every subject has its schema id
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		defer cancel()

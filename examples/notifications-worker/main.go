@@ -56,6 +56,8 @@ type config struct {
 	Consumer consumer.Config
 	// Limits stop the worker early (for demos and tests).
 	Limits service.Limits
+	// Telemetry is where the metrics and the health endpoints go.
+	Telemetry service.TelemetryConfig
 	// Notifier tells users; default: a log record per notification, after
 	// NotifyLatency.
 	Notifier Notifier
@@ -111,6 +113,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	concurrency := fs.Int("concurrency", DefaultConcurrency, "handle up to `N` events at once (each cafe's in order)")
 	fs.DurationVar(&cfg.NotifyLatency, "notify-latency", 0, "simulate a chat service that takes this long per notification")
 	fs.IntVar(&cfg.Limits.Max, "max", 0, "stop after handling `N` events (0: no limit)")
+	cfg.Telemetry.AddFlags(fs, os.Getenv)
 	fs.DurationVar(&cfg.Limits.IdleTimeout, "idle-timeout", 0, "stop after this long without an event; with -max, stopping this way is a failure (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -410,5 +413,67 @@ func TestRealServers(t *testing.T) {
 	sortRecords(wantRecs)
 	if diff := cmp.Diff(wantRecs, parseRecords(t, out)); diff != "" {
 		t.Errorf("printed records (-want +got):\n%s", diff)
+	}
+}
+
+// freeAddr returns a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestReadyOnlyWithPartitions: /readyz says not ready while the broker is
+// down (no partitions assigned), /healthz says the process is up, and
+// /readyz turns ready once the broker is back and the worker holds
+// partitions.
+func TestReadyOnlyWithPartitions(t *testing.T) {
+	env := sdktest.New(t, events.Contracts())
+	if err := env.Cluster.SetBrokerDown(1); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	cc := env.ConsumerConfig(DefaultGroupID)
+	cc.Logger = quietLogger()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, config{Consumer: cc, Notifier: &recordingNotifier{}, Telemetry: service.TelemetryConfig{Addr: addr}}, io.Discard)
+	}()
+	status := func(path string) int {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(waitLimit)
+	for status("/healthz") != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := status("/healthz"); s != http.StatusOK {
+		t.Fatalf("/healthz: %d", s)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if s := status("/readyz"); s != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the broker down: %d, want 503", s)
+	}
+	if err := env.Cluster.SetBrokerUp(1); err != nil {
+		t.Fatal(err)
+	}
+	for status("/readyz") != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := status("/readyz"); s != http.StatusOK {
+		t.Errorf("/readyz with partitions assigned: %d, want 200", s)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }

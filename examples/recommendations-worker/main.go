@@ -50,6 +50,8 @@ type config struct {
 	Consumer consumer.Config
 	// Limits stop the worker early (for demos and tests).
 	Limits service.Limits
+	// Telemetry is where the metrics and the health endpoints go.
+	Telemetry service.TelemetryConfig
 	// Recommender generates the recommendations; default: a log record.
 	Recommender Recommender
 }
@@ -95,6 +97,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&cfg.Limits.Max, "max", 0, "stop after handling `N` events (0: no limit)")
+	cfg.Telemetry.AddFlags(fs, os.Getenv)
 	fs.DurationVar(&cfg.Limits.IdleTimeout, "idle-timeout", 0, "stop after this long without an event; with -max, stopping this way is a failure (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -52,10 +52,22 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 	defer counter.Stop()
 	w.counter = counter
 
+	tel, err := cfg.Telemetry.Start(log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if terr := tel.Finish(); terr != nil {
+			log.Warn("telemetry", slog.Any("error", terr))
+		}
+	}()
+	cfg.Consumer.MeterProvider = tel.MeterProvider
 	c, err := consumer.New(cfg.Consumer, consumer.Handle(w.handle))
 	if err != nil {
 		return err
 	}
+	// Ready while it holds partitions to consume.
+	tel.SetReady(func() bool { return c.Stats().Assigned > 0 })
 	if err := c.Run(ctx); err != nil {
 		return err
 	}

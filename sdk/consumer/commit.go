@@ -28,6 +28,7 @@ func (r *run) commitEvery(interval time.Duration) (stop func()) {
 					// revocation commits.
 					r.log.Warn("committing offsets", slog.Any("error", err))
 				}
+				r.recordLag()
 			}
 		}
 	}()

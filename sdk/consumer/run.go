@@ -252,6 +252,7 @@ func (r *run) shutdown() error {
 		r.log.Error("committing offsets at shutdown", slog.Any("error", err))
 		errs = append(errs, fmt.Errorf("consumer: committing offsets: %w", err))
 	}
+	r.recordLag()
 	if err := r.kc.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("consumer: closing: %w", err))
 	}

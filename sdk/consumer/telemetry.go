@@ -40,7 +40,7 @@ type instruments struct {
 	retried        metric.Int64Counter
 	decodeFailures metric.Int64Counter
 	inFlight       metric.Int64ObservableGauge
-	lag            metric.Int64ObservableGauge
+	lag            metric.Int64Gauge
 	meter          metric.Meter
 
 	// topics holds each subscribed topic's attributes, made once.
@@ -80,8 +80,8 @@ func newInstruments(prov telemetry.Providers, group string, topics []string) (*i
 	ins.inFlight, err = m.Int64ObservableGauge("eventkit.consumer.in_flight",
 		metric.WithDescription("Messages polled and not done: queued for a worker or being handled."), metric.WithUnit("{message}"))
 	add(err)
-	ins.lag, err = m.Int64ObservableGauge("eventkit.consumer.lag",
-		metric.WithDescription("Per partition: the high watermark minus the consumer's commit point (its lowest unfinished offset)."),
+	ins.lag, err = m.Int64Gauge("eventkit.consumer.lag",
+		metric.WithDescription("Per partition this member holds: the high watermark minus the consumer's commit point (its lowest unfinished offset), at each commit round and at shutdown."),
 		metric.WithUnit("{message}"))
 	add(err)
 	for _, t := range topics {
@@ -103,12 +103,22 @@ func (ins *instruments) observe(r *run) (metric.Registration, error) {
 	return ins.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		count, _ := r.sched.load()
 		o.ObserveInt64(ins.inFlight, int64(count), group)
-		for _, l := range r.lags() {
-			o.ObserveInt64(ins.lag, l.lag, metric.WithAttributes(telemetry.Kafka, semconv.MessagingConsumerGroupName(ins.group),
-				semconv.MessagingDestinationName(l.topic), semconv.MessagingDestinationPartitionID(strconv.Itoa(int(l.partition)))))
-		}
 		return nil
-	}, ins.inFlight, ins.lag)
+	}, ins.inFlight)
+}
+
+// recordLag records the lag of every partition r holds. It runs with the
+// commits, not per message: its last value stays readable after Run
+// returns.
+func (r *run) recordLag() {
+	ins := r.ins
+	if !ins.gate.Metrics() || !ins.lag.Enabled(context.Background()) {
+		return
+	}
+	for _, l := range r.lags() {
+		ins.lag.Record(context.Background(), l.lag, metric.WithAttributes(telemetry.Kafka, semconv.MessagingConsumerGroupName(ins.group),
+			semconv.MessagingDestinationName(l.topic), semconv.MessagingDestinationPartitionID(strconv.Itoa(int(l.partition)))))
+	}
 }
 
 // polled counts a message the poll brought.

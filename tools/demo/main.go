@@ -101,7 +101,13 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		close(hurry)
 	}()
 
-	d := &demo{opts: o, root: root, out: stdout, errOut: stderr, hurry: hurry, cafes: cafes, tasks: tasks}
+	metricsDir, err := os.MkdirTemp("", "eventkit-demo-metrics-")
+	if err != nil {
+		fmt.Fprintf(stderr, "demo: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(metricsDir)
+	d := &demo{opts: o, root: root, out: stdout, errOut: stderr, hurry: hurry, cafes: cafes, tasks: tasks, metricsDir: metricsDir}
 	begin := time.Now()
 	err = d.run(ctx)
 	if cerr := d.cleanup(); err == nil {
@@ -144,10 +150,12 @@ type demo struct {
 	workers     []*child
 
 	published, consumed int
+	// metricsDir holds the files the services write their metrics to.
+	metricsDir string
 }
 
 // steps is the number of steps run prints.
-const steps = 6
+const steps = 7
 
 func (d *demo) printf(format string, args ...any) {
 	d.mu.Lock()
@@ -189,6 +197,9 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	if err := d.consume(ctx); err != nil {
+		return err
+	}
+	if err := d.summarize(); err != nil {
 		return err
 	}
 	d.heading("Stop the stack")

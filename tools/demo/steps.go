@@ -29,7 +29,7 @@ var mainBinaries = []string{"./tools/eventctl", "./examples/deadline-publisher",
 // build builds the main module's programs into bin/ and devstack into
 // tools/devstack/bin/, both at once.
 func (d *demo) build(ctx context.Context) error {
-	d.heading("Build the binaries (go build; a warm build cache relinks nothing)")
+	d.heading("Build the binaries (go build: the first build compiles librdkafka, the broker and the registry, 2-3 minutes; later ones relink nothing)")
 	devstackDir := filepath.Join(d.root, "tools", "devstack")
 	var (
 		wg   sync.WaitGroup
@@ -249,7 +249,7 @@ func (d *demo) register(ctx context.Context) error {
 
 // publish runs the example publisher once.
 func (d *demo) publish(ctx context.Context) error {
-	args := []string{"-once"}
+	args := []string{"-once", "-metrics-file", d.metricsFile("deadline-publisher")}
 	if len(d.cafes) > 0 {
 		args = append(args, "-deadlines", strings.Join(d.cafes, ","))
 	}
@@ -259,7 +259,7 @@ func (d *demo) publish(ctx context.Context) error {
 	if d.opts.date != "" {
 		args = append(args, "-date", d.opts.date)
 	}
-	d.heading("Publish with the API service's role (bin/deadline-publisher %s)", strings.Join(args, " "))
+	d.heading("Publish with the API service's role (bin/deadline-publisher %s)", strings.Join(args[3:], " "))
 	cmd := exec.Command(d.bin("deadline-publisher"), args...)
 	cmd.Dir = d.root
 	cmd.Env = d.serviceEnv()
@@ -319,7 +319,7 @@ func (d *demo) consume(ctx context.Context) error {
 		if w.want == 0 {
 			continue
 		}
-		cmd := exec.Command(d.bin(w.name), "-max", strconv.Itoa(w.want), "-idle-timeout", idle)
+		cmd := exec.Command(d.bin(w.name), "-max", strconv.Itoa(w.want), "-idle-timeout", idle, "-metrics-file", d.metricsFile(w.name))
 		cmd.Dir = d.root
 		cmd.Env = d.serviceEnv("KAFKA_GROUP_ID=" + w.group)
 		out := childproc.NewLineWriter(func(line string) {
