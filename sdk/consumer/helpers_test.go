@@ -297,6 +297,21 @@ func (e *env) readTopic(topic string, n int) []*kafka.Message {
 // that has one, and the high watermarks.
 func (e *env) committed(group, topic string) (committed, high map[int32]int64) {
 	e.t.Helper()
+	tps, high := e.committedPartitions(group, topic)
+	committed = map[int32]int64{}
+	for _, tp := range tps {
+		if tp.Offset >= 0 {
+			committed[tp.Partition] = int64(tp.Offset)
+		}
+	}
+	return committed, high
+}
+
+// committedPartitions returns what the group committed for the partitions
+// of topic, offsets and metadata (none when nothing is), and the high
+// watermarks.
+func (e *env) committedPartitions(group, topic string) (committed []kafka.TopicPartition, high map[int32]int64) {
+	e.t.Helper()
 	c, err := kafka.NewConsumer(&kafka.ConfigMap{"bootstrap.servers": e.broker, "group.id": group, "go.logs.channel.enable": true})
 	if err != nil {
 		e.t.Fatal(err)
@@ -325,15 +340,9 @@ func (e *env) committed(group, topic string) (committed, high map[int32]int64) {
 		// The group may not exist yet (kfake: GROUP_ID_NOT_FOUND): nothing
 		// is committed.
 		e.t.Logf("committed offsets of %s: %v", group, err)
-		return map[int32]int64{}, high
+		return nil, high
 	}
-	committed = map[int32]int64{}
-	for _, tp := range got {
-		if tp.Offset >= 0 {
-			committed[tp.Partition] = int64(tp.Offset)
-		}
-	}
-	return committed, high
+	return got, high
 }
 
 // waitCommitted waits until the group's committed offsets equal the high
