@@ -43,8 +43,12 @@ func (r *run) commitEvery(interval time.Duration) (stop func()) {
 // unfinished offset, or the one after the last polled when all are done,
 // with the offsets finished above it in the metadata. Partitions whose
 // point did not move since the last commit are left out. It waits for the
-// broker's answer.
+// broker's answer. Commits are serialized (commitMu), so that a periodic
+// commit taken before a revocation cannot reach the broker after the
+// revocation's and move the offset back.
 func (r *run) commit(only []*partition) error {
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
 	var tps []kafka.TopicPartition
 	var ps []*partition
 	r.sched.locked(func() {

@@ -31,6 +31,7 @@ type run struct {
 	waits []*partition
 	// loadPaused says the partitions are paused for backpressure.
 	loadPaused bool
+	commitMu   sync.Mutex // serializes commits
 	stats      runStats
 	statsDirty bool // a partition was assigned, revoked, paused or resumed
 	// ctx is Run's context: its end stops polling and retries. hctx is the
