@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"container/heap"
 	"sync"
 	"time"
 
@@ -25,7 +26,9 @@ type scheduler struct {
 	// count and bytes are the messages (and their key and value bytes)
 	// polled and not done: queued in lanes or being handled.
 	count, bytes int
-	stopped      bool
+	// seq numbers the messages in the order they are added.
+	seq     uint64
+	stopped bool
 }
 
 func newScheduler() *scheduler {
@@ -47,13 +50,15 @@ type lane struct {
 	key     laneKey
 	q       []*inflight
 	busy    bool // a worker handles one of its units
-	inReady bool // it is in the ready queue
+	inReady bool // it is in the ready queue, at index at
+	at      int
 	shared  bool // registered in lanes (else it belongs to one message)
 }
 
 // inflight is a polled message from the time it is accepted until it is
 // done.
 type inflight struct {
+	seq  uint64 // the order it was polled in
 	km   *kafka.Message
 	part *partition
 	lane *lane
@@ -88,6 +93,8 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 		}
 	}
 	m.lane = l
+	s.seq++
+	m.seq = s.seq
 	l.q = append(l.q, m)
 	m.part.offs.add(m.offset())
 	m.part.queued++
@@ -141,13 +148,14 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 	var timer *time.Timer
 	for {
 		unit = s.drainLane(unit, h, first, size)
-		for i := 0; i < s.ready.len() && len(unit) < size; {
-			l := s.ready.at(i)
-			if len(l.q) == 0 || l.q[0].h != h {
-				i++
-				continue
+		var more []*lane
+		for i := 0; i < s.ready.len() && len(unit)+len(more) < size; i++ {
+			if l := s.ready.at(i); l.q[0].h == h {
+				more = append(more, l)
 			}
-			s.ready.remove(i)
+		}
+		for _, l := range more {
+			s.ready.remove(l)
 			l.inReady = false
 			l.busy = true
 			unit = s.drainLane(unit, h, l, size)
@@ -241,17 +249,20 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 			keep(l)
 		}
 	}
-	for i := 0; i < s.ready.len(); {
+	var empty []*lane
+	for i := 0; i < s.ready.len(); i++ {
 		if l := s.ready.at(i); len(l.q) == 0 {
-			s.ready.remove(i)
-			l.inReady = false
-			if l.shared && !l.busy {
-				delete(s.lanes, l.key)
-			}
-			continue
+			empty = append(empty, l)
 		}
-		i++
 	}
+	for _, l := range empty {
+		s.ready.remove(l)
+		l.inReady = false
+		if l.shared && !l.busy {
+			delete(s.lanes, l.key)
+		}
+	}
+	s.ready.reorder()
 	for k, l := range s.lanes {
 		if len(l.q) == 0 && !l.busy && !l.inReady {
 			delete(s.lanes, k)
@@ -312,27 +323,45 @@ func (l *lane) pop() *inflight {
 	return m
 }
 
-// laneQueue is a FIFO of lanes.
-type laneQueue struct {
-	q    []*lane
-	head int
+// laneQueue holds the ready lanes, the one whose head message was polled
+// first on top: the oldest waiting message is handed out first, which
+// keeps each partition's commit point (its lowest unfinished offset)
+// moving, and no key waits behind keys polled after it.
+type laneQueue struct{ h laneHeap }
+
+func (r *laneQueue) len() int       { return len(r.h) }
+func (r *laneQueue) at(i int) *lane { return r.h[i] }
+func (r *laneQueue) push(l *lane)   { heap.Push(&r.h, l) }
+func (r *laneQueue) pop() *lane     { return heap.Pop(&r.h).(*lane) }
+
+// remove takes l, which is in the queue, out.
+func (r *laneQueue) remove(l *lane) { heap.Remove(&r.h, l.at) }
+
+// reorder restores the order after the lanes' heads changed.
+func (r *laneQueue) reorder() { heap.Init(&r.h) }
+
+// laneHeap is a container/heap of lanes by their head's poll sequence.
+type laneHeap []*lane
+
+func (h laneHeap) Len() int           { return len(h) }
+func (h laneHeap) Less(i, j int) bool { return h[i].q[0].seq < h[j].q[0].seq }
+func (h laneHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].at, h[j].at = i, j
 }
 
-func (r *laneQueue) len() int       { return len(r.q) - r.head }
-func (r *laneQueue) at(i int) *lane { return r.q[r.head+i] }
-func (r *laneQueue) push(l *lane)   { r.q = append(r.q, l) }
-func (r *laneQueue) remove(i int)   { r.q = append(r.q[:r.head+i], r.q[r.head+i+1:]...) }
-func (r *laneQueue) pop() *lane {
-	l := r.q[r.head]
-	r.q[r.head] = nil
-	r.head++
-	if r.head == len(r.q) {
-		r.q, r.head = r.q[:0], 0
-	} else if r.head > 256 && r.head > len(r.q)/2 {
-		n := copy(r.q, r.q[r.head:])
-		clear(r.q[n:])
-		r.q, r.head = r.q[:n], 0
-	}
+func (h *laneHeap) Push(x any) {
+	l := x.(*lane)
+	l.at = len(*h)
+	*h = append(*h, l)
+}
+
+func (h *laneHeap) Pop() any {
+	old := *h
+	l := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	l.at = -1
 	return l
 }
 
