@@ -338,6 +338,7 @@ func TestConsoleOffline(t *testing.T) {
 		{"encode needs a schema", "{}", []string{"encode"}, exitBadInput, "pass either --subject"},
 		{"encode id without schema", "{}", []string{"encode", "--subject", "s", "--id", "3"}, exitBadInput, "--id goes with --schema"},
 		{"encode refuses a bad value", `{"cafe_id":"x","date":"2026-11-27","timestamp":0}`, []string{"encode", "--schema", avsc, "--id", "3"}, exitProblems, `eventctl encode: /cafe_id: expected long, got string "x"`},
+		{"encode names the day a month lacks", `{"cafe_id":1,"date":"2026-02-30","timestamp":0}`, []string{"encode", "--schema", avsc}, exitProblems, "eventctl encode: /date: date \"2026-02-30\": February 2026 has 28 days\n"},
 		{"encode refuses bad JSON", `{"cafe_id":`, []string{"encode", "--schema", avsc}, exitProblems, "not valid JSON at offset 11: unexpected end of input"},
 		{"encode missing schema file", `{}`, []string{"encode", "--schema", "nope.avsc"}, exitBadInput, "nope.avsc"},
 		{"decode not wire format", "{}", []string{"decode"}, exitProblems, "not a wire-format message (pass --schema FILE.avsc for a bare Avro body)"},
