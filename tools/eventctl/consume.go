@@ -71,8 +71,7 @@ func runConsume(ctx context.Context, env *environment, args []string) int {
 	fs.StringVar(&o.group, "group", "", "consume as a member of consumer `group` G and commit offsets (default: assign every partition, commit nothing)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop when no message has come for this long; 0 waits until Ctrl-C")
 	fs.BoolVar(&o.avroJSON, "avro-json", false, "print values in Avro's JSON encoding (unions wrapped, logical types as their underlying values)")
-	consoleUsage(env, fs, "eventctl consume --topic TOPIC [--from-beginning] [--max N] [--group G] [--timeout D] [--avro-json]", consumeAbout)
-	if code, ok := consoleParse(env, fs, args, 0); !ok {
+	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl consume --topic TOPIC [--from-beginning] [--max N] [--group G] [--timeout D] [--avro-json]", about: consumeAbout}); !ok {
 		return code
 	}
 	switch {

@@ -73,23 +73,32 @@ func run(ctx context.Context, env *environment, args []string) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(env.stderr, "eventctl: unknown command %q\n\n", args[0])
-		usage(env.stderr)
+		msg := fmt.Sprintf("eventctl: unknown command %q", args[0])
+		if hint := didYouMean(args[0], commandNames(), ""); hint != "" {
+			msg += ": " + hint
+		}
+		fmt.Fprintln(env.stderr, msg)
+		fmt.Fprintln(env.stderr, `Run "eventctl help" for the list of commands.`)
 		return exitBadInput
 	}
 	return c.run(ctx, env, args[1:])
+}
+
+// commandNames returns the names of the commands, sorted.
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: eventctl <command> [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w)

@@ -78,8 +78,7 @@ func runProduce(ctx context.Context, env *environment, args []string) int {
 	fs.BoolVar(&o.avroJSON, "avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
 	fs.BoolVar(&o.stream, "stream", false, "send each good line as it is read, skipping bad ones (default: check all lines first, send nothing if one is bad)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a message may wait for delivery before it counts as failed")
-	consoleUsage(env, fs, "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT] [--avro-json] [--stream] < events.jsonl", produceAbout)
-	if code, ok := consoleParse(env, fs, args, 0); !ok {
+	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT] [--avro-json] [--stream] < events.jsonl", about: produceAbout}); !ok {
 		return code
 	}
 	switch {

@@ -27,9 +27,12 @@ func init() {
 	})
 }
 
-const registerUsage = `usage:
-  eventctl register [--manifest avro/manifest.json] [--registry URL] [--dry-run] [--format text|json]
+var registerHelp = commandHelp{
+	usage: "eventctl register [--manifest avro/manifest.json] [--registry URL] [--dry-run] [--format text|json]",
+	about: registerAbout,
+}
 
+const registerAbout = `
 Registers every schema of the manifest under its subject, as generated code
 embeds it (the schema file without insignificant white space), and sets each
 subject's compatibility level to the manifest's (PUT /config/{subject}). It
@@ -63,10 +66,7 @@ Output (--format):
 
 Exit status: 0 done (or nothing to do), 1 a schema is incompatible with its
 subject (nothing changed), 2 bad input or a registry that cannot be used
-(unreachable, refused credentials).
-
-Flags:
-`
+(unreachable, refused credentials).`
 
 type registerOptions struct {
 	manifest string
@@ -118,23 +118,12 @@ const (
 func runRegister(ctx context.Context, env *environment, args []string) int {
 	var o registerOptions
 	fs := flag.NewFlagSet("eventctl register", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), registerUsage)
-		fs.PrintDefaults()
-	}
 	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE`")
 	fs.StringVar(&o.registry, "registry", "", "the schema registry `URL` (default: "+registry.EnvURL+", else "+registry.DefaultURL+")")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done; change nothing")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBadInput
-	}
-	if fs.NArg() > 0 {
-		return fail(env, "register", fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	if code, ok := parseFlags(env, fs, args, 0, registerHelp); !ok {
+		return code
 	}
 	if o.format != "text" && o.format != "json" {
 		return fail(env, "register", fmt.Errorf("unknown format %q (want text or json)", o.format))
