@@ -258,10 +258,7 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]po
 				return nil, fmt.Errorf("--registry-from-env: %s is not set", registry.EnvURL)
 			}
 		}
-		cfg, err := registryConfig(url)
-		if err != nil {
-			return nil, err
-		}
+		cfg := registryConfig(env, url)
 		client, err := registry.New(cfg)
 		if err != nil {
 			return nil, err

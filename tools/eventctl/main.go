@@ -44,6 +44,9 @@ type environment struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// dir is the working directory where .devstack/env is looked for;
+	// empty (as in tests that do not set it) looks for none.
+	dir string
 }
 
 var commands = map[string]command{}
@@ -58,7 +61,9 @@ func register(c command) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	// Without a working directory eventctl still runs, without .devstack/env.
+	dir, _ := os.Getwd()
+	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, dir: dir}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -80,6 +85,9 @@ func run(ctx context.Context, env *environment, args []string) int {
 		fmt.Fprintln(env.stderr, msg)
 		fmt.Fprintln(env.stderr, `Run "eventctl help" for the list of commands.`)
 		return exitBadInput
+	}
+	if env.dir != "" {
+		withDevstackEnv(env)
 	}
 	return c.run(ctx, env, args[1:])
 }

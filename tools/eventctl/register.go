@@ -132,10 +132,7 @@ func runRegister(ctx context.Context, env *environment, args []string) int {
 	if err != nil {
 		return fail(env, "register", err)
 	}
-	cfg, err := registryConfig(o.registry)
-	if err != nil {
-		return fail(env, "register", err)
-	}
+	cfg := registryConfig(env, o.registry)
 	client, err := registry.New(cfg)
 	if err != nil {
 		return fail(env, "register", err)
@@ -380,24 +377,36 @@ func writeRegisterProblems(w io.Writer, s *registerSubject) {
 // registryConfig is the registry configuration of the environment (the
 // SCHEMA_REGISTRY_* variables, see registry.ConfigFromEnv) with the URL
 // replaced by rawURL when it is not empty.
-func registryConfig(rawURL string) (registry.Config, error) {
-	cfg, err := registry.ConfigFromEnv()
-	if err != nil {
-		return registry.Config{}, err
-	}
-	if rawURL != "" {
-		cfg.URLs = nil
-		for _, u := range strings.Split(rawURL, ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				cfg.URLs = append(cfg.URLs, u)
-			}
-		}
-	}
+func registryConfig(env *environment, rawURL string) registry.Config {
+	cfg := envRegistryConfig(env, rawURL)
 	// A command line waits less than a service would for a registry that
 	// does not answer.
 	cfg.MaxAttempts = 3
 	cfg.MaxBackoff = 500 * time.Millisecond
-	return cfg, nil
+	return cfg
+}
+
+// envRegistryConfig is the registry configuration of the environment (as
+// registry.ConfigFromEnv reads it, but through env.getenv, so that
+// .devstack/env counts and tests can set it), with urls, when not empty,
+// instead of SCHEMA_REGISTRY_URL. registry.New validates it.
+func envRegistryConfig(env *environment, urls string) registry.Config {
+	var cfg registry.Config
+	if urls == "" {
+		urls = env.getenv(registry.EnvURL)
+	}
+	for _, u := range strings.Split(urls, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.URLs = append(cfg.URLs, u)
+		}
+	}
+	cfg.Username = env.getenv(registry.EnvUsername)
+	cfg.Password = env.getenv(registry.EnvPassword)
+	cfg.Token = env.getenv(registry.EnvToken)
+	cfg.CAFile = env.getenv(registry.EnvCAFile)
+	cfg.CertFile = env.getenv(registry.EnvCertFile)
+	cfg.KeyFile = env.getenv(registry.EnvKeyFile)
+	return cfg
 }
 
 // registryLabel names the registry of cfg for people.
