@@ -100,14 +100,9 @@ func runCompat(ctx context.Context, env *environment, args []string) int {
 		compatHelp.printHelp(env.stdout, newCompatFlags(&compatOptions{}))
 		return exitOK
 	case len(args) > 0:
-		msg := fmt.Sprintf("eventctl compat: unknown subcommand %q", args[0])
-		if hint := didYouMean(args[0], []string{"check"}, ""); hint != "" {
-			msg += ": " + hint
-		}
-		fmt.Fprintln(env.stderr, msg)
+		return unknownSubcommand(env, "compat", args[0], []string{"check"}, compatHelp)
 	}
-	compatHelp.printUsage(env.stderr)
-	return exitBadInput
+	return unknownSubcommand(env, "compat", "", nil, compatHelp)
 }
 
 // compatOptions are the flags of "compat check".

@@ -106,3 +106,17 @@ func flagError(fs *flag.FlagSet, args []string, err error) string {
 	}
 	return msg
 }
+
+// unknownSubcommand says that sub is none of subs, naming the nearest, and
+// prints the usage; with no sub, only the usage. It returns exitBadInput.
+func unknownSubcommand(env *environment, cmd, sub string, subs []string, h commandHelp) int {
+	if sub != "" {
+		msg := fmt.Sprintf("eventctl %s: unknown subcommand %q", cmd, sub)
+		if hint := didYouMean(sub, subs, ""); hint != "" {
+			msg += ": " + hint
+		}
+		fmt.Fprintln(env.stderr, msg)
+	}
+	h.printUsage(env.stderr)
+	return exitBadInput
+}
