@@ -66,7 +66,7 @@ func (c *consoleConsumer) partitions(topic string) ([]int32, error) {
 	return ids, nil
 }
 
-// kafkaError is a Kafka error event without the secrets of the settings.
-func (c *consoleConsumer) kafkaError(e kafka.Error) error {
-	return fmt.Errorf("kafka: %w", redact.Error(e, c.secrets))
+// kafkaError is a Kafka error without the secrets of the settings.
+func (c *consoleConsumer) kafkaError(err error) error {
+	return fmt.Errorf("kafka: %w", redact.Error(err, c.secrets))
 }

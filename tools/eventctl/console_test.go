@@ -71,20 +71,24 @@ type consumed struct {
 	Value     json.RawMessage `json:"value"`
 }
 
-func parseConsumed(t *testing.T, out []byte) []consumed {
+func parseConsumed(t *testing.T, out []byte) []consumed { return parseJSONLines[consumed](t, out) }
+
+// parseJSONLines parses one JSON object per line into a T each, refusing
+// fields T does not have.
+func parseJSONLines[T any](t *testing.T, out []byte) []T {
 	t.Helper()
-	var got []consumed
+	var got []T
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if line == "" {
 			continue
 		}
-		var c consumed
+		var v T
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("consume printed %q: %v", line, err)
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("eventctl printed %q: %v", line, err)
 		}
-		got = append(got, c)
+		got = append(got, v)
 	}
 	return got
 }

@@ -1,6 +1,8 @@
 // Command eventctl is the project's command line: it generates Go code from
-// the event contracts, checks schema compatibility, registers schemas, and
-// produces and consumes events.
+// the event contracts, checks schema compatibility, registers schemas,
+// produces and consumes events, and lists and replays dead letters. The
+// broker and registry come from the flags, else the environment, else the
+// .devstack/env that make dev-up writes.
 //
 // Usage:
 //
