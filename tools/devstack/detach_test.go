@@ -25,7 +25,7 @@ func captureStdout(t *testing.T, fn func()) string {
 		done <- string(b)
 	}()
 	fn()
-	w.Close()
+	_ = w.Close()
 	return <-done
 }
 

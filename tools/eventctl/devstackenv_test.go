@@ -74,7 +74,7 @@ func TestDevstackEnvIsLookedForUpToTheRepositoryRoot(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(inner, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if path, vars, err := findDevstackEnv(filepath.Join(inner)); path != "" || vars != nil || err != nil {
+	if path, vars, err := findDevstackEnv(inner); path != "" || vars != nil || err != nil {
 		t.Errorf("beyond the root: %q, %v, %v", path, vars, err)
 	}
 }

@@ -60,7 +60,7 @@ func TestDidYouMean(t *testing.T) {
 		word, want string
 	}{
 		{"topc", "did you mean --topic?"},
-		{"from-begining", "did you mean --from-beginning?"},
+		{"frombeginning", "did you mean --from-beginning?"},
 		{"nothing-like-it", ""},
 	} {
 		if got := didYouMean(c.word, flags, "--"); got != c.want {
