@@ -56,27 +56,29 @@ test: check-generated vet lint unit race bench-smoke ## everything CI runs
 # Schema compatibility as the Confluent Schema Registry would judge it: each
 # schema of the manifest, at its manifest level, against its versions in the
 # git history of the main branch (up to the merge base of HEAD with main, or
-# origin/main); and, when SCHEMA_REGISTRY_URL is set, against the versions
+# origin/main); and, when SCHEMA_REGISTRY_URL is set (or make dev-up's
+# .devstack/env names a registry, which eventctl then reads), against the versions
 # registered under its subject at the level the registry applies, with the
 # registry's own verdict asked too (credentials: SCHEMA_REGISTRY_USERNAME and
 # _PASSWORD, or _TOKEN). Extra flags: make compat COMPAT_FLAGS='--against
 # origin/main --format github'.
 COMPAT_FLAGS ?=
-COMPAT_REGISTRY = $(if $(SCHEMA_REGISTRY_URL),--registry-from-env --registry-verdict)
+COMPAT_REGISTRY = $(if $(or $(SCHEMA_REGISTRY_URL),$(wildcard $(DEVSTACK_STATE)/env)),--registry-from-env --registry-verdict)
 
 .PHONY: compat
-compat: ## check avro/ schemas against git history (and the registry when SCHEMA_REGISTRY_URL is set)
+compat: ## check avro/ schemas against git history (and the registry when SCHEMA_REGISTRY_URL is set or make dev-up's stack runs)
 	$(EVENTCTL) compat check --manifest avro/manifest.json $(COMPAT_REGISTRY) $(COMPAT_FLAGS)
 
 # Registers every schema of the manifest under its subject and sets each
 # subject's compatibility level to the manifest's; idempotent, and refuses
 # (changing nothing) when a schema is incompatible. The registry is
-# SCHEMA_REGISTRY_URL, else http://localhost:8081 (make dev-up's). Extra
+# SCHEMA_REGISTRY_URL, else the one make dev-up's .devstack/env names, else
+# http://localhost:8081. Extra
 # flags: make register REGISTER_FLAGS='--dry-run' or '--format json'.
 REGISTER_FLAGS ?=
 
 .PHONY: register
-register: ## register avro/ schemas and set their subjects' levels (SCHEMA_REGISTRY_URL, else localhost:8081)
+register: ## register avro/ schemas and set their subjects' levels (SCHEMA_REGISTRY_URL, else .devstack/env's, else localhost:8081)
 	$(EVENTCTL) register --manifest avro/manifest.json $(REGISTER_FLAGS)
 
 # Local development stack (tools/devstack, a Go 1.26 module of its own): kfake

@@ -28,9 +28,51 @@ func formatDate(days int32) (string, bool) {
 func parseDate(s string) (int32, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return 0, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+		return 0, dateError(s)
 	}
 	return int32(t.Unix() / secondsPerDay), nil
+}
+
+// dateError says why s, which time.Parse refused, is not a date: a month or
+// a day the calendar does not have ("2026-02-30": February 2026 has 28
+// days), or not the form YYYY-MM-DD at all.
+func dateError(s string) error {
+	if !isDateShape(s) {
+		return fmt.Errorf("date %q is not YYYY-MM-DD", s)
+	}
+	y, _ := strconv.Atoi(s[:4])
+	m, _ := strconv.Atoi(s[5:7])
+	d, _ := strconv.Atoi(s[8:])
+	if m < 1 || m > 12 {
+		return fmt.Errorf("date %q: there is no month %02d (months are 01 to 12)", s, m)
+	}
+	// Day 0 of the next month is the last of this one.
+	days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch {
+	case d == 0:
+		return fmt.Errorf("date %q: there is no day 00 (%s %04d has %d days, 01 to %d)", s, time.Month(m), y, days, days)
+	case d > days:
+		return fmt.Errorf("date %q: %s %04d has %d days", s, time.Month(m), y, days)
+	}
+	return fmt.Errorf("date %q is not YYYY-MM-DD", s)
+}
+
+// isDateShape reports whether s is four digits, '-', two digits, '-', two
+// digits.
+func isDateShape(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i == 4 || i == 7 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // fracDigits is the number of fraction digits of a unit (1e3: 3, ...).

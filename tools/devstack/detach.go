@@ -61,7 +61,7 @@ func upMain(args []string) int {
 	files := newStateFiles(*state)
 	if pid, ok := runningPid(files.pid); ok {
 		env, _ := os.ReadFile(files.env)
-		fmt.Printf("devstack already running (pid %d); stop it with devstack down -state %s\n%s", pid, *state, env)
+		fmt.Printf("devstack already running (pid %d); stop it with %s\n%s", pid, stopCommand(*state), env)
 		return 0
 	}
 	_ = os.Remove(files.env)
@@ -105,7 +105,7 @@ func upMain(args []string) int {
 	deadline := time.After(*wait)
 	for {
 		if env, err := os.ReadFile(files.env); err == nil {
-			fmt.Printf("devstack started (pid %d); log: %s; stop: devstack down -state %s\n%s", pid, files.log, *state, env)
+			fmt.Printf("devstack started (pid %d); log: %s; stop: %s\n%s", pid, files.log, stopCommand(*state), env)
 			return 0
 		}
 		select {
@@ -126,6 +126,23 @@ func upMain(args []string) int {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// makeState is the -state directory the Makefile's dev-up and dev-down pass.
+const makeState = ".devstack"
+
+// stopCommand is a command that stops the stack of -state dir and exists
+// where the user is: make dev-down for the Makefile's state directory (the
+// devstack binary is not on PATH), else this very binary's down.
+func stopCommand(dir string) string {
+	if filepath.Clean(dir) == makeState {
+		return "make dev-down"
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = "devstack"
+	}
+	return self + " down -state " + dir
 }
 
 // downMain stops the stack recorded in -state DIR: SIGTERM, then SIGKILL

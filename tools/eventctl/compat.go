@@ -26,11 +26,14 @@ func init() {
 	})
 }
 
-const compatUsage = `usage:
-  eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
-  eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]
-                        [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]
+var compatHelp = commandHelp{
+	usage: `eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
+eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]
+                      [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]`,
+	about: compatAbout,
+}
 
+const compatAbout = `
 Checks schemas with the rules the Confluent Schema Registry applies (Apache
 Avro's schema resolution) and reports every incompatibility, one per line.
 
@@ -81,10 +84,7 @@ Formats (--format):
 
 Exit status: 0 compatible, 1 incompatible, 2 bad input (unparseable schema,
 unknown level, missing file, not a git repository or unknown reference) or a
-registry that cannot be read (unreachable, refused credentials).
-
-Flags:
-`
+registry that cannot be read (unreachable, refused credentials).`
 
 // compatFileList is a repeatable string flag.
 type compatFileList []string
@@ -93,18 +93,16 @@ func (s *compatFileList) String() string     { return strings.Join(*s, ",") }
 func (s *compatFileList) Set(v string) error { *s = append(*s, v); return nil }
 
 func runCompat(ctx context.Context, env *environment, args []string) int {
-	if len(args) > 0 && args[0] == "check" {
+	switch {
+	case len(args) > 0 && args[0] == "check":
 		return runCompatCheck(ctx, env, args[1:])
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help"):
+		compatHelp.printHelp(env.stdout, newCompatFlags(&compatOptions{}))
+		return exitOK
+	case len(args) > 0:
+		return unknownSubcommand(env, "compat", args[0], []string{"check"}, compatHelp)
 	}
-	w := env.stderr
-	code := exitBadInput
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		w, code = env.stdout, exitOK
-	} else if len(args) > 0 {
-		fmt.Fprintf(env.stderr, "eventctl compat: unknown subcommand %q\n", args[0])
-	}
-	fmt.Fprint(w, compatUsage)
-	return code
+	return unknownSubcommand(env, "compat", "", nil, compatHelp)
 }
 
 // compatOptions are the flags of "compat check".
@@ -121,14 +119,9 @@ type compatOptions struct {
 	registryVerdict bool
 }
 
-func runCompatCheck(ctx context.Context, env *environment, args []string) int {
-	var o compatOptions
+// newCompatFlags defines the flags of "compat check" into o.
+func newCompatFlags(o *compatOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("eventctl compat check", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), compatUsage)
-		fs.PrintDefaults()
-	}
 	fs.StringVar(&o.level, "level", "", "compatibility `LEVEL` (explicit files: default BACKWARD; repository: overrides the manifest)")
 	fs.Var(&o.olds, "old", "a previous version's `FILE`, oldest first; repeat for each version")
 	fs.StringVar(&o.newFile, "new", "", "the new schema `FILE`; without it, the manifest's schemas are checked against git")
@@ -139,11 +132,14 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	fs.StringVar(&o.registry, "registry", "", "also check against the versions registered in the schema registry at `URL`")
 	fs.BoolVar(&o.registryFromEnv, "registry-from-env", false, "like --registry, with the URL from "+registry.EnvURL)
 	fs.BoolVar(&o.registryVerdict, "registry-verdict", false, "with a registry: also ask its own verdict and report a disagreement")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBadInput
+	return fs
+}
+
+func runCompatCheck(ctx context.Context, env *environment, args []string) int {
+	var o compatOptions
+	fs := newCompatFlags(&o)
+	if code, ok := parseFlags(env, fs, args, -1, compatHelp); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return fail(env, "compat check", fmt.Errorf("unexpected argument %q (schema files go in --old and --new)", fs.Arg(0)))
@@ -257,10 +253,7 @@ func compatSources(ctx context.Context, env *environment, o compatOptions) ([]po
 				return nil, fmt.Errorf("--registry-from-env: %s is not set", registry.EnvURL)
 			}
 		}
-		cfg, err := registryConfig(url)
-		if err != nil {
-			return nil, err
-		}
+		cfg := registryConfig(env, url)
 		client, err := registry.New(cfg)
 		if err != nil {
 			return nil, err

@@ -54,61 +54,11 @@ func consoleAddManifestFlag(fs *flag.FlagSet, c *consoleFlags) {
 	fs.StringVar(&c.manifest, "manifest", "", "the manifest `FILE` that names each topic's subject and key field (default "+consoleDefaultManifest+" when it exists)")
 }
 
-// consoleUsage prints a command's usage line, what it does, and its flags.
-func consoleUsage(env *environment, fs *flag.FlagSet, usage, about string) {
-	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: "+usage)
-		fmt.Fprintln(env.stderr)
-		fmt.Fprintln(env.stderr, strings.TrimSpace(about))
-		fmt.Fprintln(env.stderr)
-		fmt.Fprintln(env.stderr, "flags:")
-		fs.PrintDefaults()
-	}
-}
-
-// consoleParse parses args; ok is false with the exit status to return when
-// the command should stop (help asked, bad flags, stray arguments).
-func consoleParse(env *environment, fs *flag.FlagSet, args []string, maxArgs int) (code int, ok bool) {
-	fs.SetOutput(env.stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitBadInput, false
-	}
-	if fs.NArg() > maxArgs {
-		fmt.Fprintf(env.stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(maxArgs))
-		fs.Usage()
-		return exitBadInput, false
-	}
-	return exitOK, true
-}
-
-// registryConfig is the registry configuration of the environment (as
-// registry.ConfigFromEnv reads it, but through env.getenv), with the
-// --registry flag overriding the URL.
+// registryConfig is the registry configuration of the environment, with
+// the --registry flag overriding the URL, and the URL to name in messages.
 func (c *consoleFlags) registryConfig() (registry.Config, string) {
-	var cfg registry.Config
-	urls := c.registry
-	if urls == "" {
-		urls = strings.TrimSpace(c.env.getenv(registry.EnvURL))
-	}
-	for _, u := range strings.Split(urls, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			cfg.URLs = append(cfg.URLs, u)
-		}
-	}
-	cfg.Username = c.env.getenv(registry.EnvUsername)
-	cfg.Password = c.env.getenv(registry.EnvPassword)
-	cfg.Token = c.env.getenv(registry.EnvToken)
-	cfg.CAFile = c.env.getenv(registry.EnvCAFile)
-	cfg.CertFile = c.env.getenv(registry.EnvCertFile)
-	cfg.KeyFile = c.env.getenv(registry.EnvKeyFile)
-	shown := strings.Join(cfg.URLs, ",")
-	if shown == "" {
-		shown = registry.DefaultURL
-	}
-	return cfg, shown
+	cfg := envRegistryConfig(c.env, c.registry)
+	return cfg, registryLabel(cfg)
 }
 
 // consoleRegistry is a registry client and the URL it talks to, for

@@ -71,20 +71,24 @@ type consumed struct {
 	Value     json.RawMessage `json:"value"`
 }
 
-func parseConsumed(t *testing.T, out []byte) []consumed {
+func parseConsumed(t *testing.T, out []byte) []consumed { return parseJSONLines[consumed](t, out) }
+
+// parseJSONLines parses one JSON object per line into a T each, refusing
+// fields T does not have.
+func parseJSONLines[T any](t *testing.T, out []byte) []T {
 	t.Helper()
-	var got []consumed
+	var got []T
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if line == "" {
 			continue
 		}
-		var c consumed
+		var v T
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("consume printed %q: %v", line, err)
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("eventctl printed %q: %v", line, err)
 		}
-		got = append(got, c)
+		got = append(got, v)
 	}
 	return got
 }
@@ -338,6 +342,7 @@ func TestConsoleOffline(t *testing.T) {
 		{"encode needs a schema", "{}", []string{"encode"}, exitBadInput, "pass either --subject"},
 		{"encode id without schema", "{}", []string{"encode", "--subject", "s", "--id", "3"}, exitBadInput, "--id goes with --schema"},
 		{"encode refuses a bad value", `{"cafe_id":"x","date":"2026-11-27","timestamp":0}`, []string{"encode", "--schema", avsc, "--id", "3"}, exitProblems, `eventctl encode: /cafe_id: expected long, got string "x"`},
+		{"encode names the day a month lacks", `{"cafe_id":1,"date":"2026-02-30","timestamp":0}`, []string{"encode", "--schema", avsc}, exitProblems, "eventctl encode: /date: date \"2026-02-30\": February 2026 has 28 days\n"},
 		{"encode refuses bad JSON", `{"cafe_id":`, []string{"encode", "--schema", avsc}, exitProblems, "not valid JSON at offset 11: unexpected end of input"},
 		{"encode missing schema file", `{}`, []string{"encode", "--schema", "nope.avsc"}, exitBadInput, "nope.avsc"},
 		{"decode not wire format", "{}", []string{"decode"}, exitProblems, "not a wire-format message (pass --schema FILE.avsc for a bare Avro body)"},

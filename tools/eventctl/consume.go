@@ -13,8 +13,6 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/internal/avrojson"
-	"github.com/lunchbot/eventkit/internal/kafkaclient"
-	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -71,8 +69,7 @@ func runConsume(ctx context.Context, env *environment, args []string) int {
 	fs.StringVar(&o.group, "group", "", "consume as a member of consumer `group` G and commit offsets (default: assign every partition, commit nothing)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop when no message has come for this long; 0 waits until Ctrl-C")
 	fs.BoolVar(&o.avroJSON, "avro-json", false, "print values in Avro's JSON encoding (unions wrapped, logical types as their underlying values)")
-	consoleUsage(env, fs, "eventctl consume --topic TOPIC [--from-beginning] [--max N] [--group G] [--timeout D] [--avro-json]", consumeAbout)
-	if code, ok := consoleParse(env, fs, args, 0); !ok {
+	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl consume --topic TOPIC [--from-beginning] [--max N] [--group G] [--timeout D] [--avro-json]", about: consumeAbout}); !ok {
 		return code
 	}
 	switch {
@@ -95,10 +92,6 @@ func (o *consumeOptions) run(ctx context.Context) int {
 	if err != nil {
 		return o.fail(err)
 	}
-	kcfg, err := o.kafkaConfig()
-	if err != nil {
-		return o.fail(err)
-	}
 	reset := "latest"
 	if o.fromBeginning {
 		reset = "earliest"
@@ -109,44 +102,29 @@ func (o *consumeOptions) run(ctx context.Context) int {
 		// committed under it.
 		group = "eventctl-consume"
 	}
-	cm, err := kcfg.ConfigMap(kafka.ConfigMap{
+	c, err := o.openConsumer(kafka.ConfigMap{
 		"group.id":                 group,
 		"client.id":                "eventctl-consume",
 		"enable.auto.commit":       o.group != "",
 		"enable.auto.offset.store": false,
 		"auto.offset.reset":        reset,
-		"go.logs.channel.enable":   true,
 	})
 	if err != nil {
 		return o.fail(err)
 	}
-	logs := &consoleLogs{}
-	c, err := kafka.NewConsumer(&cm)
-	if err != nil {
-		return o.fail(fmt.Errorf("kafka consumer: %w", redact.Error(err, kafkaclient.Secrets(cm))))
-	}
-	go logs.drain(c.Logs())
 	defer c.Close()
-	md, err := c.GetMetadata(&o.topic, false, int(consoleConnectTimeout.Milliseconds()))
+	partitions, err := c.partitions(o.topic)
 	if err != nil {
-		return o.fail(unreachableKafka(kcfg, kafkaclient.Secrets(cm), err, logs))
-	}
-	tm, ok := md.Topics[o.topic]
-	if !ok || tm.Error.Code() != kafka.ErrNoError || len(tm.Partitions) == 0 {
-		reason := "no such topic"
-		if ok && tm.Error.Code() != kafka.ErrNoError {
-			reason = tm.Error.String()
-		}
-		return o.fail(fmt.Errorf("topic %q on %s: %s (list the topics with: kcat -b %s -L)", o.topic, consoleServers(kcfg), reason, consoleServers(kcfg)))
+		return o.fail(err)
 	}
 	if o.group == "" {
 		start := kafka.OffsetEnd
 		if o.fromBeginning {
 			start = kafka.OffsetBeginning
 		}
-		parts := make([]kafka.TopicPartition, len(tm.Partitions))
-		for i, p := range tm.Partitions {
-			parts[i] = kafka.TopicPartition{Topic: &o.topic, Partition: p.ID, Offset: start}
+		parts := make([]kafka.TopicPartition, len(partitions))
+		for i, p := range partitions {
+			parts[i] = kafka.TopicPartition{Topic: &o.topic, Partition: p, Offset: start}
 		}
 		if err := c.Assign(parts); err != nil {
 			return o.fail(fmt.Errorf("assign the partitions of %q: %w", o.topic, err))
@@ -195,11 +173,11 @@ func (o *consumeOptions) run(ctx context.Context) int {
 		case kafka.Error:
 			if e.IsFatal() {
 				out.Flush()
-				return o.fail(fmt.Errorf("kafka: %w", redact.Error(e, kafkaclient.Secrets(cm))))
+				return o.fail(c.kafkaError(e))
 			}
 			if e.Code() == kafka.ErrAllBrokersDown && !warned {
 				warned = true
-				fmt.Fprintf(env.stderr, "eventctl consume: %v%s (still trying; Ctrl-C stops)\n", e, logs.hint())
+				fmt.Fprintf(env.stderr, "eventctl consume: %v%s (still trying; Ctrl-C stops)\n", e, c.logs.hint())
 			}
 		case nil:
 			if o.timeout > 0 && time.Since(last) >= o.timeout {
@@ -231,20 +209,33 @@ func (o *consumeOptions) format(ctx context.Context, dst []byte, m *kafka.Messag
 	if m.Value == nil {
 		return append(dst, `,"schema_id":null,"value":null}`+"\n"...), nil
 	}
-	id, body, err := wire.Parse(m.Value)
-	if err != nil {
-		return dst, fmt.Errorf("%w: the value is not in the Confluent wire format (written without the registry's serializer? Read it raw with kcat)", err)
-	}
-	s, err := schemas.get(ctx, id)
+	value, id, err := appendDecodedValue(ctx, nil, m.Value, schemas, style)
 	if err != nil {
 		return dst, err
 	}
 	dst = append(dst, `,"schema_id":`...)
 	dst = strconv.AppendUint(dst, uint64(id), 10)
 	dst = append(dst, `,"value":`...)
+	dst = append(dst, value...)
+	return append(dst, "}\n"...), nil
+}
+
+// appendDecodedValue appends the JSON of a wire-format message value,
+// decoded with its writer schema, and returns the schema's id; or says why
+// it cannot (an error wrapping errConsoleRegistryDown when the registry
+// cannot be used at all).
+func appendDecodedValue(ctx context.Context, dst, value []byte, schemas *consoleSchemas, style avrojson.Style) ([]byte, uint32, error) {
+	id, body, err := wire.Parse(value)
+	if err != nil {
+		return dst, 0, fmt.Errorf("%w: the value is not in the Confluent wire format (written without the registry's serializer? Read it raw with kcat)", err)
+	}
+	s, err := schemas.get(ctx, id)
+	if err != nil {
+		return dst, id, err
+	}
 	dst, err = avrojson.AppendDecode(dst, s, body, avrojson.Options{Style: style})
 	if err != nil {
-		return dst, fmt.Errorf("cannot decode the value with schema id %d: %w", id, err)
+		return dst, id, fmt.Errorf("cannot decode the value with schema id %d: %w", id, err)
 	}
-	return append(dst, "}\n"...), nil
+	return dst, id, nil
 }

@@ -40,8 +40,7 @@ func runDecode(ctx context.Context, env *environment, args []string) int {
 	consoleAddRegistryFlag(fs, &c)
 	schemaFile := fs.String("schema", "", "decode a bare Avro body with this schema `FILE` (.avsc) instead of a wire-format message")
 	avroJSON := fs.Bool("avro-json", false, "print Avro's JSON encoding (unions wrapped, logical types as their underlying values)")
-	consoleUsage(env, fs, "eventctl decode [--schema FILE.avsc] [--avro-json] [FILE]", decodeAbout)
-	if code, ok := consoleParse(env, fs, args, 1); !ok {
+	if code, ok := parseFlags(env, fs, args, 1, commandHelp{usage: "eventctl decode [--schema FILE.avsc] [--avro-json] [FILE]", about: decodeAbout}); !ok {
 		return code
 	}
 	data, err := consoleReadInput(env, fs.Arg(0))

@@ -38,8 +38,7 @@ func runEncode(ctx context.Context, env *environment, args []string) int {
 	schemaFile := fs.String("schema", "", "encode with this schema `FILE` (.avsc) instead of the registry's")
 	id := fs.Int64("id", 0, "the schema `id` to frame the value with, with --schema (without it: a bare Avro body)")
 	avroJSON := fs.Bool("avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
-	consoleUsage(env, fs, "eventctl encode (--subject SUBJECT | --schema FILE.avsc [--id N]) [--avro-json] [FILE] > message.bin", encodeAbout)
-	if code, ok := consoleParse(env, fs, args, 1); !ok {
+	if code, ok := parseFlags(env, fs, args, 1, commandHelp{usage: "eventctl encode (--subject SUBJECT | --schema FILE.avsc [--id N]) [--avro-json] [FILE] > message.bin", about: encodeAbout}); !ok {
 		return code
 	}
 	switch {

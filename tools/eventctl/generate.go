@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -23,26 +22,15 @@ func init() {
 // writes nothing and exits 1 naming the files that are stale.
 func runGenerate(_ context.Context, env *environment, args []string) int {
 	fs := flag.NewFlagSet("eventctl generate", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
 	manifestPath := fs.String("manifest", "avro/manifest.json", "the manifest `file`")
 	out := fs.String("out", "", "the output `directory` (default: the manifest's go.output, relative to the manifest)")
 	check := fs.Bool("check", false, "write nothing; exit 1 and name the files that differ from what would be generated")
-	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: eventctl generate [-manifest file] [-out directory] [-check]")
-		fmt.Fprintln(env.stderr)
-		fmt.Fprintln(env.stderr, "Generates a Go file per schema of the manifest, writing all of them or none.")
-		fmt.Fprintln(env.stderr)
-		fs.PrintDefaults()
+	help := commandHelp{
+		usage: "eventctl generate [-manifest file] [-out directory] [-check]",
+		about: "Generates a Go file per schema of the manifest, writing all of them or none.",
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBadInput
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitBadInput
+	if code, ok := parseFlags(env, fs, args, 0, help); !ok {
+		return code
 	}
 	m, err := manifest.Load(*manifestPath)
 	if err != nil {

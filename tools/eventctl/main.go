@@ -1,6 +1,8 @@
 // Command eventctl is the project's command line: it generates Go code from
-// the event contracts, checks schema compatibility, registers schemas, and
-// produces and consumes events.
+// the event contracts, checks schema compatibility, registers schemas,
+// produces and consumes events, and lists and replays dead letters. The
+// broker and registry come from the flags, else the environment, else the
+// .devstack/env that make dev-up writes.
 //
 // Usage:
 //
@@ -44,6 +46,9 @@ type environment struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// dir is the working directory where .devstack/env is looked for;
+	// empty (as in tests that do not set it) looks for none.
+	dir string
 }
 
 var commands = map[string]command{}
@@ -58,7 +63,9 @@ func register(c command) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	// Without a working directory eventctl still runs, without .devstack/env.
+	dir, _ := os.Getwd()
+	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, dir: dir}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -73,23 +80,35 @@ func run(ctx context.Context, env *environment, args []string) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(env.stderr, "eventctl: unknown command %q\n\n", args[0])
-		usage(env.stderr)
+		msg := fmt.Sprintf("eventctl: unknown command %q", args[0])
+		if hint := didYouMean(args[0], commandNames(), ""); hint != "" {
+			msg += ": " + hint
+		}
+		fmt.Fprintln(env.stderr, msg)
+		fmt.Fprintln(env.stderr, `Run "eventctl help" for the list of commands.`)
 		return exitBadInput
 	}
+	if env.dir != "" {
+		withDevstackEnv(env)
+	}
 	return c.run(ctx, env, args[1:])
+}
+
+// commandNames returns the names of the commands, sorted.
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: eventctl <command> [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w)

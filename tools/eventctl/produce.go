@@ -12,8 +12,6 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/internal/avrojson"
-	"github.com/lunchbot/eventkit/internal/kafkaclient"
-	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
@@ -78,8 +76,7 @@ func runProduce(ctx context.Context, env *environment, args []string) int {
 	fs.BoolVar(&o.avroJSON, "avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
 	fs.BoolVar(&o.stream, "stream", false, "send each good line as it is read, skipping bad ones (default: check all lines first, send nothing if one is bad)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a message may wait for delivery before it counts as failed")
-	consoleUsage(env, fs, "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT] [--avro-json] [--stream] < events.jsonl", produceAbout)
-	if code, ok := consoleParse(env, fs, args, 0); !ok {
+	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT] [--avro-json] [--stream] < events.jsonl", about: produceAbout}); !ok {
 		return code
 	}
 	switch {
@@ -148,28 +145,11 @@ func (o *produceOptions) run(ctx context.Context) int {
 		return m, nil
 	}
 
-	kcfg, err := o.kafkaConfig()
+	p, err := o.openProducer("eventctl-produce", o.timeout)
 	if err != nil {
 		return o.fail(err)
 	}
-	// The SDK producer's defaults: idempotent, and the Java client's
-	// partitioner, so a key lands on the same partition whoever produces it.
-	defaults := kafkaclient.ProducerDefaults("eventctl-produce")
-	defaults["message.timeout.ms"] = int(o.timeout.Milliseconds())
-	cm, err := kcfg.ConfigMap(defaults)
-	if err != nil {
-		return o.fail(err)
-	}
-	logs := &consoleLogs{}
-	p, err := kafka.NewProducer(&cm)
-	if err != nil {
-		return o.fail(fmt.Errorf("kafka producer: %w", redact.Error(err, kafkaclient.Secrets(cm))))
-	}
-	go logs.drain(p.Logs())
 	defer p.Close()
-	if _, err := p.GetMetadata(nil, false, int(consoleConnectTimeout.Milliseconds())); err != nil {
-		return o.fail(unreachableKafka(kcfg, kafkaclient.Secrets(cm), err, logs))
-	}
 
 	d := newProduceDelivery()
 	go d.collect()
@@ -180,22 +160,11 @@ func (o *produceOptions) run(ctx context.Context) int {
 			Value:          m.value,
 			Opaque:         m.line,
 		}
-		for {
-			err := p.Produce(msg, d.reports)
-			if err == nil {
-				d.sent()
-				return nil
-			}
-			var kerr kafka.Error
-			if errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull {
-				p.Flush(100)
-				continue
-			}
-			if errors.As(err, &kerr) && kerr.Code() == kafka.ErrMsgSizeTooLarge {
-				return fmt.Errorf("%w: the message is %d bytes, more than the client's message.max.bytes allows", err, len(m.key)+len(m.value))
-			}
+		if err := produceQueued(p.Producer, msg, d.reports); err != nil {
 			return err
 		}
+		d.sent()
+		return nil
 	}
 
 	lines := produceReadLines(env, o.stream)
@@ -257,7 +226,7 @@ loop:
 			}
 		}
 	}
-	delivered, failed := d.wait(ctx, o.timeout+5*time.Second, env, logs)
+	delivered, failed := d.wait(ctx, o.timeout+5*time.Second, env, p.logs)
 	failed += unsent
 	fmt.Fprintf(env.stderr, "eventctl produce: %d message(s) delivered to %s (subject %q from %s, schema id %d, version %d)", delivered, o.topic, tgt.subject, tgt.from, latest.ID, latest.Version)
 	if refused > 0 {
@@ -271,6 +240,25 @@ loop:
 		return exitProblems
 	}
 	return exitOK
+}
+
+// produceQueued hands msg to the producer, waiting while its queue is
+// full, with its delivery report to go to reports.
+func produceQueued(p *kafka.Producer, msg *kafka.Message, reports chan kafka.Event) error {
+	for {
+		err := p.Produce(msg, reports)
+		var kerr kafka.Error
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &kerr) && kerr.Code() == kafka.ErrQueueFull:
+			p.Flush(100)
+		case errors.As(err, &kerr) && kerr.Code() == kafka.ErrMsgSizeTooLarge:
+			return fmt.Errorf("%w: the message is %d bytes, more than the client's message.max.bytes allows", err, len(msg.Key)+len(msg.Value))
+		default:
+			return err
+		}
+	}
 }
 
 type produceLine struct {

@@ -27,9 +27,12 @@ func init() {
 	})
 }
 
-const registerUsage = `usage:
-  eventctl register [--manifest avro/manifest.json] [--registry URL] [--dry-run] [--format text|json]
+var registerHelp = commandHelp{
+	usage: "eventctl register [--manifest avro/manifest.json] [--registry URL] [--dry-run] [--format text|json]",
+	about: registerAbout,
+}
 
+const registerAbout = `
 Registers every schema of the manifest under its subject, as generated code
 embeds it (the schema file without insignificant white space), and sets each
 subject's compatibility level to the manifest's (PUT /config/{subject}). It
@@ -63,10 +66,7 @@ Output (--format):
 
 Exit status: 0 done (or nothing to do), 1 a schema is incompatible with its
 subject (nothing changed), 2 bad input or a registry that cannot be used
-(unreachable, refused credentials).
-
-Flags:
-`
+(unreachable, refused credentials).`
 
 type registerOptions struct {
 	manifest string
@@ -118,23 +118,12 @@ const (
 func runRegister(ctx context.Context, env *environment, args []string) int {
 	var o registerOptions
 	fs := flag.NewFlagSet("eventctl register", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), registerUsage)
-		fs.PrintDefaults()
-	}
 	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE`")
 	fs.StringVar(&o.registry, "registry", "", "the schema registry `URL` (default: "+registry.EnvURL+", else "+registry.DefaultURL+")")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be done; change nothing")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBadInput
-	}
-	if fs.NArg() > 0 {
-		return fail(env, "register", fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	if code, ok := parseFlags(env, fs, args, 0, registerHelp); !ok {
+		return code
 	}
 	if o.format != "text" && o.format != "json" {
 		return fail(env, "register", fmt.Errorf("unknown format %q (want text or json)", o.format))
@@ -143,10 +132,7 @@ func runRegister(ctx context.Context, env *environment, args []string) int {
 	if err != nil {
 		return fail(env, "register", err)
 	}
-	cfg, err := registryConfig(o.registry)
-	if err != nil {
-		return fail(env, "register", err)
-	}
+	cfg := registryConfig(env, o.registry)
 	client, err := registry.New(cfg)
 	if err != nil {
 		return fail(env, "register", err)
@@ -391,24 +377,36 @@ func writeRegisterProblems(w io.Writer, s *registerSubject) {
 // registryConfig is the registry configuration of the environment (the
 // SCHEMA_REGISTRY_* variables, see registry.ConfigFromEnv) with the URL
 // replaced by rawURL when it is not empty.
-func registryConfig(rawURL string) (registry.Config, error) {
-	cfg, err := registry.ConfigFromEnv()
-	if err != nil {
-		return registry.Config{}, err
-	}
-	if rawURL != "" {
-		cfg.URLs = nil
-		for _, u := range strings.Split(rawURL, ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				cfg.URLs = append(cfg.URLs, u)
-			}
-		}
-	}
+func registryConfig(env *environment, rawURL string) registry.Config {
+	cfg := envRegistryConfig(env, rawURL)
 	// A command line waits less than a service would for a registry that
 	// does not answer.
 	cfg.MaxAttempts = 3
 	cfg.MaxBackoff = 500 * time.Millisecond
-	return cfg, nil
+	return cfg
+}
+
+// envRegistryConfig is the registry configuration of the environment (as
+// registry.ConfigFromEnv reads it, but through env.getenv, so that
+// .devstack/env counts and tests can set it), with urls, when not empty,
+// instead of SCHEMA_REGISTRY_URL. registry.New validates it.
+func envRegistryConfig(env *environment, urls string) registry.Config {
+	var cfg registry.Config
+	if urls == "" {
+		urls = env.getenv(registry.EnvURL)
+	}
+	for _, u := range strings.Split(urls, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.URLs = append(cfg.URLs, u)
+		}
+	}
+	cfg.Username = env.getenv(registry.EnvUsername)
+	cfg.Password = env.getenv(registry.EnvPassword)
+	cfg.Token = env.getenv(registry.EnvToken)
+	cfg.CAFile = env.getenv(registry.EnvCAFile)
+	cfg.CertFile = env.getenv(registry.EnvCertFile)
+	cfg.KeyFile = env.getenv(registry.EnvKeyFile)
+	return cfg
 }
 
 // registryLabel names the registry of cfg for people.
