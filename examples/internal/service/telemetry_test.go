@@ -66,7 +66,8 @@ func TestTelemetryEndpoints(t *testing.T) {
 	if err != nil || !bytes.Contains(b, []byte("demo_things_total")) {
 		t.Errorf("metrics file: %v\n%s", err, b)
 	}
-	if _, err := http.Get(base + "/healthz"); err == nil {
+	if resp, err := http.Get(base + "/healthz"); err == nil {
+		resp.Body.Close()
 		t.Error("the endpoint still answers after Finish")
 	}
 }
