@@ -155,6 +155,9 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 			}
 		}
 		for _, l := range more {
+			if len(unit) >= size {
+				break // the lanes not drained stay ready
+			}
 			s.ready.remove(l)
 			l.inReady = false
 			l.busy = true

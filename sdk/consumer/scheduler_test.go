@@ -265,3 +265,39 @@ func offsetsOf(u []*inflight) []int64 {
 	}
 	return out
 }
+
+// TestSchedulerBatchLeavesUndrainedLanesReady: a batch that fills up
+// before it reaches every ready lane of its handler leaves those lanes
+// ready for the next unit (a lane taken but not drained would stay busy,
+// its messages never handed out).
+func TestSchedulerBatchLeavesUndrainedLanesReady(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	b := &Handler{batch: &BatchConfig{Size: 8, Linger: 20 * time.Millisecond}}
+	const n = 50
+	for i := 0; i < n; i++ {
+		k := strconv.Itoa((i + 1) % 5)
+		s.add(testInflight(p, int64(i), k, b), laneKey{topic: "t", key: k}, true)
+	}
+	handled := 0
+	for handled < n {
+		got := make(chan []*inflight, 1)
+		go func() { got <- s.take() }()
+		select {
+		case u := <-got:
+			if len(u) > 8 {
+				t.Fatalf("a batch of %d", len(u))
+			}
+			for _, m := range u {
+				m.finished = true
+			}
+			handled += len(u)
+			s.done(u)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no unit after %d of %d messages: %d ready lanes, %d lanes", handled, n, s.ready.len(), len(s.lanes))
+		}
+	}
+	if cp := p.offs.commitPoint(); cp != n || len(s.lanes) != 0 {
+		t.Fatalf("commit point %d (want %d), %d lanes left", cp, n, len(s.lanes))
+	}
+}
