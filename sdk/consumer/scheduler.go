@@ -252,20 +252,19 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 			keep(l)
 		}
 	}
-	var empty []*lane
-	for i := 0; i < s.ready.len(); i++ {
-		if l := s.ready.at(i); len(l.q) == 0 {
-			empty = append(empty, l)
+	// The emptied lanes leave the ready queue; the others' heads may have
+	// changed, so the queue is rebuilt rather than fixed one by one (its
+	// order needs every lane to have a head).
+	s.ready.keep(func(l *lane) bool {
+		if len(l.q) > 0 {
+			return true
 		}
-	}
-	for _, l := range empty {
-		s.ready.remove(l)
 		l.inReady = false
 		if l.shared && !l.busy {
 			delete(s.lanes, l.key)
 		}
-	}
-	s.ready.reorder()
+		return false
+	})
 	for k, l := range s.lanes {
 		if len(l.q) == 0 && !l.busy && !l.inReady {
 			delete(s.lanes, k)
@@ -340,8 +339,22 @@ func (r *laneQueue) pop() *lane     { return heap.Pop(&r.h).(*lane) }
 // remove takes l, which is in the queue, out.
 func (r *laneQueue) remove(l *lane) { heap.Remove(&r.h, l.at) }
 
-// reorder restores the order after the lanes' heads changed.
-func (r *laneQueue) reorder() { heap.Init(&r.h) }
+// keep leaves the lanes for which ok is true and restores the order, after
+// the lanes' heads changed.
+func (r *laneQueue) keep(ok func(*lane) bool) {
+	kept := r.h[:0]
+	for _, l := range r.h {
+		if ok(l) {
+			l.at = len(kept)
+			kept = append(kept, l)
+		} else {
+			l.at = -1
+		}
+	}
+	clear(r.h[len(kept):])
+	r.h = kept
+	heap.Init(&r.h)
+}
 
 // laneHeap is a container/heap of lanes by their head's poll sequence.
 type laneHeap []*lane

@@ -301,3 +301,32 @@ func TestSchedulerBatchLeavesUndrainedLanesReady(t *testing.T) {
 		t.Fatalf("commit point %d (want %d), %d lanes left", cp, n, len(s.lanes))
 	}
 }
+
+// TestSchedulerDropEmptiesReadyLanes: revoking a partition whose messages
+// are the only ones of several ready lanes leaves the ready queue sound
+// (it once held lanes without a head, which broke its ordering).
+func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
+	s := newScheduler()
+	p0, p1 := testPartition("t", 0), testPartition("t", 1)
+	h := &Handler{}
+	for i := 0; i < 6; i++ {
+		k := strconv.Itoa(i)
+		s.add(testInflight(p0, int64(i), "a"+k, h), laneKey{topic: "t", key: "a" + k}, true)
+		s.add(testInflight(p1, int64(i), "b"+k, h), laneKey{topic: "t", key: "b" + k}, true)
+	}
+	p0.revoked = true
+	if n := s.drop(func(p *partition) bool { return p.revoked }); n != 6 {
+		t.Fatalf("dropped %d, want 6", n)
+	}
+	for i := 0; i < 6; i++ {
+		u := s.take()
+		if u[0].part != p1 {
+			t.Fatalf("took a revoked partition's message")
+		}
+		u[0].finished = true
+		s.done(u)
+	}
+	if s.ready.len() != 0 || len(s.lanes) != 0 {
+		t.Fatalf("%d ready lanes, %d lanes left", s.ready.len(), len(s.lanes))
+	}
+}
