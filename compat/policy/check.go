@@ -8,6 +8,7 @@ import (
 	"github.com/lunchbot/eventkit/compat/history"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 // Schema is a schema to check, as the manifest declares it.
@@ -34,7 +35,7 @@ type Source struct {
 // Verdicter asks a schema registry whether it would register a schema under
 // a subject now, and if not, why.
 type Verdicter interface {
-	CheckCompatibilityAll(ctx context.Context, subject, schema string) (bool, []string, error)
+	CheckCompatibilityAll(ctx context.Context, subject, schema string, refs ...registry.Reference) (bool, []string, error)
 }
 
 // Check checks every schema against every source, source by source, and

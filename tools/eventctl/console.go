@@ -176,7 +176,7 @@ func (c *consoleSchemas) get(ctx context.Context, id uint32) (*schema.Schema, er
 	if err, ok := c.missing[id]; ok {
 		return nil, err
 	}
-	text, err := c.reg.client.SchemaByID(ctx, int(id))
+	got, err := c.reg.client.SchemaByID(ctx, int(id))
 	if err != nil {
 		if errors.Is(err, registry.ErrSchemaNotFound) {
 			err = fmt.Errorf("schema id %d is not in the registry at %s: the message was written against another registry, or its schema was deleted", id, c.reg.url)
@@ -188,7 +188,7 @@ func (c *consoleSchemas) get(ctx context.Context, id uint32) (*schema.Schema, er
 		}
 		return nil, fmt.Errorf("fetch schema id %d: %w", id, err)
 	}
-	p, err := schema.Parse(text)
+	p, err := schema.Parse(got.Text)
 	if err != nil {
 		err = fmt.Errorf("schema id %d in the registry is not a schema this tool can read: %w", id, err)
 		c.missing[id] = err
