@@ -22,8 +22,8 @@ var orderAt = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 func placedOrder() *orders.OrderPlaced {
 	return &orders.OrderPlaced{
 		OrderID: "o-1", Cafe: orders.CafeRef{CafeID: 7, Name: "Kaffee"},
-		Items:   []orders.OrderItem{{Name: "soup", Quantity: 2, Price: orders.Money{Currency: "EUR", AmountCents: 450}}},
-		Total:   orders.Money{Currency: "EUR", AmountCents: 900}, PlacedAt: orderAt,
+		Items: []orders.OrderItem{{Name: "soup", Quantity: 2, Price: orders.Money{Currency: "EUR", AmountCents: 450}}},
+		Total: orders.Money{Currency: "EUR", AmountCents: 900}, PlacedAt: orderAt,
 	}
 }
 
