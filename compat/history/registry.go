@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/lunchbot/eventkit/internal/resolved"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
@@ -83,7 +84,7 @@ func (r *Registry) Previous(ctx context.Context, s Schema) (Versions, error) {
 			return fail(err)
 		}
 		ref := fmt.Sprintf("id %d", sv.ID)
-		p, err := r.parse(ctx, sv)
+		p, err := resolved.Parse(ctx, r.client, sv)
 		if err != nil {
 			if !errors.Is(err, schema.ErrInvalid) {
 				return fail(err)
@@ -154,21 +155,4 @@ func (r *Registry) versionsOf(ctx context.Context, refs []Reference, missing *[]
 		out = append(out, registry.Reference{Name: ref.Name, Subject: ref.Subject, Version: v})
 	}
 	return out, nil
-}
-
-// parse parses a registered version with the schemas its references name.
-// Its error matches schema.ErrInvalid when the schemas do not parse; any
-// other is the registry's.
-func (r *Registry) parse(ctx context.Context, sv registry.Schema) (*schema.Parsed, error) {
-	var refs []schema.Reference
-	if len(sv.References) > 0 {
-		resolved, err := registry.ResolveReferences(ctx, r.client, sv.References)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range resolved {
-			refs = append(refs, schema.Reference{Name: d.Name, Text: d.Text})
-		}
-	}
-	return schema.ParseWithReferences(sv.Text, refs)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/cache"
 	"github.com/lunchbot/eventkit/internal/flight"
+	"github.com/lunchbot/eventkit/internal/resolved"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -290,20 +291,12 @@ func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, erro
 		}
 		return nil, err
 	}
-	var refs []schema.Reference
-	if len(s.References) > 0 {
-		// The schemas its references name, fetched by subject and version
-		// (cached by the client), parsed before it.
-		resolved, err := registry.ResolveReferences(ctx, d.client, s.References)
-		if err != nil {
-			return nil, fmt.Errorf("serde: writer schema id %d: %w", id, err)
-		}
-		refs = make([]schema.Reference, len(resolved))
-		for i, r := range resolved {
-			refs[i] = schema.Reference{Name: r.Name, Text: r.Text}
-		}
+	// With the schemas its references name, fetched by subject and version
+	// (cached by the client).
+	w, err := resolved.Parse(ctx, d.client, s)
+	if err != nil && !errors.Is(err, schema.ErrInvalid) {
+		return nil, fmt.Errorf("serde: writer schema id %d: %w", id, err)
 	}
-	w, err := schema.ParseWithReferences(s.Text, refs)
 	if err != nil {
 		// Not an Avro schema (a JSON Schema or Protobuf id, say): no Avro
 		// reader can read it.

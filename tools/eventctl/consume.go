@@ -29,10 +29,12 @@ func init() {
 const consumeAbout = `
 Prints each message of a topic as one JSON line:
 
-  {"topic":"t","partition":0,"offset":7,"key":"42","schema_id":3,"value":{...}}
+  {"topic":"t","partition":0,"offset":7,"key":"42","schema_id":3,"record":"com.example.orders.OrderPaid","value":{...}}
 
 The value is decoded with its writer schema, fetched by the id the message
-carries from the registry (and kept for the run): plain JSON by default,
+carries from the registry, with the schemas its references name (and kept
+for the run); "record" is that schema's full name, which tells the record
+types of a topic that carries several apart: plain JSON by default,
 Avro's JSON encoding with --avro-json. The key is null, or a string (the
 key's text, or its bytes as characters \u0000-\u00ff when it is not UTF-8).
 A tombstone (no value) prints "schema_id":null,"value":null.
@@ -241,6 +243,11 @@ func (o *consumeOptions) format(ctx context.Context, dst []byte, m *kafka.Messag
 	}
 	dst = append(dst, `,"schema_id":`...)
 	dst = strconv.AppendUint(dst, uint64(id), 10)
+	if s.Name != "" {
+		dst = append(dst, `,"record":`...)
+		name, _ := json.Marshal(s.Name)
+		dst = append(dst, name...)
+	}
 	dst = append(dst, `,"value":`...)
 	dst, err = avrojson.AppendDecode(dst, s, body, avrojson.Options{Style: style})
 	if err != nil {

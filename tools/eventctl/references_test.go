@@ -245,3 +245,98 @@ func orderPaidV2(t *testing.T) string {
 	return strings.Replace(string(b), `{"name": "paid_at"`, `{"name": "payment_method", "type": ["null", "string"], "default": null},
     {"name": "paid_at"`, 1)
 }
+
+// ordersLines are one event of each record type of the orders topic, as
+// produce reads them and consume prints them.
+var ordersLines = []string{
+	`{"order_id":"o-1","cafe":{"cafe_id":7,"name":"Kaffee"},"items":[{"name":"soup","quantity":2,"price":{"currency":"EUR","amount_cents":450}}],"total":{"currency":"EUR","amount_cents":900},"placed_at":"2026-12-01T12:00:00.000000Z"}`,
+	`{"order_id":"o-1","amount":{"currency":"EUR","amount_cents":900},"paid_at":"2026-12-01T12:05:00.000000Z"}`,
+	`{"order_id":"o-2","cafe":{"cafe_id":7,"name":"Kaffee"},"reason":"closed","refund":null,"cancelled_at":"2026-12-01T12:06:00.000000Z"}`,
+}
+
+// TestProduceConsumeSeveralRecordTypes: on a topic of several record types
+// (under TopicRecordNameStrategy and RecordNameStrategy), produce sends
+// each line under the subject of its record type, with references, and
+// consume and decode print each with its record type.
+func TestProduceConsumeSeveralRecordTypes(t *testing.T) {
+	for _, strategy := range []string{"TopicRecordNameStrategy", "RecordNameStrategy"} {
+		t.Run(strategy, func(t *testing.T) {
+			url, broker := itest.Registry(t), itest.Broker(t)
+			vars := map[string]string{"SCHEMA_REGISTRY_URL": url, "KAFKA_BROKER_URL": broker}
+			prefix := regTopic(t, "o") + "."
+			if strategy == "RecordNameStrategy" {
+				// The subjects are the records' names, the same for every
+				// run: this run's registry must not hold them yet.
+				prefix = ""
+				if c, err := regClient(t, url).Versions(context.Background(), "com.example.orders.OrderPaid"); err == nil {
+					t.Skipf("the registry already holds com.example.orders.OrderPaid (versions %v): run against a fresh one", c)
+				}
+			}
+			dir := t.TempDir()
+			m := writeOrders(t, dir, strategy, prefix)
+			topic := prefix + "orders"
+			if prefix == "" {
+				// The topic is shared by runs too; a fresh one keeps the
+				// messages apart.
+				topic = itest.Topic(t, "orders")
+				b, _ := os.ReadFile(m)
+				compatWriteFile(t, m, strings.ReplaceAll(string(b), `"topic": "orders"`, `"topic": "`+topic+`"`))
+			}
+			if code, out, errOut := runEventctl(t, vars, "register", "--registry", url, "--manifest", m); code != exitOK {
+				t.Fatalf("register: exit %d\n%s%s", code, out, errOut)
+			}
+			in := []byte(strings.Join(ordersLines, "\n") + "\n")
+			code, out, errOut := consoleRun(t, vars, in, "produce", "--manifest", m, "--topic", topic)
+			if code != exitOK {
+				t.Fatalf("produce: exit %d\n%s%s", code, out, errOut)
+			}
+			for _, typ := range []string{"order.placed", "order.paid", "order.cancelled"} {
+				if !strings.Contains(errOut, "1 sent as "+typ) {
+					t.Errorf("produce did not send one %s:\n%s", typ, errOut)
+				}
+			}
+			// A line of no record type, and --type for one that fits.
+			code, _, errOut = consoleRun(t, vars, []byte(`{"order_id":"x"}`+"\n"), "produce", "--manifest", m, "--topic", topic)
+			if code != exitProblems || !strings.Contains(errOut, "not a value of any record type of topic "+topic) || !strings.Contains(errOut, "as order.paid:") {
+				t.Errorf("a line of no record type: exit %d\n%s", code, errOut)
+			}
+			if code, _, errOut := consoleRun(t, vars, []byte(ordersLines[1]+"\n"), "produce", "--manifest", m, "--topic", topic, "--type", "com.example.orders.OrderPaid"); code != exitOK {
+				t.Errorf("--type: exit %d\n%s", code, errOut)
+			}
+
+			code, out, errOut = consoleRun(t, vars, nil, "consume", "--topic", topic, "--from-beginning", "--max", "4")
+			if code != exitOK {
+				t.Fatalf("consume: exit %d\n%s%s", code, out, errOut)
+			}
+			byRecord := map[string][]string{}
+			for _, c := range parseConsumed(t, out) {
+				byRecord[c.Record] = append(byRecord[c.Record], string(c.Value))
+				if c.Key == nil || !strings.HasPrefix(*c.Key, "o-") {
+					t.Errorf("consumed %+v: want the order id as key", c)
+				}
+			}
+			want := map[string][]string{
+				"com.example.orders.OrderPlaced":    {ordersLines[0]},
+				"com.example.orders.OrderPaid":      {ordersLines[1], ordersLines[1]},
+				"com.example.orders.OrderCancelled": {ordersLines[2]},
+			}
+			if diff := cmp.Diff(want, byRecord); diff != "" {
+				t.Errorf("consumed by record (-want +got):\n%s", diff)
+			}
+
+			// encode with order.paid's subject, decode back.
+			subject := topic + "-com.example.orders.OrderPaid"
+			if strategy == "RecordNameStrategy" {
+				subject = "com.example.orders.OrderPaid"
+			}
+			code, msg, errOut := consoleRun(t, vars, []byte(ordersLines[1]), "encode", "--subject", subject)
+			if code != exitOK {
+				t.Fatalf("encode: exit %d\n%s", code, errOut)
+			}
+			code, out, errOut = consoleRun(t, vars, msg, "decode")
+			if code != exitOK || strings.TrimSpace(string(out)) != ordersLines[1] || !strings.Contains(errOut, "record com.example.orders.OrderPaid") {
+				t.Errorf("decode: exit %d, %s\n%s", code, out, errOut)
+			}
+		})
+	}
+}
