@@ -233,6 +233,17 @@ func TestRegisterWithReferences(t *testing.T) {
 	if vs, _ := c.Versions(ctx, money); len(vs) != 1 {
 		t.Errorf("Money has versions %v after the refusal, want 1", vs)
 	}
+
+	// compat against the registry finds the same, resolving the registered
+	// versions' references; the registry is not asked about the events,
+	// which would reference a Money it does not hold yet.
+	code, out, errOut = runCompatCmd(t, "compat", "check", "--manifest", m, "--git=false", "--registry", url, "--registry-verdict")
+	if code != exitProblems || !strings.Contains(out, filepath.Join(dir, "avro", "order_placed.avsc")+":") || !strings.Contains(out, "(in shared type com.example.orders.Money of ") {
+		t.Errorf("compat against the registry: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "registry verdict not asked: the registry does not hold com.example.orders.Money") {
+		t.Errorf("compat notes:\n%s", errOut)
+	}
 }
 
 // orderPaidV2 is order.paid with a new optional field, payment_method.
