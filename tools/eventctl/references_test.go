@@ -85,7 +85,11 @@ func TestCompatCheckSharedTypeInGit(t *testing.T) {
 	}
 	byFile := map[string]int{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		file := line[:strings.Index(line, ":/")]
+		file, _, found := strings.Cut(line, ":/")
+		if !found {
+			t.Errorf("line %q is not FILE:LOCATION: ...", line)
+			continue
+		}
 		byFile[filepath.Base(file)]++
 		if !strings.Contains(line, "amount_cents") || !strings.Contains(line, "TYPE_MISMATCH") && !strings.Contains(line, "MISSING_UNION_BRANCH") {
 			t.Errorf("line %q: want amount_cents's type (or the union that holds Money)", line)
