@@ -9,8 +9,9 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: generate
-generate: ## regenerate Go code from avro/ and the generator's test corpus, whose generated schemas first (idempotent)
+generate: ## regenerate Go code from avro/, examples/orders/avro/ and the generator's test corpus, whose generated schemas first (idempotent)
 	$(EVENTCTL) generate -manifest avro/manifest.json
+	$(EVENTCTL) generate -manifest examples/orders/avro/manifest.json
 	$(GO) run ./codegen/internal/corpusgen
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json
 	$(EVENTCTL) generate -manifest tools/bench/schemas/manifest.json
@@ -18,6 +19,7 @@ generate: ## regenerate Go code from avro/ and the generator's test corpus, whos
 .PHONY: check-generated
 check-generated: ## fail when the checked-in generated code is stale
 	$(EVENTCTL) generate -manifest avro/manifest.json -check
+	$(EVENTCTL) generate -manifest examples/orders/avro/manifest.json -check
 	$(GO) run ./codegen/internal/corpusgen -check
 	$(EVENTCTL) generate -manifest codegen/testdata/corpus/manifest.json -check
 	$(EVENTCTL) generate -manifest tools/bench/schemas/manifest.json -check

@@ -16,9 +16,12 @@
 // every event of the package: WriteFiles removes the generated files of the
 // directory that it is not given, so another manifest generated into the
 // same directory replaces the first's code (and "eventctl generate -check"
-// of the first then fails). Events that share types go in one manifest, as
-// the corpus's shared_a and shared_b do; the types they share are generated
-// once.
+// of the first then fails). Events that share types go in one manifest,
+// either as shared types of the manifest (a schema file of their own,
+// registered as a schema reference: the file generated from it has the Go
+// type, and the contract of each event that uses it carries the reference)
+// or defined identically in each schema, as the corpus's shared_a and
+// shared_b do; either way the types they share are generated once.
 //
 // Generate works in memory and returns every file or one error; WriteFiles
 // writes them only once all are generated, through temporary files and
@@ -118,13 +121,14 @@ func (e *Error) Error() string { return e.File + ": " + e.Problem }
 func (e *Error) Unwrap() error { return e.Err }
 
 // Generate returns the Go files for the events of m, in the package
-// m.Go.Package: one file per schema, each named type generated once even
-// when several schemas define it identically, then contracts.gen.go. Any
+// m.Go.Package: one file per shared type's schema, then one per event's,
+// each named type generated once even when several schemas define it
+// identically (in the first file that has it), then contracts.gen.go. Any
 // problem (a type that two schemas define differently, an unsupported
 // construct, a default that does not fit its type) is an *Error naming the
 // schema file; then nothing is returned.
 func Generate(m *manifest.Manifest) ([]File, error) {
-	nm, err := nameTypes(m.Go.Package, m.Events)
+	nm, err := nameTypes(m.Go.Package, m.Types, m.Events)
 	if err != nil {
 		return nil, &Error{File: m.Path, Problem: err.Error(), Err: err}
 	}
@@ -141,6 +145,13 @@ func Generate(m *manifest.Manifest) ([]File, error) {
 	g.declFile[contractsDecl] = m.Path
 	var files []File
 	var f File
+	for _, t := range m.Types {
+		f, err = g.typeFile(t)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
 	for _, ev := range m.Events {
 		f, err = g.file(ev)
 		if err != nil {
@@ -176,29 +187,96 @@ func (g *generator) rel(path string) string {
 	return filepath.ToSlash(path)
 }
 
+// file returns the file of an event's schema: the event's record with its
+// contract, then the schema's other named types, but those an earlier file
+// has (the shared types' files come first).
 func (g *generator) file(ev *manifest.Event) (File, error) {
 	fail := func(err error) (File, error) {
 		return File{}, &Error{File: ev.SchemaFile, Problem: err.Error(), Err: err}
 	}
 	root := ev.Schema.Root
-	name := strings.TrimSuffix(filepath.Base(ev.SchemaFile), filepath.Ext(ev.SchemaFile)) + Suffix
-	if name == contractsName {
-		return fail(fmt.Errorf("generates %s, the file of the package's Contracts function; rename the schema file", name))
+	name, err := g.outputName(ev.SchemaFile)
+	if err != nil {
+		return fail(err)
 	}
-	if other, dup := g.byFile[name]; dup {
-		return fail(fmt.Errorf("generates %s, as %s does; rename one of them", name, other))
-	}
-	g.byFile[name] = ev.SchemaFile
-
 	tm := analyze(g.pkg, root, g.nm)
-	var decls []*decl
 	evd, err := eventDecl(tm, ev)
 	if err != nil {
 		return fail(err)
 	}
-	decls = append(decls, evd)
+	named, err := namedDecls(tm, root)
+	if err != nil {
+		return fail(err)
+	}
+	emit, err := g.keep(append([]*decl{evd}, named...), ev.SchemaFile)
+	if err != nil {
+		return fail(err)
+	}
+
+	// The event's contract and methods go within its record's code, or
+	// first when an earlier file has the record.
+	withRecord := slices.ContainsFunc(emit, func(d *decl) bool { return d.key == tm.names[root] })
+	var body bytes.Buffer
+	for _, d := range emit {
+		switch {
+		case d == evd && withRecord:
+			continue
+		case d.key == tm.names[root]:
+			body.WriteString("\n" + d.code[:d.split] + evd.code + "\n" + d.code[d.split:])
+		default:
+			body.WriteString("\n" + d.code)
+		}
+	}
+	g.events = append(g.events, tm.names[root])
+	return g.source(name, ev.SchemaFile, emit, body.Bytes())
+}
+
+// typeFile returns the file of a shared type's schema: its named types, but
+// those of the shared types it uses, which their own files have. Every
+// schema that uses the type uses this one Go type.
+func (g *generator) typeFile(t *manifest.Type) (File, error) {
+	fail := func(err error) (File, error) {
+		return File{}, &Error{File: t.SchemaFile, Problem: err.Error(), Err: err}
+	}
+	name, err := g.outputName(t.SchemaFile)
+	if err != nil {
+		return fail(err)
+	}
+	named, err := namedDecls(analyze(g.pkg, t.Schema.Root, g.nm), t.Schema.Root)
+	if err != nil {
+		return fail(err)
+	}
+	emit, err := g.keep(named, t.SchemaFile)
+	if err != nil {
+		return fail(err)
+	}
+	var body bytes.Buffer
+	for _, d := range emit {
+		body.WriteString("\n" + d.code)
+	}
+	return g.source(name, t.SchemaFile, emit, body.Bytes())
+}
+
+// outputName returns the name of the file generated from a schema file, and
+// claims it.
+func (g *generator) outputName(schemaFile string) (string, error) {
+	name := strings.TrimSuffix(filepath.Base(schemaFile), filepath.Ext(schemaFile)) + Suffix
+	if name == contractsName {
+		return "", fmt.Errorf("generates %s, the file of the package's Contracts function; rename the schema file", name)
+	}
+	if other, dup := g.byFile[name]; dup {
+		return "", fmt.Errorf("generates %s, as %s does; rename one of them", name, other)
+	}
+	g.byFile[name] = schemaFile
+	return name, nil
+}
+
+// namedDecls generates the named types reachable from root.
+func namedDecls(tm *typeMap, root *schema.Schema) ([]*decl, error) {
+	var decls []*decl
 	for _, n := range schema.NamedTypes(root) {
 		var d *decl
+		var err error
 		switch {
 		case n.Kind == schema.Record:
 			d, err = recordDecl(tm, n)
@@ -210,12 +288,17 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 			continue
 		}
 		if err != nil {
-			return fail(err)
+			return nil, err
 		}
 		decls = append(decls, d)
 	}
+	return decls, nil
+}
 
-	// Each decl once; every identifier defined by one decl only.
+// keep returns the decls of schemaFile that no earlier file has, each
+// once, and claims their identifiers: a decl identical to an earlier one is
+// dropped; one that defines an identifier another defines is an error.
+func (g *generator) keep(decls []*decl, schemaFile string) ([]*decl, error) {
 	var emit []*decl
 	for _, d := range decls {
 		if prev, ok := g.byKey[d.key]; ok {
@@ -223,60 +306,54 @@ func (g *generator) file(ev *manifest.Event) (File, error) {
 				continue
 			}
 			if strings.HasPrefix(d.key, "event:") {
-				return fail(fmt.Errorf("%s is also the record of another event (%s)", d.what, g.rel(g.declFile[prev])))
+				return nil, fmt.Errorf("%s is also the record of another event (%s)", d.what, g.rel(g.declFile[prev]))
 			}
 			if d.what == prev.what {
-				return fail(fmt.Errorf("name clash: %s differs from the %s of %s, and both would be the Go type %s; define it identically in both or rename one",
-					d.what, prev.what, g.rel(g.declFile[prev]), d.key))
+				return nil, fmt.Errorf("name clash: %s differs from the %s of %s, and both would be the Go type %s; define it identically in both or rename one",
+					d.what, prev.what, g.rel(g.declFile[prev]), d.key)
 			}
-			return fail(fmt.Errorf("name clash: %s and %s (in %s) would both be the Go type %s",
-				d.what, prev.what, g.rel(g.declFile[prev]), d.key))
+			return nil, fmt.Errorf("name clash: %s and %s (in %s) would both be the Go type %s",
+				d.what, prev.what, g.rel(g.declFile[prev]), d.key)
 		}
 		seen := map[string]bool{}
 		for _, id := range d.idents {
 			if seen[id] {
-				return fail(fmt.Errorf("name clash: %s defines the Go identifier %s twice", d.what, id))
+				return nil, fmt.Errorf("name clash: %s defines the Go identifier %s twice", d.what, id)
 			}
 			seen[id] = true
 			if prev, ok := g.byIdent[id]; ok {
-				return fail(fmt.Errorf("name clash: %s and %s (in %s) would both define the Go identifier %s",
-					d.what, prev.what, g.rel(g.declFile[prev]), id))
+				return nil, fmt.Errorf("name clash: %s and %s (in %s) would both define the Go identifier %s",
+					d.what, prev.what, g.rel(g.declFile[prev]), id)
 			}
 		}
 		g.byKey[d.key] = d
 		for _, id := range d.idents {
 			g.byIdent[id] = d
 		}
-		g.declFile[d] = ev.SchemaFile
+		g.declFile[d] = schemaFile
 		emit = append(emit, d)
 	}
+	return emit, nil
+}
 
-	// The event's contract and methods go within its record's code, or
-	// first when an earlier file has the record.
-	withRecord := slices.ContainsFunc(emit, func(d *decl) bool { return d.key == tm.names[root] })
-	var body bytes.Buffer
+// source returns the file name with the header, the imports of emit and
+// body.
+func (g *generator) source(name, schemaFile string, emit []*decl, body []byte) (File, error) {
 	imp := map[string]bool{}
 	for _, d := range emit {
 		for p := range d.imp {
 			imp[p] = true
 		}
-		switch {
-		case d == evd && withRecord:
-			continue
-		case d.key == tm.names[root]:
-			body.WriteString("\n" + d.code[:d.split] + evd.code + "\n" + d.code[d.split:])
-		default:
-			body.WriteString("\n" + d.code)
-		}
 	}
-	g.events = append(g.events, tm.names[root])
 	var src bytes.Buffer
-	fmt.Fprintf(&src, "%s\n// Source: %s\n\npackage %s\n\n", Header, g.rel(ev.SchemaFile), g.pkg)
-	src.WriteString(importBlock(imp))
-	src.Write(body.Bytes())
+	fmt.Fprintf(&src, "%s\n// Source: %s\n\npackage %s\n\n", Header, g.rel(schemaFile), g.pkg)
+	if len(imp) > 0 {
+		src.WriteString(importBlock(imp))
+	}
+	src.Write(body)
 	f, err := formatFile(name, src.String())
 	if err != nil {
-		return fail(err)
+		return File{}, &Error{File: schemaFile, Problem: err.Error(), Err: err}
 	}
 	return f, nil
 }

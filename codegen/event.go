@@ -48,6 +48,10 @@ func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 		quote(ev.Type), quote(root.Name), quote(ev.Topic), quote(ev.Subject), compat, quote(ev.KeyField))
 	b.WriteString("\t// Schema is the schema file, compacted: what is registered.\n")
 	fmt.Fprintf(&b, "\tSchema: %s,\n", literalString(compact.String()))
+	if len(ev.Uses) > 0 {
+		b.WriteString("\t// References are the shared types the schema uses, registered under\n\t// subjects of their own; Canonical and the fingerprints are those of\n\t// the resolved schema.\n")
+		writeReferences(&b, "\t", ev.Uses)
+	}
 	fmt.Fprintf(&b, "\tCanonical: %s,\n", literalString(ev.Schema.Canonical()))
 	fmt.Fprintf(&b, "\tCRC64: %#016x,\n", ev.Schema.CRC64())
 	sum := ev.Schema.SHA256()
@@ -104,6 +108,22 @@ func eventDecl(tm *typeMap, ev *manifest.Event) (*decl, error) {
 	}
 	d.code = b.String()
 	return d, nil
+}
+
+// writeReferences writes the References field of a contract or a
+// contract.Reference: each shared type's name, subject and schema as
+// registered (compacted), and its own references in turn.
+func writeReferences(b *strings.Builder, indent string, uses []*manifest.Type) {
+	fmt.Fprintf(b, "%sReferences: []contract.Reference{\n", indent)
+	for _, t := range uses {
+		fmt.Fprintf(b, "%s\t{\n%s\t\tName: %s,\n%s\t\tSubject: %s,\n%s\t\tSchema: %s,\n",
+			indent, indent, quote(t.Name), indent, quote(t.Subject), indent, literalString(t.Schema.Compact()))
+		if len(t.Uses) > 0 {
+			writeReferences(b, indent+"\t\t", t.Uses)
+		}
+		fmt.Fprintf(b, "%s\t},\n", indent)
+	}
+	fmt.Fprintf(b, "%s},\n", indent)
 }
 
 // literalString returns s as a Go string literal: raw (backquoted) when it

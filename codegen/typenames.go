@@ -47,22 +47,29 @@ func kindSuffix(n *schema.Schema) string {
 // (without a logical type, which has none) of the schemas of m, by full
 // Avro name: the names Generate gives them.
 func TypeNames(m *manifest.Manifest) (map[string]string, error) {
-	nm, err := nameTypes(m.Go.Package, m.Events)
+	nm, err := nameTypes(m.Go.Package, m.Types, m.Events)
 	if err != nil {
 		return nil, &Error{File: m.Path, Problem: err.Error(), Err: err}
 	}
 	return nm.names, nil
 }
 
-// nameTypes names the named types of the events' schemas (the first
-// definition of each full name stands for all). See the package doc.
-func nameTypes(pkg string, events []*manifest.Event) (*naming, error) {
+// nameTypes names the named types of the shared types' and the events'
+// schemas (the first definition of each full name stands for all). See the
+// package doc.
+func nameTypes(pkg string, types []*manifest.Type, events []*manifest.Event) (*naming, error) {
 	nm := &naming{names: map[string]string{}, notes: map[string]string{}, events: map[string]bool{}}
 	var defs []*schema.Schema
 	roots := map[string]*schema.Schema{} // full name → a root whose schema defines it
+	var all []*schema.Schema
+	for _, t := range types {
+		all = append(all, t.Schema.Root)
+	}
 	for _, ev := range events {
-		root := ev.Schema.Root
-		nm.events[root.Name] = true
+		nm.events[ev.Schema.Root.Name] = true
+		all = append(all, ev.Schema.Root)
+	}
+	for _, root := range all {
 		for _, n := range schema.NamedTypes(root) {
 			if _, seen := roots[n.Name]; !seen && hasGoType(n) {
 				roots[n.Name] = root

@@ -16,7 +16,7 @@ func TestValueCyclesUsePointers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nm, err := nameTypes("gen", []*manifest.Event{{Schema: p}})
+	nm, err := nameTypes("gen", nil, []*manifest.Event{{Registered: manifest.Registered{Schema: p}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,31 @@
 // Paths are relative to the manifest's directory. An event may override the
 // defaults with its own "compatibility" and "subject_strategy", or name its
 // "subject" outright.
+//
+// # Shared types
+//
+// A named type (record, enum or fixed) that several schemas use goes in a
+// schema file of its own, listed under "types", and the schemas use it by
+// its full name:
+//
+//	"types": [
+//	  {"schema": "money.avsc"},
+//	  {"schema": "cafe_ref.avsc", "subject": "orders.CafeRef", "compatibility": "FULL_TRANSITIVE"}
+//	],
+//
+// Each is registered under a subject of its own, and the schemas that use
+// it are registered with a schema reference to it (name, subject, version),
+// as the Confluent Schema Registry keeps shared types. A type may use those
+// listed before it. Its subject is the type's full name
+// ("com.example.orders.Money") unless the manifest names one: that is the
+// name Confluent's serializers and Maven plugin give a reference's subject
+// by default (DefaultReferenceSubjectNameStrategy), so the subjects are the
+// ones Confluent's tools look for in a registry they share with this
+// project, and the name says what the subject holds. Its compatibility
+// level is the default one unless it names its own. An event (or type)
+// uses a shared type when its schema names it; eventctl registers the
+// shared types first, and a change to one is checked against every schema
+// that uses it.
 package manifest
 
 import (
@@ -25,6 +50,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
@@ -39,8 +65,67 @@ type Manifest struct {
 	Path string
 	// Go says where generated code goes.
 	Go GoOptions
+	// Types are the shared types, in manifest order (each after those it
+	// uses).
+	Types []*Type
 	// Events in manifest order.
 	Events []*Event
+}
+
+// Registered is what an event and a shared type have alike: a schema file
+// registered under a subject.
+type Registered struct {
+	// SchemaFile is the path of the .avsc file, relative to the working
+	// directory (the manifest's directory joined with its "schema").
+	SchemaFile string
+	// Subject is the registry subject.
+	Subject string
+	// Compatibility is the subject's compatibility level.
+	Compatibility contract.Compatibility
+	// Schema is the parsed schema file, resolved with the shared types it
+	// uses; its Text is the file's content.
+	Schema *schema.Parsed
+	// Uses are the shared types the schema names itself, in manifest order:
+	// its schema references.
+	Uses []*Type
+}
+
+// Type is a shared named type: a schema file whose record, enum or fixed
+// other schemas use by its full name.
+type Type struct {
+	Registered
+	// Name is the full name of the type the file defines.
+	Name string
+}
+
+// Dependencies returns the shared types r needs: those it uses and, in
+// turn, those they use, each once, dependencies first (the order in which
+// their schemas are parsed or registered before r's).
+func (r *Registered) Dependencies() []*Type {
+	var out []*Type
+	seen := map[*Type]bool{}
+	var visit func(uses []*Type)
+	visit = func(uses []*Type) {
+		for _, t := range uses {
+			if !seen[t] {
+				seen[t] = true
+				visit(t.Uses)
+				out = append(out, t)
+			}
+		}
+	}
+	visit(r.Uses)
+	return out
+}
+
+// References returns the schemas of r's dependencies, as
+// schema.ParseWithReferences takes them.
+func (r *Registered) References() []schema.Reference {
+	var out []schema.Reference
+	for _, t := range r.Dependencies() {
+		out = append(out, schema.Reference{Name: t.Name, Text: t.Schema.Text()})
+	}
+	return out
 }
 
 // GoOptions are the code generator's settings.
@@ -51,25 +136,17 @@ type GoOptions struct {
 	Output string `json:"output"`
 }
 
-// Event is one event of the manifest.
+// Event is one event of the manifest. Its Subject is derived from the
+// strategy unless the manifest names it.
 type Event struct {
+	Registered
 	// Type is the event type, e.g. "deadline.passed".
 	Type string
-	// SchemaFile is the path of the .avsc file, relative to the working
-	// directory (the manifest's directory joined with its "schema").
-	SchemaFile string
 	// Topic is the Kafka topic.
-	Topic string
-	// Subject is the registry subject, derived from the strategy unless the
-	// manifest names it.
-	Subject         string
+	Topic           string
 	SubjectStrategy contract.SubjectStrategy
 	// KeyField is the name of the top-level field that keys messages.
 	KeyField string
-	// Compatibility is the subject's compatibility level.
-	Compatibility contract.Compatibility
-	// Schema is the parsed schema file; its Text is the file's content.
-	Schema *schema.Parsed
 }
 
 // Error is a problem with a manifest or one of its schema files.
@@ -93,6 +170,11 @@ type fileFormat struct {
 		Compatibility   string `json:"compatibility"`
 		SubjectStrategy string `json:"subject_strategy"`
 	} `json:"defaults"`
+	Types []struct {
+		Schema        string `json:"schema"`
+		Subject       string `json:"subject"`
+		Compatibility string `json:"compatibility"`
+	} `json:"types"`
 	Events []struct {
 		Type            string `json:"type"`
 		Schema          string `json:"schema"`
@@ -143,8 +225,51 @@ func Parse(path string, data []byte, readFile func(name string) ([]byte, error))
 		defStrategy = contract.TopicName
 	}
 	dir := filepath.Dir(path)
-	seenType := map[string]bool{}
 	seenSubject := map[string]string{}
+	byName := map[string]*Type{}
+	var shared []schema.Reference
+	for i, ft := range f.Types {
+		where := fmt.Sprintf("types[%d]", i)
+		bad := func(problem string, err error) error {
+			return &Error{File: path, Problem: where + ": " + problem, Err: err}
+		}
+		if ft.Schema == "" {
+			return nil, bad(`missing "schema"`, nil)
+		}
+		t := &Type{Registered: Registered{SchemaFile: filepath.Join(dir, ft.Schema), Compatibility: defCompat}}
+		if ft.Compatibility != "" {
+			c, err := contract.ParseCompatibility(ft.Compatibility)
+			if err != nil {
+				return nil, bad(err.Error(), err)
+			}
+			t.Compatibility = c
+		}
+		p, err := parseSchema(readFile, t.SchemaFile, shared, bad)
+		if err != nil {
+			if strings.Contains(err.Error(), "unknown type") {
+				err = &Error{File: t.SchemaFile, Problem: err.Error() + ` (a shared type may use only the types listed before it in "types")`, Err: errors.Unwrap(err)}
+			}
+			return nil, err
+		}
+		if !p.Root.Kind.IsNamed() {
+			return nil, &Error{File: t.SchemaFile, Problem: "a shared type must be a record, enum or fixed, not " + p.Root.Kind.String()}
+		}
+		// (A type declared twice, or an event's record that is a shared
+		// type, is a type defined twice, which the parser refuses.)
+		t.Name, t.Schema, t.Uses = p.Root.Name, p, uses(p, byName)
+		t.Subject = ft.Subject
+		if t.Subject == "" {
+			t.Subject = t.Name
+		}
+		if other, dup := seenSubject[t.Subject]; dup {
+			return nil, bad(fmt.Sprintf("subject %q is also used by %s", t.Subject, other), nil)
+		}
+		seenSubject[t.Subject] = "type " + t.Name
+		byName[t.Name] = t
+		shared = append(shared, schema.Reference{Name: t.Name, Text: p.Text()})
+		m.Types = append(m.Types, t)
+	}
+	seenType := map[string]bool{}
 	for i, fe := range f.Events {
 		where := fmt.Sprintf("events[%d]", i)
 		if fe.Type != "" {
@@ -164,7 +289,7 @@ func Parse(path string, data []byte, readFile func(name string) ([]byte, error))
 			return nil, bad("event type declared twice", nil)
 		}
 		seenType[fe.Type] = true
-		e := &Event{Type: fe.Type, Topic: fe.Topic, KeyField: fe.Key, SchemaFile: filepath.Join(dir, fe.Schema)}
+		e := &Event{Type: fe.Type, Topic: fe.Topic, KeyField: fe.Key, Registered: Registered{SchemaFile: filepath.Join(dir, fe.Schema)}}
 		e.Compatibility = defCompat
 		if fe.Compatibility != "" {
 			c, err := contract.ParseCompatibility(fe.Compatibility)
@@ -177,27 +302,23 @@ func Parse(path string, data []byte, readFile func(name string) ([]byte, error))
 		if fe.SubjectStrategy != "" {
 			e.SubjectStrategy = contract.SubjectStrategy(fe.SubjectStrategy)
 		}
-		text, err := readFile(e.SchemaFile)
+		p, err := parseSchema(readFile, e.SchemaFile, shared, bad)
 		if err != nil {
-			return nil, bad(fmt.Sprintf("schema file %s: %s", e.SchemaFile, errText(err)), err)
-		}
-		p, err := schema.Parse(string(text))
-		if err != nil {
-			return nil, &Error{File: e.SchemaFile, Problem: err.Error(), Err: err}
+			return nil, err
 		}
 		if p.Root.Kind != schema.Record {
 			return nil, &Error{File: e.SchemaFile, Problem: "the top-level schema of an event must be a record, not " + p.Root.Kind.String()}
 		}
-		e.Schema = p
+		e.Schema, e.Uses = p, uses(p, byName)
 		if fe.Subject != "" {
 			e.Subject = fe.Subject
 		} else if e.Subject, err = e.SubjectStrategy.Subject(e.Topic, p.Root.Name); err != nil {
 			return nil, bad(err.Error(), err)
 		}
 		if other, dup := seenSubject[e.Subject]; dup {
-			return nil, bad(fmt.Sprintf("subject %q is also used by event %q", e.Subject, other), nil)
+			return nil, bad(fmt.Sprintf("subject %q is also used by %s", e.Subject, other), nil)
 		}
-		seenSubject[e.Subject] = e.Type
+		seenSubject[e.Subject] = fmt.Sprintf("event %q", e.Type)
 		if e.KeyField != "" {
 			if err := checkKey(p.Root, e.KeyField); err != nil {
 				return nil, bad(err.Error(), err)
@@ -206,6 +327,28 @@ func Parse(path string, data []byte, readFile func(name string) ([]byte, error))
 		m.Events = append(m.Events, e)
 	}
 	return m, nil
+}
+
+// parseSchema reads and parses a schema file with the shared types.
+func parseSchema(readFile func(string) ([]byte, error), file string, shared []schema.Reference, bad func(string, error) error) (*schema.Parsed, error) {
+	text, err := readFile(file)
+	if err != nil {
+		return nil, bad(fmt.Sprintf("schema file %s: %s", file, errText(err)), err)
+	}
+	p, err := schema.ParseWithReferences(string(text), shared)
+	if err != nil {
+		return nil, &Error{File: file, Problem: err.Error(), Err: err}
+	}
+	return p, nil
+}
+
+// uses returns the shared types p's text names.
+func uses(p *schema.Parsed, byName map[string]*Type) []*Type {
+	var out []*Type
+	for _, r := range p.References() {
+		out = append(out, byName[r.Name])
+	}
+	return out
 }
 
 // ErrBadKey is matched by the error for a key field that is missing or not

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 // ErrSource is matched (errors.Is) by the errors of a Source that could not
@@ -24,6 +25,46 @@ type Schema struct {
 	File string
 	// Subject is the schema-registry subject the schema is registered under.
 	Subject string
+	// References are the shared types the schema uses (its schema
+	// references), each with those it uses in turn; nil for a schema that
+	// defines every type it uses. Git reads their files beside the
+	// schema's at each commit; a registry resolves the registered
+	// versions' references and looks the schema up with references to
+	// them.
+	References []Reference
+}
+
+// Reference is a shared type a schema uses: a named type in a schema file
+// of its own, registered under a subject of its own.
+type Reference struct {
+	// Name is the type's full name, the reference's name.
+	Name string
+	// File is its schema file, as the manifest gives it.
+	File string
+	// Subject is the subject it is registered under.
+	Subject string
+	// References are the shared types its own schema uses.
+	References []Reference
+}
+
+// Dependencies returns the shared types of refs and, in turn, theirs, each
+// once (by file), dependencies first: the order their schemas are parsed
+// before the schema's.
+func Dependencies(refs []Reference) []Reference {
+	var out []Reference
+	seen := map[string]bool{}
+	var visit func(refs []Reference)
+	visit = func(refs []Reference) {
+		for _, r := range refs {
+			if !seen[r.File] {
+				seen[r.File] = true
+				visit(r.References)
+				out = append(out, r)
+			}
+		}
+	}
+	visit(refs)
+	return out
 }
 
 // Version is one previous version of a schema.
@@ -68,6 +109,13 @@ type Versions struct {
 	// registering it again changes nothing, so a registry would accept it
 	// whatever the level.
 	Registered *Version
+	// References are the registry references the schema being checked
+	// would be registered with, when a registry holds each of its shared
+	// types as its file has it; Unregistered names the shared types it
+	// does not hold so (a new version, to be registered first), and then
+	// the registry cannot judge the schema yet.
+	References   []registry.Reference
+	Unregistered []string
 }
 
 // Source gives the previous versions of schemas.

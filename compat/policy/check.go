@@ -8,15 +8,21 @@ import (
 	"github.com/lunchbot/eventkit/compat/history"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
-// Schema is a schema to check, as the manifest declares it.
+// Schema is a schema to check, as the manifest declares it: an event's, or
+// a shared type's (SharedType set).
 type Schema struct {
 	// File is the schema file's path, as reports name it; a registry
 	// source reads it to find whether the schema is already registered.
-	File      string
-	EventType string
-	Subject   string
+	File       string
+	EventType  string
+	SharedType string
+	Subject    string
+	// References are the shared types the schema uses; Parsed is resolved
+	// with them.
+	References []history.Reference
 	// Level is the manifest's compatibility level for the schema.
 	Level  contract.Compatibility
 	Parsed *schema.Parsed
@@ -34,7 +40,7 @@ type Source struct {
 // Verdicter asks a schema registry whether it would register a schema under
 // a subject now, and if not, why.
 type Verdicter interface {
-	CheckCompatibilityAll(ctx context.Context, subject, schema string) (bool, []string, error)
+	CheckCompatibilityAll(ctx context.Context, subject, schema string, refs ...registry.Reference) (bool, []string, error)
 }
 
 // Check checks every schema against every source, source by source, and
@@ -63,7 +69,7 @@ func Check(ctx context.Context, schemas []Schema, sources []Source, override con
 
 // checkSchema checks one schema against one source.
 func checkSchema(ctx context.Context, src Source, sc Schema, override contract.Compatibility) (*SchemaReport, error) {
-	vs, err := src.Versions.Previous(ctx, history.Schema{File: sc.File, Subject: sc.Subject})
+	vs, err := src.Versions.Previous(ctx, history.Schema{File: sc.File, Subject: sc.Subject, References: sc.References})
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +85,11 @@ func checkSchema(ctx context.Context, src Source, sc Schema, override contract.C
 		level = override
 	}
 	s := newSchemaReport(sc.File, level, vs.Where)
-	s.EventType, s.Subject = sc.EventType, sc.Subject
+	s.EventType, s.SharedType, s.Subject = sc.EventType, sc.SharedType, sc.Subject
+	shared := SharedFiles(sc.References)
+	for _, d := range history.Dependencies(sc.References) {
+		s.References = append(s.References, d.File)
+	}
 	for _, sk := range vs.Skipped {
 		s.Skipped = append(s.Skipped, SkippedRef(sk))
 	}
@@ -100,7 +110,7 @@ func checkSchema(ctx context.Context, src Source, sc Schema, override contract.C
 	case level == contract.None:
 		notes = append(notes, "level NONE: nothing to check")
 	}
-	if err := s.check(previous, schemas, sc.Parsed); err != nil {
+	if err := s.check(previous, schemas, sc.Parsed, shared); err != nil {
 		return nil, err
 	}
 	if src.Verdict != nil {
@@ -109,8 +119,10 @@ func checkSchema(ctx context.Context, src Source, sc Schema, override contract.C
 			// Registering it again changes nothing: no verdict to ask.
 		case override != "" && override != vs.Level:
 			notes = append(notes, fmt.Sprintf("registry verdict not asked: --level %s differs from the registry's level %s", override, vs.Level))
+		case len(vs.Unregistered) > 0:
+			notes = append(notes, fmt.Sprintf("registry verdict not asked: the registry does not hold %s as the schema files have them yet, and judges a schema with references to registered versions only (eventctl register registers the shared types first)", strings.Join(vs.Unregistered, ", ")))
 		default:
-			if err := s.askVerdict(ctx, src.Verdict, sc); err != nil {
+			if err := s.askVerdict(ctx, src.Verdict, sc, vs.References); err != nil {
 				return nil, err
 			}
 		}
@@ -122,8 +134,8 @@ func checkSchema(ctx context.Context, src Source, sc Schema, override contract.C
 // askVerdict sets the registry's verdict on sc beside compat.Check's, and
 // the disagreement when they differ. The schema is incompatible when either
 // says so; compat.Check's problems stand when only it finds them.
-func (s *SchemaReport) askVerdict(ctx context.Context, v Verdicter, sc Schema) error {
-	ok, reasons, err := v.CheckCompatibilityAll(ctx, sc.Subject, sc.Parsed.Compact())
+func (s *SchemaReport) askVerdict(ctx context.Context, v Verdicter, sc Schema, refs []registry.Reference) error {
+	ok, reasons, err := v.CheckCompatibilityAll(ctx, sc.Subject, sc.Parsed.Compact(), refs...)
 	if err != nil {
 		return fmt.Errorf("%w: asking the registry's verdict on subject %q: %w", history.ErrSource, sc.Subject, err)
 	}

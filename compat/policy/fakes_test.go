@@ -6,6 +6,7 @@ import (
 
 	"github.com/lunchbot/eventkit/compat/history"
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
 // order returns the JSON of a record shop.Order with the given fields.
@@ -62,7 +63,7 @@ type fakeVerdict struct {
 	asked   []string
 }
 
-func (f *fakeVerdict) CheckCompatibilityAll(_ context.Context, subject, _ string) (bool, []string, error) {
+func (f *fakeVerdict) CheckCompatibilityAll(_ context.Context, subject, _ string, _ ...registry.Reference) (bool, []string, error) {
 	f.asked = append(f.asked, subject)
 	return f.ok, f.reasons, f.err
 }

@@ -26,7 +26,7 @@ func CheckFiles(level contract.Compatibility, previous []File, next File) (*Repo
 	if len(previous) == 0 {
 		s.Note = "no --old version given: nothing to check"
 	}
-	if err := s.check(refs, schemas, next.Schema); err != nil {
+	if err := s.check(refs, schemas, next.Schema, nil); err != nil {
 		return nil, err
 	}
 	return &Report{Compatible: s.Compatible, Schemas: []*SchemaReport{s}}, nil

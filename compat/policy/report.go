@@ -31,10 +31,14 @@ type Report struct {
 
 // SchemaReport is the check of one schema against one source.
 type SchemaReport struct {
-	File      string                 `json:"file"`
-	EventType string                 `json:"event_type,omitempty"`
-	Subject   string                 `json:"subject,omitempty"`
-	Level     contract.Compatibility `json:"level"`
+	File       string `json:"file"`
+	EventType  string `json:"event_type,omitempty"`
+	SharedType string `json:"shared_type,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	// References are the files of the shared types the schema was resolved
+	// with, dependencies first.
+	References []string               `json:"references,omitempty"`
+	Level      contract.Compatibility `json:"level"`
 	// Source says where the previous versions came from, for people.
 	Source string `json:"source"`
 	// Note says, for people, what was not checked and why, and where the
@@ -113,6 +117,20 @@ type Problem struct {
 	Direction   compat.Direction         `json:"direction"`
 	Against     VersionRef               `json:"against"`
 	Causes      []compat.Incompatibility `json:"causes,omitempty"`
+	// SharedType and SharedFile name the shared type the problem is in and
+	// its schema file, when it is in one: File's schema has the problem
+	// through the type it uses.
+	SharedType string `json:"shared_type,omitempty"`
+	SharedFile string `json:"shared_file,omitempty"`
+}
+
+// In returns " (in shared type T of FILE)" for a problem in a shared
+// type, else "".
+func (p Problem) In() string {
+	if p.SharedType == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (in shared type %s of %s)", p.SharedType, p.SharedFile)
 }
 
 // Problems returns the problems of res, the result of checking file at
@@ -126,6 +144,34 @@ func Problems(file string, level contract.Compatibility, previous []VersionRef, 
 		})
 	}
 	return out
+}
+
+// SharedFiles maps the full name of each shared type of refs (and of those
+// they use) to its schema file.
+func SharedFiles(refs []history.Reference) map[string]string {
+	out := map[string]string{}
+	for _, d := range history.Dependencies(refs) {
+		out[d.Name] = d.File
+	}
+	return out
+}
+
+// MarkShared sets SharedType and SharedFile of each problem (problems[i] is
+// res.Problems[i]) that is in a shared type of shared (full name to file),
+// found at its location in the schema that read: next for new-reads-old,
+// the previous version it was compared with for old-reads-new.
+func MarkShared(problems []Problem, res compat.Result, previous []*schema.Parsed, next *schema.Parsed, shared map[string]string) {
+	for i, p := range res.Problems {
+		reader := next
+		if p.Direction == compat.OldReadsNew {
+			reader = previous[p.Version]
+		}
+		if n := compat.NamedTypeAt(reader.Root, p.Location); n != nil {
+			if file, ok := shared[n.Name]; ok {
+				problems[i].SharedType, problems[i].SharedFile = n.Name, file
+			}
+		}
+	}
 }
 
 // Files counts the distinct schema files of the report, and those that are
@@ -162,13 +208,15 @@ func newSchemaReport(file string, level contract.Compatibility, source string) *
 
 // check runs compat.Check on the schema against previous and fills in the
 // report.
-func (s *SchemaReport) check(previous []VersionRef, schemas []*schema.Parsed, next *schema.Parsed) error {
+func (s *SchemaReport) check(previous []VersionRef, schemas []*schema.Parsed, next *schema.Parsed, shared map[string]string) error {
 	s.Previous = previous
 	res, err := compat.Check(s.Level, schemas, next)
 	if err != nil {
 		return err
 	}
 	s.Compatible = res.Compatible
-	s.Problems = append(s.Problems, Problems(s.File, s.Level, previous, res)...)
+	problems := Problems(s.File, s.Level, previous, res)
+	MarkShared(problems, res, schemas, next, shared)
+	s.Problems = append(s.Problems, problems...)
 	return nil
 }

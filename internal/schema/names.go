@@ -41,17 +41,25 @@ func (p *parser) byName(name, namespace, where string) (*Schema, error) {
 	}
 	if !strings.Contains(name, ".") && namespace != "" {
 		if s, ok := p.names[namespace+"."+name]; ok {
-			return s, nil
+			return p.use(s), nil
 		}
 	}
 	if s, ok := p.names[name]; ok {
-		return s, nil
+		return p.use(s), nil
 	}
 	switch name {
 	case "record", "error", "enum", "fixed", "array", "map":
 		return nil, bad(where, "unknown type %q: a %s is written as an object, {\"type\": %q, ...}", name, name, name)
 	}
 	return nil, bad(where, "unknown type %q: not a primitive type nor a named type defined before this point", name)
+}
+
+// use notes that the schema's own text names s, a type of a reference.
+func (p *parser) use(s *Schema) *Schema {
+	if i, ok := p.origin[s]; ok && p.current < 0 {
+		p.used[i] = true
+	}
+	return s
 }
 
 func fullName(name, namespace string) string {
@@ -109,6 +117,9 @@ func (p *parser) parseNamed(obj map[string]json.RawMessage, typ string, s *Schem
 		return nil, bad(here, "type %s is defined twice; define it once and refer to it by name afterwards", s.Name)
 	}
 	p.names[s.Name] = s
+	if p.current >= 0 {
+		p.origin[s] = p.current
+	}
 	switch typ {
 	case "record", "error":
 		s.Kind = Record

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hamba/avro/v2"
 )
@@ -43,10 +42,13 @@ type Parsed struct {
 	Root      *Schema
 	text      string
 	canonical string
+	// uses are the references whose named types the text itself names.
+	uses []Reference
 }
 
 // Parse parses an Avro schema in JSON form. Every named type is defined in
-// the text itself (there are no external references).
+// the text itself (for a schema that uses the named types of schema
+// references, see ParseWithReferences).
 //
 // Parse refuses what Apache Avro Java (and so the Confluent Schema Registry)
 // refuses, reading attribute names exactly as written: a record, enum, fixed
@@ -66,41 +68,28 @@ type Parsed struct {
 //
 // Errors match ErrInvalid; an *Error (errors.As) says what is wrong and
 // where.
-func Parse(text string) (*Parsed, error) {
-	var raw json.RawMessage
-	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, &Error{Problem: "not JSON: " + err.Error()}
-	}
-	p := &parser{names: map[string]*Schema{}}
-	root, err := p.parse(raw, "", "")
-	if err != nil {
-		return nil, err
-	}
-	if err := p.checkDefaults(); err != nil {
-		return nil, err
-	}
-	// hamba/avro parses the text too, only to refuse what it refuses: it is
-	// the backstop for anything the checks above miss. Its model is not
-	// kept; everything works on this package's.
-	if _, err := hambaParse(text); err != nil {
-		return nil, &Error{Problem: strings.TrimPrefix(err.Error(), "avro: ")}
-	}
-	return &Parsed{Root: root, text: text, canonical: Canonical(root)}, nil
-}
+func Parse(text string) (*Parsed, error) { return ParseWithReferences(text, nil) }
 
-// hambaParse is avro.ParseWithCache with a cache of its own (hamba's
+// hambaParse is avro.ParseWithCache with a cache of the call's own (hamba's
 // default cache is global and would mix the named types of two versions of
-// the same schema) and a panic turned into an error: hamba/avro (archived,
-// so unfixed) dereferences nil on some schemas, such as a record field of
-// the record's own type with a default, which Parse's own checks refuse
-// before hamba sees them.
-func hambaParse(text string) (s avro.Schema, err error) {
+// the same schema), into which the references are parsed first, and a
+// panic turned into an error: hamba/avro (archived, so unfixed)
+// dereferences nil on some schemas, such as a record field of the record's
+// own type with a default, which Parse's own checks refuse before hamba
+// sees them.
+func hambaParse(text string, refs []Reference) (s avro.Schema, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s, err = nil, fmt.Errorf("the Avro library failed on this schema: %v", r)
 		}
 	}()
-	return avro.ParseWithCache(text, "", &avro.SchemaCache{})
+	cache := &avro.SchemaCache{}
+	for _, r := range refs {
+		if _, err := avro.ParseWithCache(r.Text, "", cache); err != nil {
+			return nil, fmt.Errorf("reference %q: %w", r.Name, err)
+		}
+	}
+	return avro.ParseWithCache(text, "", cache)
 }
 
 // MustParse is like Parse but panics on error. It is meant for schemas
@@ -113,7 +102,8 @@ func MustParse(text string) *Parsed {
 	return p
 }
 
-// Text returns the schema text as it was given to Parse.
+// Text returns the schema text as it was given to Parse (without the texts
+// of its references).
 func (p *Parsed) Text() string { return p.text }
 
 // Compact returns the schema text without insignificant white space, as
@@ -129,5 +119,8 @@ func (p *Parsed) Compact() string {
 }
 
 // Canonical returns the schema's Parsing Canonical Form, as the Avro
-// specification defines it.
+// specification defines it. For a schema with references it is that of the
+// resolved schema: the named types of the references are spelled out where
+// they are first used, as in a schema that defined them itself, since that
+// is what data written with it is.
 func (p *Parsed) Canonical() string { return p.canonical }

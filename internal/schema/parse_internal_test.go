@@ -9,7 +9,7 @@ import (
 // own checks refuse it first) and checks the panic comes back as an error.
 func TestHambaParseRecovers(t *testing.T) {
 	text := `{"type":"record","name":"R","fields":[{"name":"next","type":"R","default":{}}]}`
-	_, err := hambaParse(text)
+	_, err := hambaParse(text, nil)
 	if err == nil || !strings.Contains(err.Error(), "the Avro library failed") {
 		t.Errorf("hambaParse = %v, want the recovered panic", err)
 	}

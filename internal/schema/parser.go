@@ -15,6 +15,13 @@ type parser struct {
 	// fields with a default, checked once every named type is complete (a
 	// default may be a value of a record defined later in the text).
 	defaults []pendingDefault
+	// origin is the index of the reference that defined a named type
+	// (absent for the schema's own); current is that of the text being
+	// parsed, -1 for the schema's; used marks the references whose types
+	// the schema's text names.
+	origin  map[*Schema]int
+	current int
+	used    map[int]bool
 }
 
 var primitiveKinds = map[string]Kind{

@@ -79,11 +79,61 @@ type Contract struct {
 	// Schema is the schema exactly as it is registered (docs and defaults
 	// kept).
 	Schema string
+	// References are the schemas whose named types Schema uses by name
+	// (shared types: a record, enum or fixed in a schema file of its own,
+	// registered under a subject of its own), nil when Schema defines every
+	// type it uses. Schema is registered, and looked up, with them.
+	References []Reference
 	// Canonical is the schema's Parsing Canonical Form; CRC64 and SHA256 are
-	// its fingerprints.
+	// its fingerprints. For a schema with references they are those of the
+	// resolved schema (the referenced types spelled out where first used),
+	// which is what its data is.
 	Canonical string
 	CRC64     uint64
 	SHA256    [32]byte
+}
+
+// Reference is a schema whose named types another schema uses: a schema
+// reference of the registry, with the referenced schema itself.
+//
+// It names no version: the registry numbers the versions of a subject as
+// they are registered, differently in each registry, after the code was
+// generated. The serializer finds the version at warm-up by looking Schema
+// up under Subject (the version that is exactly the schema the code was
+// generated with), so neither a newer version of a shared type nor another
+// registry's numbering changes what an event is written with.
+type Reference struct {
+	// Name is the reference's name: the full name of the named type
+	// ("com.example.orders.Money").
+	Name string
+	// Subject is the subject the referenced schema is registered under.
+	Subject string
+	// Schema is the referenced schema exactly as it is registered.
+	Schema string
+	// References are the referenced schema's own references.
+	References []Reference
+}
+
+// Dependencies returns every schema c's schema needs: its references and, in
+// turn, theirs, each once (by subject and name), dependencies first, the
+// order in which their types are defined before the schema's.
+func (c *Contract) Dependencies() []Reference {
+	var out []Reference
+	seen := map[[2]string]bool{}
+	var visit func(refs []Reference)
+	visit = func(refs []Reference) {
+		for _, r := range refs {
+			key := [2]string{r.Subject, r.Name}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			visit(r.References)
+			out = append(out, r)
+		}
+	}
+	visit(c.References)
+	return out
 }
 
 // Event is implemented by the generated type of every event in the manifest.

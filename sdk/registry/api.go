@@ -17,17 +17,60 @@ import (
 
 // sr returns a srclient client whose requests go through the attempt (and
 // so carry its context and credentials). srclient's own caches are off:
-// they are unbounded and never expire "latest" (srclient #47).
+// they are unbounded and never expire "latest" (srclient #47); so is its
+// codec creation (off by default), which cannot compile a schema that uses
+// a reference's types (srclient #52).
 func (a *attempt) sr() *srclient.SchemaRegistryClient {
 	c := srclient.NewSchemaRegistryClient(a.baseURL, srclient.WithClient(a.httpClient()))
 	c.CachingEnabled(false)
+	c.CodecCreationEnabled(false)
 	return c
+}
+
+// identity is the cache key of a schema with its references: a schema
+// registered with references is another schema than the same text without.
+func identity(subject, schema string, refs []Reference) lookupKey {
+	h := sha256.New()
+	h.Write([]byte(schema))
+	for _, r := range refs {
+		h.Write([]byte("\x00" + r.Name + "\x00" + r.Subject + "\x00" + strconv.Itoa(r.Version)))
+	}
+	k := lookupKey{subject: subject}
+	h.Sum(k.schema[:0])
+	return k
+}
+
+func toSR(refs []Reference) []srclient.Reference {
+	out := make([]srclient.Reference, len(refs))
+	for i, r := range refs {
+		out[i] = srclient.Reference(r)
+	}
+	return out
+}
+
+func fromSR(refs []srclient.Reference) []Reference {
+	if len(refs) == 0 {
+		return nil
+	}
+	out := make([]Reference, len(refs))
+	for i, r := range refs {
+		out[i] = Reference(r)
+	}
+	return out
+}
+
+// schemaBody is the body of a request that carries a schema.
+func schemaBody(schema string, refs []Reference) ([]byte, error) {
+	return json.Marshal(struct {
+		Schema     string      `json:"schema"`
+		References []Reference `json:"references,omitempty"`
+	}{schema, refs})
 }
 
 // LookupID implements Client. Answers are cached (bounded, LRU) and
 // concurrent lookups of the same schema share one request.
-func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, version int, err error) {
-	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
+func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string, refs ...Reference) (id, version int, err error) {
+	key := identity(subject, schema, refs)
 	if v, ok := c.lookups.Get(key); ok && v.version > 0 {
 		c.hits.Add(1)
 		return v.id, v.version, nil
@@ -35,13 +78,13 @@ func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, 
 	c.misses.Add(1)
 	v, err := c.idCalls.Do(ctx, "lookup\x00"+subject+"\x00"+string(key.schema[:]), func(ctx context.Context) (lookupVal, error) {
 		var v lookupVal
-		var text string
+		var got Schema
 		err := c.call(ctx, "look up schema under subject "+strconv.Quote(subject), func(a *attempt) error {
-			s, err := a.sr().LookupSchema(subject, schema, srclient.Avro)
+			s, err := a.sr().LookupSchema(subject, schema, srclient.Avro, toSR(refs)...)
 			if err != nil {
 				return err
 			}
-			v, text = lookupVal{id: s.ID(), version: s.Version()}, s.Schema()
+			v, got = lookupVal{id: s.ID(), version: s.Version()}, Schema{ID: s.ID(), Text: s.Schema(), References: fromSR(s.References())}
 			return nil
 		})
 		if err != nil {
@@ -51,8 +94,8 @@ func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, 
 			return v, fmt.Errorf("registry: look up schema under subject %q: %w: id %d, version %d", subject, ErrBadResponse, v.id, v.version)
 		}
 		c.lookups.Put(key, v)
-		if text != "" {
-			c.ids.Put(v.id, text)
+		if got.Text != "" {
+			c.ids.Put(v.id, got)
 		}
 		return v, nil
 	})
@@ -66,16 +109,14 @@ func (c *HTTPClient) LookupID(ctx context.Context, subject, schema string) (id, 
 // srclient, whose CreateSchema follows the POST with a second request (GET
 // /schemas/ids/{id}) that the answer makes unnecessary. Answers are cached
 // as LookupID's are.
-func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int, error) {
-	key := lookupKey{subject: subject, schema: sha256.Sum256([]byte(schema))}
+func (c *HTTPClient) Register(ctx context.Context, subject, schema string, refs ...Reference) (int, error) {
+	key := identity(subject, schema, refs)
 	if v, ok := c.lookups.Get(key); ok {
 		c.hits.Add(1)
 		return v.id, nil
 	}
 	c.misses.Add(1)
-	body, err := json.Marshal(struct {
-		Schema string `json:"schema"`
-	}{schema})
+	body, err := schemaBody(schema, refs)
 	if err != nil {
 		return 0, err
 	}
@@ -108,7 +149,7 @@ func (c *HTTPClient) Register(ctx context.Context, subject, schema string) (int,
 
 // SchemaByID implements Client. Answers are cached (bounded, LRU) and
 // concurrent fetches of the same id share one request.
-func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
+func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (Schema, error) {
 	if s, ok := c.ids.Get(id); ok {
 		c.hits.Add(1)
 		return s, nil
@@ -117,29 +158,29 @@ func (c *HTTPClient) SchemaByID(ctx context.Context, id int) (string, error) {
 	op := "fetch schema id " + strconv.Itoa(id)
 	if id <= 0 {
 		// The registry hands out positive ids only; do not ask.
-		return "", fmt.Errorf("registry: %s: %w", op, ErrSchemaNotFound)
+		return Schema{}, fmt.Errorf("registry: %s: %w", op, ErrSchemaNotFound)
 	}
-	s, err := c.getCalls.Do(ctx, "id\x00"+strconv.Itoa(id), func(ctx context.Context) (string, error) {
-		var text string
+	s, err := c.getCalls.Do(ctx, "id\x00"+strconv.Itoa(id), func(ctx context.Context) (Schema, error) {
+		var got Schema
 		err := c.call(ctx, op, func(a *attempt) error {
 			s, err := a.sr().GetSchema(id)
 			if err != nil {
 				return err
 			}
-			text = s.Schema()
+			got = Schema{ID: id, Text: s.Schema(), References: fromSR(s.References())}
 			return nil
 		})
 		if err != nil {
-			return "", err
+			return Schema{}, err
 		}
-		if text == "" {
-			return "", fmt.Errorf("registry: %s: %w: empty schema", op, ErrBadResponse)
+		if got.Text == "" {
+			return Schema{}, fmt.Errorf("registry: %s: %w: empty schema", op, ErrBadResponse)
 		}
-		c.ids.Put(id, text)
-		return text, nil
+		c.ids.Put(id, got)
+		return got, nil
 	})
 	if err != nil {
-		return "", wrapCtx(err, op)
+		return Schema{}, wrapCtx(err, op)
 	}
 	return s, nil
 }
@@ -155,11 +196,20 @@ func (c *HTTPClient) Versions(ctx context.Context, subject string) ([]int, error
 	return out, err
 }
 
-// SchemaByVersion implements Client. It is not cached (ids are, on the
-// way).
+// SchemaByVersion implements Client. A version named by number is cached
+// (bounded, LRU): it does not change, and fetching the schemas a schema
+// references asks for the same versions again and again. Latest is not.
 func (c *HTTPClient) SchemaByVersion(ctx context.Context, subject string, version int) (Schema, error) {
 	if version <= 0 && version != Latest {
 		return Schema{}, fmt.Errorf("registry: fetch subject %q version %d: %w", subject, version, ErrVersionNotFound)
+	}
+	key := versionKey{subject: subject, version: version}
+	if version != Latest {
+		if s, ok := c.versions.Get(key); ok {
+			c.hits.Add(1)
+			return s, nil
+		}
+		c.misses.Add(1)
 	}
 	var out Schema
 	err := c.call(ctx, fmt.Sprintf("fetch subject %q version %s", subject, versionString(version)), func(a *attempt) error {
@@ -173,11 +223,14 @@ func (c *HTTPClient) SchemaByVersion(ctx context.Context, subject string, versio
 		if err != nil {
 			return err
 		}
-		out = Schema{Subject: subject, ID: s.ID(), Version: s.Version(), Text: s.Schema()}
+		out = Schema{Subject: subject, ID: s.ID(), Version: s.Version(), Text: s.Schema(), References: fromSR(s.References())}
 		return nil
 	})
 	if err == nil && out.ID > 0 && out.Text != "" {
-		c.ids.Put(out.ID, out.Text)
+		c.ids.Put(out.ID, Schema{ID: out.ID, Text: out.Text, References: out.References})
+		if version != Latest {
+			c.versions.Put(key, out)
+		}
 	}
 	return out, err
 }
@@ -258,13 +311,13 @@ const codeSubjectLevelNotFound = 40408
 // CheckCompatibility implements Client. It is done over net/http rather
 // than srclient, whose IsSchemaCompatible cannot ask for (nor return) the
 // registry's reasons.
-func (c *HTTPClient) CheckCompatibility(ctx context.Context, subject, schema string) (bool, []string, error) {
-	return c.checkCompatibility(ctx, subject, schema, "/versions/latest", "check compatibility with the latest version of subject "+strconv.Quote(subject))
+func (c *HTTPClient) CheckCompatibility(ctx context.Context, subject, schema string, refs ...Reference) (bool, []string, error) {
+	return c.checkCompatibility(ctx, subject, schema, refs, "/versions/latest", "check compatibility with the latest version of subject "+strconv.Quote(subject))
 }
 
 // CheckCompatibilityAll implements Client.
-func (c *HTTPClient) CheckCompatibilityAll(ctx context.Context, subject, schema string) (bool, []string, error) {
-	ok, reasons, err := c.checkCompatibility(ctx, subject, schema, "/versions", "check compatibility with the versions of subject "+strconv.Quote(subject))
+func (c *HTTPClient) CheckCompatibilityAll(ctx context.Context, subject, schema string, refs ...Reference) (bool, []string, error) {
+	ok, reasons, err := c.checkCompatibility(ctx, subject, schema, refs, "/versions", "check compatibility with the versions of subject "+strconv.Quote(subject))
 	if errors.Is(err, ErrSubjectNotFound) {
 		return true, nil, nil
 	}
@@ -273,10 +326,8 @@ func (c *HTTPClient) CheckCompatibilityAll(ctx context.Context, subject, schema 
 
 // checkCompatibility posts schema to
 // /compatibility/subjects/{subject}{versions}?verbose=true.
-func (c *HTTPClient) checkCompatibility(ctx context.Context, subject, schema, versions, op string) (bool, []string, error) {
-	body, err := json.Marshal(struct {
-		Schema string `json:"schema"`
-	}{schema})
+func (c *HTTPClient) checkCompatibility(ctx context.Context, subject, schema string, refs []Reference, versions, op string) (bool, []string, error) {
+	body, err := schemaBody(schema, refs)
 	if err != nil {
 		return false, nil, err
 	}

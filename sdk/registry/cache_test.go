@@ -25,7 +25,7 @@ func TestCachesAnswerWithoutRequests(t *testing.T) {
 			t.Fatalf("LookupID = %d, %v", got, err)
 		}
 		// The lookup answer carried the schema: no request for the id.
-		if got, err := c.SchemaByID(ctx, id); err != nil || got != schemaV1 {
+		if got, err := c.SchemaByID(ctx, id); err != nil || got.Text != schemaV1 {
 			t.Fatalf("SchemaByID = %q, %v", got, err)
 		}
 		if got, err := c.Register(ctx, "s-value", schemaV1); err != nil || got != id {
@@ -101,7 +101,7 @@ func TestConcurrentMissesCollapsed(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			started.Done()
-			if s, err := c.SchemaByID(ctx, 4); err != nil || s != `"int"` {
+			if s, err := c.SchemaByID(ctx, 4); err != nil || s.Text != `"int"` {
 				errs <- fmt.Errorf("SchemaByID = %q, %w", s, err)
 			}
 		}()

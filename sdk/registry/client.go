@@ -29,17 +29,23 @@ type HTTPClient struct {
 	maxResponse            int64
 	log                    *slog.Logger
 
-	ids      *cache.Cache[int, string]          // id → schema text
-	lookups  *cache.Cache[lookupKey, lookupVal] // (subject, schema) → id, version
+	ids      *cache.Cache[int, Schema]          // id → schema text and references
+	lookups  *cache.Cache[lookupKey, lookupVal] // (subject, schema, references) → id, version
+	versions *cache.Cache[versionKey, Schema]   // (subject, version number) → schema
 	idCalls  flight.Group[lookupVal]            // lookups and registrations in flight
-	getCalls flight.Group[string]               // schema fetches in flight
+	getCalls flight.Group[Schema]               // schema fetches in flight
 
 	requests, retries, hits, misses atomic.Uint64
 }
 
 type lookupKey struct {
 	subject string
-	schema  [32]byte // SHA-256 of the schema text
+	schema  [32]byte // SHA-256 of the schema text and its references
+}
+
+type versionKey struct {
+	subject string
+	version int
 }
 
 type lookupVal struct {
@@ -72,8 +78,9 @@ func New(cfg Config) (*HTTPClient, error) {
 		maxBackoff:     orDefault(cfg.MaxBackoff, DefaultMaxBackoff),
 		maxResponse:    orDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
 		log:            cfg.Logger,
-		ids:            cache.New[int, string](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
+		ids:            cache.New[int, Schema](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
 		lookups:        cache.New[lookupKey, lookupVal](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
+		versions:       cache.New[versionKey, Schema](orDefault(cfg.CacheSize, DefaultCacheSize), nil),
 	}
 	if c.maxBackoff < c.minBackoff {
 		c.maxBackoff = c.minBackoff

@@ -72,9 +72,9 @@ func TestRoundTripsAgainstFake(t *testing.T) {
 	if err != nil || id != id2 || version != 2 {
 		t.Fatalf("LookupID v2 = %d, %d, %v; want %d, 2", id, version, err, id2)
 	}
-	text, err := c.SchemaByID(ctx, id1)
-	if err != nil || text != schemaV1 {
-		t.Fatalf("SchemaByID(%d) = %q, %v", id1, text, err)
+	byID, err := c.SchemaByID(ctx, id1)
+	if err != nil || byID.Text != schemaV1 || byID.ID != id1 || byID.References != nil {
+		t.Fatalf("SchemaByID(%d) = %+v, %v", id1, byID, err)
 	}
 	if _, err := c.SchemaByID(ctx, 999); !errors.Is(err, registry.ErrSchemaNotFound) {
 		t.Fatalf("SchemaByID(999): err = %v, want ErrSchemaNotFound", err)

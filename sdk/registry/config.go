@@ -97,8 +97,9 @@ type Config struct {
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 
-	// CacheSize is the number of entries of each cache (id → schema and
-	// (subject, schema) → id); when one is full, an entry not used lately is
+	// CacheSize is the number of entries of each cache (id → schema,
+	// (subject, schema, references) → id and (subject, version) → schema);
+	// when one is full, an entry not used lately is
 	// evicted (CLOCK, an approximation of least-recently-used).
 	// Default: DefaultCacheSize (1000).
 	CacheSize int

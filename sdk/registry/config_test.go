@@ -295,8 +295,8 @@ func TestTLSWithCustomCAAndClientCertificate(t *testing.T) {
 	cfg := fastConfig(proxy.URL)
 	cfg.CAFile, cfg.CertFile, cfg.KeyFile = pki.caFile, pki.certFile, pki.keyFile
 	c := newClient(t, cfg)
-	if text, err := c.SchemaByID(ctx(t), id); err != nil || text != schemaV1 {
-		t.Fatalf("over mutual TLS: SchemaByID = %q, %v", text, err)
+	if s, err := c.SchemaByID(ctx(t), id); err != nil || s.Text != schemaV1 {
+		t.Fatalf("over mutual TLS: SchemaByID = %q, %v", s.Text, err)
 	}
 
 	// A CA the server's certificate does not chain to: refused, not retried.

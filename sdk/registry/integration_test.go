@@ -88,9 +88,9 @@ func TestIntegrationRoundTrips(t *testing.T) {
 	}
 	// A fresh client (empty caches) gets the schema by id from the registry.
 	fresh := newClient(t, registry.Config{URLs: []string{itest.Registry(t)}})
-	text, err := fresh.SchemaByID(ctx, id1)
-	if err != nil || text == "" {
-		t.Fatalf("SchemaByID(%d) = %q, %v", id1, text, err)
+	byID, err := fresh.SchemaByID(ctx, id1)
+	if err != nil || byID.Text == "" {
+		t.Fatalf("SchemaByID(%d) = %+v, %v", id1, byID, err)
 	}
 	if _, err := fresh.SchemaByID(ctx, 1<<30); !errors.Is(err, registry.ErrSchemaNotFound) {
 		t.Errorf("SchemaByID of an unknown id: err = %v, want ErrSchemaNotFound", err)

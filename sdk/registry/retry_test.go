@@ -73,7 +73,8 @@ func TestRetriesAndBackoff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newCountingServer(t, `{"schema":"\"int\""}`, tt.statuses...)
 			c := newClient(t, fastConfig(srv.URL))
-			text, err := c.SchemaByID(ctx(t), 5)
+			s, err := c.SchemaByID(ctx(t), 5)
+			text := s.Text
 			if got := srv.hits.Load(); got != tt.hits {
 				t.Errorf("server hits = %d, want %d", got, tt.hits)
 			}
@@ -155,8 +156,8 @@ func TestFailoverOnNetworkError(t *testing.T) {
 	id := fake.Register("s", schemaV1)
 	c := newClient(t, fastConfig(closedURL(t), fake.URL()))
 	ctx := ctx(t)
-	if text, err := c.SchemaByID(ctx, id); err != nil || text != schemaV1 {
-		t.Fatalf("SchemaByID = %q, %v", text, err)
+	if s, err := c.SchemaByID(ctx, id); err != nil || s.Text != schemaV1 {
+		t.Fatalf("SchemaByID = %q, %v", s.Text, err)
 	}
 	// The next call goes straight to the URL that answered.
 	if _, err := c.Versions(ctx, "s"); err != nil {
@@ -288,8 +289,8 @@ func TestRequestTimeoutIsRetried(t *testing.T) {
 	cfg := fastConfig(srv.URL)
 	cfg.RequestTimeout = 50 * time.Millisecond
 	c := newClient(t, cfg)
-	if text, err := c.SchemaByID(ctx(t), 1); err != nil || text != `"long"` {
-		t.Fatalf("SchemaByID = %q, %v", text, err)
+	if s, err := c.SchemaByID(ctx(t), 1); err != nil || s.Text != `"long"` {
+		t.Fatalf("SchemaByID = %q, %v", s.Text, err)
 	}
 	if hits.Load() != 2 {
 		t.Errorf("hits = %d, want 2", hits.Load())

@@ -34,8 +34,14 @@ const (
 	confT2 = `{"type":"record","name":"A","namespace":"conf","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}`
 	confT3 = `{"type":"record","name":"A","namespace":"conf","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"},{"name":"c","type":"long","default":0}]}`
 	// confR is registered with and without a reference to confA, which it
-	// does not use (the fake's parser does not resolve references yet).
+	// does not use.
 	confR = `{"type":"record","name":"R","namespace":"conf","fields":[{"name":"r","type":"int"}]}`
+	// confU uses conf.A, which only a reference defines; confU2 adds an
+	// optional field (BACKWARD compatible), confU3 makes the field an int
+	// (incompatible with the conf.A record of the reference).
+	confU  = `{"type":"record","name":"U","namespace":"conf","fields":[{"name":"a","type":"conf.A"}]}`
+	confU2 = `{"type":"record","name":"U","namespace":"conf","fields":[{"name":"a","type":"conf.A"},{"name":"n","type":["null","conf.A"],"default":null}]}`
+	confU3 = `{"type":"record","name":"U","namespace":"conf","fields":[{"name":"a","type":"int"}]}`
 )
 
 // confStep is one call and what must come back.
@@ -260,6 +266,15 @@ var confSteps = []confStep{
 	{name: "a reference to a subject that does not exist", method: "POST", path: "/subjects/{p}r1/versions", body: schemaRefs(confR, ref{"conf.A", "{p}none", 1}), status: 422, code: 42201},
 	{name: "still two versions after the missing references", method: "GET", path: "/subjects/{p}r1/versions", status: 200, check: versionsAre(1, 2)},
 	{name: "compatibility with a reference", method: "POST", path: "/compatibility/subjects/{p}r1/versions/latest?verbose=true", body: schemaRefs(confR, toA), status: 200, check: isCompatible(true, false)},
+	// A schema that uses the type a reference defines, compared with its
+	// versions resolved. Without the reference Confluent's registry refuses
+	// it (42201: the type is unknown), as the fake does
+	// (TestRegistryResolvesReferences); axonops v0.2.1 registers it.
+	{name: "a type of a reference used with it", method: "POST", path: "/subjects/{p}u1/versions", body: schemaRefs(confU, toA), status: 200, id: "U"},
+	{name: "lookup of the schema that uses it", method: "POST", path: "/subjects/{p}u1", body: schemaRefs(confU, toA), status: 200, id: "U", want: map[string]any{"version": float64(1)}, check: referencesAre(toA)},
+	{name: "a compatible version using the referenced type", method: "POST", path: "/compatibility/subjects/{p}u1/versions?verbose=true", body: schemaRefs(confU2, toA), status: 200, check: isCompatible(true, false)},
+	{name: "an incompatible version: against the resolved one", method: "POST", path: "/compatibility/subjects/{p}u1/versions?verbose=true", body: schemaBody(confU3), status: 200, check: isCompatible(false, true)},
+	{name: "the compatible version registered", method: "POST", path: "/subjects/{p}u1/versions", body: schemaRefs(confU2, toA), status: 200, notID: "U"},
 
 	{name: "an unknown route", method: "GET", path: "/no/such/route", status: 404},
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/lunchbot/eventkit/compat"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
+	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
 )
 
@@ -27,11 +28,12 @@ import (
 // object keys aside) with the same references, as the Confluent registry
 // compares them (docs count; axonops-schema-registry ignores docs).
 //
-// Only Avro is supported. References are stored and returned, and one to a
-// subject or version that does not exist is refused, but the parser does
-// not resolve them yet: a schema that uses a type its references name is
-// refused as invalid. DELETE, modes, contexts and the other endpoints
-// answer 404. It is safe for concurrent use: requests are served one at a
+// Only Avro is supported. References are stored and returned, one to a
+// subject or version that does not exist is refused, and a schema is parsed
+// with the schemas its references name (and theirs in turn), as the
+// Confluent registry parses it: a schema may use the named types of its
+// references, and each version is compared with the previous ones resolved
+// the same way. DELETE, modes, contexts and the other endpoints answer 404. It is safe for concurrent use: requests are served one at a
 // time.
 type Registry struct {
 	srv *registrytest.Server
@@ -64,11 +66,34 @@ func (r *Registry) SetCompatibility(subject string, level contract.Compatibility
 }
 
 // Register registers schema under subject as POST
-// /subjects/{subject}/versions does and returns its id and version. It
-// fails with an error matching registry.ErrInvalidSchema or
-// registry.ErrIncompatible.
-func (r *Registry) Register(subject, schemaText string) (id, version int, err error) {
-	return r.srv.RegisterSchema(subject, registrytest.Schema{Text: schemaText})
+// /subjects/{subject}/versions does, with the references refs, and returns
+// its id and version. It fails with an error matching
+// registry.ErrInvalidSchema or registry.ErrIncompatible.
+func (r *Registry) Register(subject, schemaText string, refs ...registry.Reference) (id, version int, err error) {
+	s := registrytest.Schema{Text: schemaText}
+	for _, ref := range refs {
+		s.References = append(s.References, registrytest.Reference(ref))
+	}
+	return r.srv.RegisterSchema(subject, s)
+}
+
+// registerReferences registers the schemas refs name, theirs first, and
+// returns the registry references to them (registering one already there
+// returns its version).
+func (r *Registry) registerReferences(refs []contract.Reference) ([]registry.Reference, error) {
+	var out []registry.Reference
+	for _, ref := range refs {
+		own, err := r.registerReferences(ref.References)
+		if err != nil {
+			return nil, err
+		}
+		_, version, err := r.Register(ref.Subject, ref.Schema, own...)
+		if err != nil {
+			return nil, fmt.Errorf("%s under %s: %w", ref.Name, ref.Subject, err)
+		}
+		out = append(out, registry.Reference{Name: ref.Name, Subject: ref.Subject, Version: version})
+	}
+	return out, nil
 }
 
 // Versions returns the ids of subject's versions, oldest first.
@@ -78,7 +103,7 @@ func (r *Registry) Versions(subject string) []int { return r.srv.Versions(subjec
 // in.Previous at in.Level by compat's rules. The reasons are in the
 // Confluent registry's verbose style.
 func check(in registrytest.CheckInput) ([]string, error) {
-	next, err := schema.Parse(in.Schema.Text)
+	next, err := parseResolved(in.Schema)
 	if err != nil {
 		return nil, err // the fake answers 422 with its text
 	}
@@ -89,7 +114,7 @@ func check(in registrytest.CheckInput) ([]string, error) {
 	for i, v := range in.Previous {
 		// Every version was parsed when it was registered; one that was
 		// put there unchecked and does not parse is a problem to report.
-		if previous[i], err = schema.Parse(v.Text); err != nil {
+		if previous[i], err = parseResolved(v.Resolved); err != nil {
 			return []string{fmt.Sprintf("{errorType:'UNKNOWN', description:'version %d does not parse: %s'}", v.Version, quote(err.Error()))}, nil
 		}
 	}
@@ -106,6 +131,16 @@ func check(in registrytest.CheckInput) ([]string, error) {
 			p.Kind, quote(p.Message), p.Location, in.Previous[p.Version].Version, p.Direction))
 	}
 	return append(out, fmt.Sprintf("{compatibility:'%s'}", in.Level)), nil
+}
+
+// parseResolved parses a schema with the schemas its references name,
+// which the fake lists dependencies first.
+func parseResolved(r registrytest.Resolved) (*schema.Parsed, error) {
+	refs := make([]schema.Reference, len(r.Referenced))
+	for i, ref := range r.Referenced {
+		refs[i] = schema.Reference{Name: ref.Name, Text: ref.Text}
+	}
+	return schema.ParseWithReferences(r.Text, refs)
 }
 
 // quote escapes the single quotes of a message in a verbose reason.

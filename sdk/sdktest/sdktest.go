@@ -96,7 +96,9 @@ func WithGlobalCompatibility(level contract.Compatibility) Option {
 }
 
 // New starts a registry holding the schemas of contracts (each registered
-// under its subject, whose level is set to the contract's) and a mock Kafka
+// under its subject, whose level is set to the contract's, with its
+// references: the shared types it uses, registered first under their own
+// subjects) and a mock Kafka
 // cluster with their topics and dead-letter topics. Pass the generated
 // package's Contracts() (events.Contracts()), or nil for an empty registry.
 // Both stop when t ends. It fails t when either cannot start or a schema
@@ -123,7 +125,11 @@ func New(t testing.TB, contracts []*contract.Contract, opts ...Option) *Env {
 		if c.Compatibility != "" {
 			reg.SetCompatibility(c.Subject, c.Compatibility)
 		}
-		if _, _, err := reg.Register(c.Subject, c.Schema); err != nil {
+		refs, err := reg.registerReferences(c.References)
+		if err != nil {
+			t.Fatalf("sdktest: registering the shared types of %s: %v", c.Type, err)
+		}
+		if _, _, err := reg.Register(c.Subject, c.Schema, refs...); err != nil {
 			t.Fatalf("sdktest: registering the schema of %s under %s: %v", c.Type, c.Subject, err)
 		}
 		addTopic(c.Topic)

@@ -76,10 +76,10 @@ func sdkClientScenario(t *testing.T, url string) {
 	}
 	_, _, err = c.LookupID(ctx, subject, confB)
 	wantErr("lookup of a schema not registered", err, registry.ErrSchemaNotFound)
-	text, err := c.SchemaByID(ctx, idA)
+	byID, err := c.SchemaByID(ctx, idA)
 	must(err)
-	if text != confA {
-		t.Errorf("SchemaByID = %s, want %s", text, confA)
+	if byID.Text != confA {
+		t.Errorf("SchemaByID = %s, want %s", byID.Text, confA)
 	}
 	_, err = c.SchemaByID(ctx, 2147480000)
 	wantErr("unknown id", err, registry.ErrSchemaNotFound)
@@ -160,9 +160,9 @@ func TestNewRegistersContracts(t *testing.T) {
 			t.Errorf("%s: LookupID: %d, %d, %v", k.Subject, id, version, err)
 			continue
 		}
-		text, err := c.SchemaByID(ctx, id)
-		if err != nil || text != k.Schema {
-			t.Errorf("%s: SchemaByID(%d) = %q, %v", k.Subject, id, text, err)
+		byID, err := c.SchemaByID(ctx, id)
+		if err != nil || byID.Text != k.Schema {
+			t.Errorf("%s: SchemaByID(%d) = %q, %v", k.Subject, id, byID.Text, err)
 		}
 		if l, err := c.Compatibility(ctx, k.Subject); err != nil || l != k.Compatibility {
 			t.Errorf("%s: level %s, %v; want %s", k.Subject, l, err, k.Compatibility)

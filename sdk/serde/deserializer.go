@@ -11,6 +11,7 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/cache"
 	"github.com/lunchbot/eventkit/internal/flight"
+	"github.com/lunchbot/eventkit/internal/resolved"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/registry"
@@ -282,7 +283,7 @@ func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, erro
 	if m, ok := d.missing.Get(id); ok && d.now().Sub(m.at) < d.notFoundTTL {
 		return nil, m.err
 	}
-	text, err := d.client.SchemaByID(ctx, id)
+	s, err := d.client.SchemaByID(ctx, id)
 	if err != nil {
 		err = fmt.Errorf("serde: writer schema id %d: %w", id, err)
 		if d.notFoundTTL > 0 && errors.Is(err, registry.ErrSchemaNotFound) {
@@ -290,7 +291,12 @@ func (d *Deserializer) writer(ctx context.Context, id int) (*schema.Parsed, erro
 		}
 		return nil, err
 	}
-	w, err := schema.Parse(text)
+	// With the schemas its references name, fetched by subject and version
+	// (cached by the client).
+	w, err := resolved.Parse(ctx, d.client, s)
+	if err != nil && !errors.Is(err, schema.ErrInvalid) {
+		return nil, fmt.Errorf("serde: writer schema id %d: %w", id, err)
+	}
 	if err != nil {
 		// Not an Avro schema (a JSON Schema or Protobuf id, say): no Avro
 		// reader can read it.
@@ -304,9 +310,9 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 	canonical := c.Canonical
 	var reader *schema.Parsed
 	if canonical == "" {
-		r, err := schema.Parse(c.Schema)
+		r, err := readerSchema(c)
 		if err != nil {
-			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrSchemaMismatch, c.Type, err)}
+			return &plan{err: err}
 		}
 		reader, canonical = r, r.Canonical()
 	}
@@ -314,9 +320,9 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 		return &plan{fast: true}
 	}
 	if reader == nil {
-		r, err := schema.Parse(c.Schema)
+		r, err := readerSchema(c)
 		if err != nil {
-			return &plan{err: fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrSchemaMismatch, c.Type, err)}
+			return &plan{err: err}
 		}
 		reader = r
 	}
@@ -325,6 +331,20 @@ func buildPlan(w *schema.Parsed, c *contract.Contract, id int) *plan {
 		return &plan{err: fmt.Errorf("%w: schema id %d read as %s (%s): %w", ErrSchemaMismatch, id, c.Type, c.Name, err)}
 	}
 	return &plan{resolver: res}
+}
+
+// readerSchema parses the event's schema with the schemas of its
+// references.
+func readerSchema(c *contract.Contract) (*schema.Parsed, error) {
+	var refs []schema.Reference
+	for _, r := range c.Dependencies() {
+		refs = append(refs, schema.Reference{Name: r.Name, Text: r.Schema})
+	}
+	r, err := schema.ParseWithReferences(c.Schema, refs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: the event's own schema does not parse: %w", ErrSchemaMismatch, c.Type, err)
+	}
+	return r, nil
 }
 
 // WriterName returns the full name of the named type (record, enum or

@@ -176,7 +176,7 @@ type memRegistry struct {
 
 func newMemRegistry(texts map[int]string) *memRegistry { return &memRegistry{texts: texts} }
 
-func (m *memRegistry) LookupID(ctx context.Context, subject, text string) (int, int, error) {
+func (m *memRegistry) LookupID(ctx context.Context, subject, text string, _ ...registry.Reference) (int, int, error) {
 	m.lookups.Add(1)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -187,21 +187,21 @@ func (m *memRegistry) LookupID(ctx context.Context, subject, text string) (int, 
 	}
 	return 0, 0, fmt.Errorf("lookup: %w", registry.ErrSubjectNotFound)
 }
-func (m *memRegistry) Register(ctx context.Context, subject, text string) (int, error) {
+func (m *memRegistry) Register(ctx context.Context, subject, text string, _ ...registry.Reference) (int, error) {
 	return 0, errNotInFake
 }
-func (m *memRegistry) SchemaByID(ctx context.Context, id int) (string, error) {
+func (m *memRegistry) SchemaByID(ctx context.Context, id int) (registry.Schema, error) {
 	m.byID.Add(1)
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return registry.Schema{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, ok := m.texts[id]
 	if !ok {
-		return "", fmt.Errorf("id %d: %w", id, registry.ErrSchemaNotFound)
+		return registry.Schema{}, fmt.Errorf("id %d: %w", id, registry.ErrSchemaNotFound)
 	}
-	return t, nil
+	return registry.Schema{ID: id, Text: t}, nil
 }
 
 // The serde never calls the rest of registry.Client: the fake refuses, so
@@ -219,13 +219,13 @@ func (m *memRegistry) Compatibility(context.Context, string) (contract.Compatibi
 func (m *memRegistry) SetCompatibility(context.Context, string, contract.Compatibility) error {
 	return errNotInFake
 }
-func (m *memRegistry) CheckCompatibility(context.Context, string, string) (bool, []string, error) {
+func (m *memRegistry) CheckCompatibility(context.Context, string, string, ...registry.Reference) (bool, []string, error) {
 	return false, nil, errNotInFake
 }
 func (m *memRegistry) SubjectCompatibility(context.Context, string) (contract.Compatibility, bool, error) {
 	return "", false, errNotInFake
 }
-func (m *memRegistry) CheckCompatibilityAll(context.Context, string, string) (bool, []string, error) {
+func (m *memRegistry) CheckCompatibilityAll(context.Context, string, string, ...registry.Reference) (bool, []string, error) {
 	return false, nil, errNotInFake
 }
 

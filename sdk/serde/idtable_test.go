@@ -75,7 +75,7 @@ type textRegistry struct {
 	lookups atomic.Int64
 }
 
-func (r *textRegistry) LookupID(_ context.Context, _, text string) (int, int, error) {
+func (r *textRegistry) LookupID(_ context.Context, _, text string, _ ...registry.Reference) (int, int, error) {
 	r.lookups.Add(1)
 	id, err := strconv.Atoi(text)
 	return id, 1, err

@@ -16,9 +16,9 @@ type notFoundClient struct {
 	calls int
 }
 
-func (c *notFoundClient) SchemaByID(context.Context, int) (string, error) {
+func (c *notFoundClient) SchemaByID(context.Context, int) (registry.Schema, error) {
 	c.calls++
-	return "", registry.ErrSchemaNotFound
+	return registry.Schema{}, registry.ErrSchemaNotFound
 }
 
 func TestNotFoundExpires(t *testing.T) {

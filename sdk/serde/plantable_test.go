@@ -22,12 +22,12 @@ type nullClient struct {
 
 const incompatibleID = 999
 
-func (c *nullClient) SchemaByID(_ context.Context, id int) (string, error) {
+func (c *nullClient) SchemaByID(_ context.Context, id int) (registry.Schema, error) {
 	c.fetches.Add(1)
 	if id == incompatibleID {
-		return `"int"`, nil
+		return registry.Schema{ID: id, Text: `"int"`}, nil
 	}
-	return `"null"`, nil
+	return registry.Schema{ID: id, Text: `"null"`}, nil
 }
 
 func nullReaders(n int) []*idEvent {

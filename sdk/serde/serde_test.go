@@ -75,9 +75,9 @@ func TestAutoRegister(t *testing.T) {
 		if !ok {
 			t.Fatalf("no id for %s after Warm", c.Type)
 		}
-		text, err := client.SchemaByID(ctx, id)
-		if err != nil || text != c.Schema {
-			t.Errorf("id %d of %s holds %q, %v", id, c.Type, text, err)
+		got, err := client.SchemaByID(ctx, id)
+		if err != nil || got.Text != c.Schema {
+			t.Errorf("id %d of %s holds %q, %v", id, c.Type, got.Text, err)
 		}
 	}
 }

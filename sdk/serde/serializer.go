@@ -101,7 +101,10 @@ func NewSerializer(client registry.Client, cfg SerializerConfig) *Serializer {
 }
 
 // Warm resolves the schema ids of the contracts now: it looks each schema up
-// under its subject, and registers it only with SerializerConfig.AutoRegister. A missing
+// under its subject, with its references (the version of each referenced
+// subject whose schema is the one the contract holds, looked up first), and
+// registers what is missing only with SerializerConfig.AutoRegister,
+// referenced schemas first. A missing
 // subject or schema is an error here (matching registry.ErrSubjectNotFound
 // or registry.ErrSchemaNotFound), as is an unreachable registry; call it at
 // start-up so that a service that cannot publish fails before it takes
@@ -152,13 +155,14 @@ func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, er
 	if id, ok := s.ids.Load().lookup(c); ok {
 		return id, nil
 	}
-	id, _, err := s.client.LookupID(ctx, c.Subject, c.Schema)
-	if err != nil && s.autoRegister && (errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound)) {
-		id, err = s.client.Register(ctx, c.Subject, c.Schema)
+	refs, err := s.referenceVersions(ctx, c.References)
+	if err != nil {
+		return 0, fmt.Errorf("serde: schema id of %s under subject %q: %w", c.Type, c.Subject, err)
 	}
+	id, err := s.lookup(ctx, c.Subject, c.Schema, refs)
 	if err != nil {
 		hint := ""
-		if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound) {
+		if notRegistered(err) {
 			hint = " (register it first with eventctl register, or set AutoRegister: serde.SerializerConfig.AutoRegister, producer.Config.Serde.AutoRegister)"
 		}
 		return 0, fmt.Errorf("serde: schema id of %s under subject %q: %w%s", c.Type, c.Subject, err, hint)
@@ -175,4 +179,47 @@ func (s *Serializer) resolve(ctx context.Context, c *contract.Contract) (int, er
 	}
 	s.ids.Store(t.with(c, id))
 	return id, nil
+}
+
+// lookup returns the id of schema with refs under subject, registering it
+// with SerializerConfig.AutoRegister when the registry does not have it.
+func (s *Serializer) lookup(ctx context.Context, subject, schema string, refs []registry.Reference) (int, error) {
+	id, _, err := s.client.LookupID(ctx, subject, schema, refs...)
+	if err != nil && s.autoRegister && notRegistered(err) {
+		id, err = s.client.Register(ctx, subject, schema, refs...)
+	}
+	return id, err
+}
+
+func notRegistered(err error) bool {
+	return errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrSchemaNotFound)
+}
+
+// referenceVersions returns the registry references of a contract's
+// references: the version of each subject whose schema is exactly the
+// referenced schema (looked up with its own references, found the same
+// way), registered first with SerializerConfig.AutoRegister when missing.
+// The contract names no version: see contract.Reference.
+func (s *Serializer) referenceVersions(ctx context.Context, refs []contract.Reference) ([]registry.Reference, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	out := make([]registry.Reference, 0, len(refs))
+	for _, r := range refs {
+		own, err := s.referenceVersions(ctx, r.References)
+		if err != nil {
+			return nil, err
+		}
+		_, version, err := s.client.LookupID(ctx, r.Subject, r.Schema, own...)
+		if err != nil && s.autoRegister && notRegistered(err) {
+			if _, err = s.client.Register(ctx, r.Subject, r.Schema, own...); err == nil {
+				_, version, err = s.client.LookupID(ctx, r.Subject, r.Schema, own...)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("referenced type %s under subject %q: %w", r.Name, r.Subject, err)
+		}
+		out = append(out, registry.Reference{Name: r.Name, Subject: r.Subject, Version: version})
+	}
+	return out, nil
 }

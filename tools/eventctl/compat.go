@@ -281,13 +281,36 @@ func compatCheckRepository(ctx context.Context, env *environment, o compatOption
 	if err != nil {
 		return nil, err
 	}
-	schemas := make([]policy.Schema, len(m.Events))
-	for i, e := range m.Events {
-		schemas[i] = policy.Schema{File: e.SchemaFile, EventType: e.Type, Subject: e.Subject, Level: e.Compatibility, Parsed: e.Schema}
-	}
-	rep, err := policy.Check(ctx, schemas, sources, override)
+	rep, err := policy.Check(ctx, compatSchemas(m), sources, override)
 	if errors.Is(err, registry.ErrUnreachable) {
 		err = fmt.Errorf("%w (is the registry running, and is the URL right?)", err)
 	}
 	return rep, err
+}
+
+// compatSchemas returns the manifest's schemas to check: the shared types,
+// each against its own subject's versions, then the events, each resolved
+// with the shared types it uses (so that a change to a shared type is also
+// checked in every event that uses it, at the event's level).
+func compatSchemas(m *manifest.Manifest) []policy.Schema {
+	var out []policy.Schema
+	for _, t := range m.Types {
+		out = append(out, policy.Schema{File: t.SchemaFile, SharedType: t.Name, Subject: t.Subject, Level: t.Compatibility,
+			Parsed: t.Schema, References: historyRefs(t.Uses)})
+	}
+	for _, e := range m.Events {
+		out = append(out, policy.Schema{File: e.SchemaFile, EventType: e.Type, Subject: e.Subject, Level: e.Compatibility,
+			Parsed: e.Schema, References: historyRefs(e.Uses)})
+	}
+	return out
+}
+
+// historyRefs returns the shared types a schema uses, as compat/history
+// takes them.
+func historyRefs(uses []*manifest.Type) []history.Reference {
+	var out []history.Reference
+	for _, t := range uses {
+		out = append(out, history.Reference{Name: t.Name, File: t.SchemaFile, Subject: t.Subject, References: historyRefs(t.Uses)})
+	}
+	return out
 }

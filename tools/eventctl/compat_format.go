@@ -14,7 +14,7 @@ import (
 func writeCompatText(w io.Writer, rep *policy.Report) {
 	for _, s := range rep.Schemas {
 		for _, p := range s.Problems {
-			fmt.Fprintf(w, "%s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.Label())
+			fmt.Fprintf(w, "%s:%s: %s: %s (%s, against %s)%s\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.Label(), p.In())
 		}
 		if s.Disagreement != "" {
 			fmt.Fprintf(w, "%s: REGISTRY_DISAGREES: %s (%s, %s)\n", s.File, s.Disagreement, s.Level, s.Source)
@@ -29,6 +29,9 @@ func writeCompatNotes(w io.Writer, rep *policy.Report) {
 	for _, s := range rep.Schemas {
 		if s.Note != "" {
 			fmt.Fprintf(w, "%s: %s\n", s.File, s.Note)
+		}
+		if len(s.References) > 0 {
+			fmt.Fprintf(w, "%s: checked with the shared types of %s (%s)\n", s.File, strings.Join(s.References, ", "), s.Source)
 		}
 		for _, sk := range s.Skipped {
 			fmt.Fprintf(w, "%s: skipped the version at %s: %s\n", s.File, sk.Ref, sk.Reason)
@@ -60,8 +63,13 @@ func writeCompatGitHub(w io.Writer, rep *policy.Report) {
 			fmt.Fprintf(w, "::warning file=%s::%s\n", compatGhProperty(s.File), compatGhData("skipped the version at "+sk.Ref+": "+sk.Reason))
 		}
 		for _, p := range s.Problems {
-			title := fmt.Sprintf("%s at %s (%s, against %s)", p.Kind, p.Location, p.Level, p.Against.Label())
+			title := fmt.Sprintf("%s at %s (%s, against %s)%s", p.Kind, p.Location, p.Level, p.Against.Label(), p.In())
 			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(p.File), compatGhProperty(title), compatGhData(p.Message))
+			if p.SharedFile != "" {
+				// The change is in the shared type's file: annotate it too.
+				title := fmt.Sprintf("%s in %s, which uses %s (%s, against %s)", p.Kind, p.File, p.SharedType, p.Level, p.Against.Label())
+				fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(p.SharedFile), compatGhProperty(title), compatGhData(p.Message))
+			}
 		}
 		if s.Disagreement != "" {
 			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", compatGhProperty(s.File), compatGhProperty("the registry disagrees ("+s.Source+")"), compatGhData(s.Disagreement))

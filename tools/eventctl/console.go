@@ -21,6 +21,7 @@ import (
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
 	"github.com/lunchbot/eventkit/internal/redact"
+	"github.com/lunchbot/eventkit/internal/resolved"
 	"github.com/lunchbot/eventkit/internal/schema"
 	"github.com/lunchbot/eventkit/sdk/contract"
 	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
@@ -96,15 +97,19 @@ func (r *consoleRegistry) latest(ctx context.Context, subject string) (registry.
 	if err != nil {
 		return s, nil, r.explain(err, subject)
 	}
-	p, err := schema.Parse(s.Text)
+	p, err := resolved.Parse(ctx, r.client, s)
 	if err != nil {
+		if !errors.Is(err, schema.ErrInvalid) {
+			return s, nil, r.explain(err, subject)
+		}
 		return s, nil, fmt.Errorf("subject %q version %d (id %d) in the registry is not a schema this tool can read: %w", subject, s.Version, s.ID, err)
 	}
 	return s, p, nil
 }
 
-// consoleSchemas fetches writer schemas by id and keeps them, parsed, and
-// the ids the registry does not know.
+// consoleSchemas fetches writer schemas by id, with the schemas their
+// references name, and keeps them, parsed, and the ids the registry does
+// not know.
 type consoleSchemas struct {
 	reg     *consoleRegistry
 	parsed  map[uint32]*schema.Schema
@@ -113,6 +118,14 @@ type consoleSchemas struct {
 
 func newConsoleSchemas(reg *consoleRegistry) *consoleSchemas {
 	return &consoleSchemas{reg: reg, parsed: map[uint32]*schema.Schema{}, missing: map[uint32]error{}}
+}
+
+// registryError says what to do about a registry error.
+func (c *consoleSchemas) registryError(ctx context.Context, id uint32, err error) error {
+	if errors.Is(err, registry.ErrUnreachable) || errors.Is(err, registry.ErrUnauthorized) || ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", errConsoleRegistryDown, c.reg.explain(err, ""))
+	}
+	return fmt.Errorf("fetch schema id %d: %w", id, err)
 }
 
 // errConsoleRegistryDown marks registry errors that will not go away by
@@ -126,19 +139,19 @@ func (c *consoleSchemas) get(ctx context.Context, id uint32) (*schema.Schema, er
 	if err, ok := c.missing[id]; ok {
 		return nil, err
 	}
-	text, err := c.reg.client.SchemaByID(ctx, int(id))
+	got, err := c.reg.client.SchemaByID(ctx, int(id))
 	if err != nil {
 		if errors.Is(err, registry.ErrSchemaNotFound) {
 			err = fmt.Errorf("schema id %d is not in the registry at %s: the message was written against another registry, or its schema was deleted", id, c.reg.url)
 			c.missing[id] = err
 			return nil, err
 		}
-		if errors.Is(err, registry.ErrUnreachable) || errors.Is(err, registry.ErrUnauthorized) || ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", errConsoleRegistryDown, c.reg.explain(err, ""))
-		}
-		return nil, fmt.Errorf("fetch schema id %d: %w", id, err)
+		return nil, c.registryError(ctx, id, err)
 	}
-	p, err := schema.Parse(text)
+	p, err := resolved.Parse(ctx, c.reg.client, got)
+	if err != nil && !errors.Is(err, schema.ErrInvalid) {
+		return nil, c.registryError(ctx, id, err)
+	}
 	if err != nil {
 		err = fmt.Errorf("schema id %d in the registry is not a schema this tool can read: %w", id, err)
 		c.missing[id] = err
@@ -208,12 +221,15 @@ func unreachableKafka(cfg kafkaconfig.Config, secrets []string, err error, logs 
 		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, redact.Error(err, secrets), logs.hint())
 }
 
-// consoleTarget is where produce sends a topic's events.
+// consoleTarget is where produce sends a topic's events: one subject.
 type consoleTarget struct {
 	subject  string
 	keyField string
 	// from says where the subject came from, for messages.
 	from string
+	// typ is the manifest's event type, when the manifest named the
+	// subject.
+	typ, record string
 }
 
 // loadManifest loads the --manifest file, or the default one when it
@@ -233,35 +249,51 @@ func (c *consoleFlags) loadManifest() (*manifest.Manifest, error) {
 	return m, nil
 }
 
-// target resolves the subject and key field of a topic: the flags first,
-// then the manifest's event for the topic, then TopicNameStrategy.
-func (c *consoleFlags) target(topic, subject, keyField string) (consoleTarget, error) {
-	t := consoleTarget{subject: subject, keyField: keyField, from: "--subject"}
+// targets resolves the subjects and key fields of a topic: --subject when
+// given; else the manifest's events on the topic, each under its own
+// subject (a topic with several record types, under RecordNameStrategy or
+// TopicRecordNameStrategy, has one per type), or only the one of typ (an
+// event type or a record's full name) when it is not empty; else
+// TopicNameStrategy's subject.
+func (c *consoleFlags) targets(topic, subject, keyField, typ string) ([]consoleTarget, error) {
+	if subject != "" {
+		if typ != "" {
+			return nil, errors.New("--type picks a subject of the manifest; it cannot go with --subject")
+		}
+		return []consoleTarget{{subject: subject, keyField: keyField, from: "--subject"}}, nil
+	}
 	m, err := c.loadManifest()
 	if err != nil {
-		return t, err
+		return nil, err
 	}
-	var ev *manifest.Event
+	var out []consoleTarget
+	var types []string
 	if m != nil {
 		for _, e := range m.Events {
-			if e.Topic == topic {
-				ev = e
-				break
+			if e.Topic != topic {
+				continue
 			}
+			types = append(types, e.Type)
+			if typ != "" && typ != e.Type && typ != e.Schema.Root.Name {
+				continue
+			}
+			t := consoleTarget{subject: e.Subject, keyField: keyField, from: "the manifest " + m.Path, typ: e.Type, record: e.Schema.Root.Name}
+			if t.keyField == "" {
+				t.keyField = e.KeyField
+			}
+			out = append(out, t)
 		}
 	}
-	if t.subject == "" {
-		if ev != nil {
-			t.subject, t.from = ev.Subject, "the manifest "+m.Path
-		} else {
-			t.subject, _ = contract.TopicName.Subject(topic, "")
-			t.from = "TopicNameStrategy"
-		}
+	switch {
+	case len(out) > 0:
+		return out, nil
+	case typ != "" && len(types) > 0:
+		return nil, fmt.Errorf("--type %s: the manifest has no such event on topic %s (its events there: %s)", typ, topic, strings.Join(types, ", "))
+	case typ != "":
+		return nil, fmt.Errorf("--type %s: the manifest has no event on topic %s", typ, topic)
 	}
-	if t.keyField == "" && ev != nil {
-		t.keyField = ev.KeyField
-	}
-	return t, nil
+	s, _ := contract.TopicName.Subject(topic, "")
+	return []consoleTarget{{subject: s, keyField: keyField, from: "TopicNameStrategy"}}, nil
 }
 
 // consoleKeyKind checks that a field can key messages, as generated code

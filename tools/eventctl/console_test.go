@@ -68,6 +68,7 @@ type consumed struct {
 	Offset    int64           `json:"offset"`
 	Key       *string         `json:"key"`
 	SchemaID  *int            `json:"schema_id"`
+	Record    string          `json:"record"`
 	Value     json.RawMessage `json:"value"`
 }
 

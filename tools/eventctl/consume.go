@@ -27,10 +27,12 @@ func init() {
 const consumeAbout = `
 Prints each message of a topic as one JSON line:
 
-  {"topic":"t","partition":0,"offset":7,"key":"42","schema_id":3,"value":{...}}
+  {"topic":"t","partition":0,"offset":7,"key":"42","schema_id":3,"record":"com.example.orders.OrderPaid","value":{...}}
 
 The value is decoded with its writer schema, fetched by the id the message
-carries from the registry (and kept for the run): plain JSON by default,
+carries from the registry, with the schemas its references name (and kept
+for the run); "record" is that schema's full name, which tells the record
+types of a topic that carries several apart: plain JSON by default,
 Avro's JSON encoding with --avro-json. The key is null, or a string (the
 key's text, or its bytes as characters \u0000-\u00ff when it is not UTF-8).
 A tombstone (no value) prints "schema_id":null,"value":null.
@@ -209,33 +211,46 @@ func (o *consumeOptions) format(ctx context.Context, dst []byte, m *kafka.Messag
 	if m.Value == nil {
 		return append(dst, `,"schema_id":null,"value":null}`+"\n"...), nil
 	}
-	value, id, err := appendDecodedValue(ctx, nil, m.Value, schemas, style)
+	value, w, err := appendDecodedValue(ctx, nil, m.Value, schemas, style)
 	if err != nil {
 		return dst, err
 	}
 	dst = append(dst, `,"schema_id":`...)
-	dst = strconv.AppendUint(dst, uint64(id), 10)
+	dst = strconv.AppendUint(dst, uint64(w.id), 10)
+	if w.record != "" {
+		dst = append(dst, `,"record":`...)
+		name, _ := json.Marshal(w.record)
+		dst = append(dst, name...)
+	}
 	dst = append(dst, `,"value":`...)
 	dst = append(dst, value...)
 	return append(dst, "}\n"...), nil
 }
 
+// writerSchema names the schema a message value was written with.
+type writerSchema struct {
+	id     uint32
+	record string // the record's full name; empty when the schema is not a record
+}
+
 // appendDecodedValue appends the JSON of a wire-format message value,
-// decoded with its writer schema, and returns the schema's id; or says why
-// it cannot (an error wrapping errConsoleRegistryDown when the registry
+// decoded with its writer schema, and says which schema that was; or says
+// why it cannot (an error wrapping errConsoleRegistryDown when the registry
 // cannot be used at all).
-func appendDecodedValue(ctx context.Context, dst, value []byte, schemas *consoleSchemas, style avrojson.Style) ([]byte, uint32, error) {
+func appendDecodedValue(ctx context.Context, dst, value []byte, schemas *consoleSchemas, style avrojson.Style) ([]byte, writerSchema, error) {
 	id, body, err := wire.Parse(value)
 	if err != nil {
-		return dst, 0, fmt.Errorf("%w: the value is not in the Confluent wire format (written without the registry's serializer? Read it raw with kcat)", err)
+		return dst, writerSchema{}, fmt.Errorf("%w: the value is not in the Confluent wire format (written without the registry's serializer? Read it raw with kcat)", err)
 	}
+	w := writerSchema{id: id}
 	s, err := schemas.get(ctx, id)
 	if err != nil {
-		return dst, id, err
+		return dst, w, err
 	}
+	w.record = s.Name
 	dst, err = avrojson.AppendDecode(dst, s, body, avrojson.Options{Style: style})
 	if err != nil {
-		return dst, id, fmt.Errorf("cannot decode the value with schema id %d: %w", id, err)
+		return dst, w, fmt.Errorf("cannot decode the value with schema id %d: %w", id, err)
 	}
-	return dst, id, nil
+	return dst, w, nil
 }

@@ -23,7 +23,8 @@ func init() {
 const decodeAbout = `
 Reads one message value in the Confluent wire format (magic byte 0, a 4-byte
 schema id, the Avro body) from FILE or standard input, fetches the schema by
-its id from the registry, and prints the value as JSON (plain by default,
+its id from the registry (with the schemas its references name), names its
+record type on standard error, and prints the value as JSON (plain by default,
 Avro's JSON encoding with --avro-json). With --schema the input is a bare
 Avro body (no wire header) decoded with that schema file; no registry is
 used.
@@ -72,6 +73,10 @@ func runDecode(ctx context.Context, env *environment, args []string) int {
 		}
 		if s, err = newConsoleSchemas(reg).get(ctx, id); err != nil {
 			return fail(env, "decode", err)
+		}
+		if s.Name != "" {
+			// The record type, for a topic that carries several.
+			fmt.Fprintf(env.stderr, "eventctl decode: schema id %d, record %s\n", id, s.Name)
 		}
 	}
 	out, err := avrojson.Decode(s, body, opts)

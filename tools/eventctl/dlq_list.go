@@ -104,14 +104,14 @@ func (dd *dlqDecoder) decode(ctx context.Context, value []byte) (json.RawMessage
 	if dd.down != nil {
 		return nil, 0, dd.down
 	}
-	b, id, err := appendDecodedValue(ctx, nil, value, dd.schemas, avrojson.Plain)
+	b, w, err := appendDecodedValue(ctx, nil, value, dd.schemas, avrojson.Plain)
 	if errors.Is(err, errConsoleRegistryDown) {
 		dd.down = err
 	}
 	if err != nil {
-		return nil, id, err
+		return nil, w.id, err
 	}
-	return b, id, nil
+	return b, w.id, nil
 }
 
 // dlqEntry is one dead letter as list prints it; its JSON is the json

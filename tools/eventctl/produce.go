@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/lunchbot/eventkit/internal/avrojson"
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/registry"
 	"github.com/lunchbot/eventkit/sdk/wire"
 )
 
@@ -31,7 +33,12 @@ latest schema of the topic's subject, and publishes it in the Confluent wire
 format (acks=all, idempotent). Blank lines are skipped.
 
 The subject is --subject, else the manifest's subject when the topic is one
-of the manifest's, else "<topic>-value" (TopicNameStrategy). The schema and
+of the manifest's, else "<topic>-value" (TopicNameStrategy). A topic that
+carries several record types (RecordNameStrategy or TopicRecordNameStrategy,
+a subject per type) has several subjects in the manifest: each line goes
+under the subject of the one record type whose latest schema it is a value
+of (a line that fits none or several is refused, saying why), or all under
+the one --type names. The schema and
 its id come from the registry: produce never registers a schema. The key is
 --key, else the --key-field (or the manifest's key field) of each event as
 text, the key generated code gives it; else messages have no key.
@@ -52,6 +59,7 @@ const produceLineMax = 16 << 20
 type produceOptions struct {
 	consoleFlags
 	topic, subject   string
+	typ              string
 	keyField, key    string
 	keySet, avroJSON bool
 	stream           bool
@@ -61,6 +69,7 @@ type produceOptions struct {
 type produceMsg struct {
 	line       int
 	key, value []byte
+	target     *produceTarget
 }
 
 func runProduce(ctx context.Context, env *environment, args []string) int {
@@ -71,12 +80,13 @@ func runProduce(ctx context.Context, env *environment, args []string) int {
 	consoleAddManifestFlag(fs, &o.consoleFlags)
 	fs.StringVar(&o.topic, "topic", "", "the `topic` to publish to (required)")
 	fs.StringVar(&o.subject, "subject", "", "the registry `subject` whose latest schema the events must match (default: from the manifest, else <topic>-value)")
+	fs.StringVar(&o.typ, "type", "", "on a topic of several record types, send every line as this `event` type of the manifest (or record full name) instead of picking each line's by its fields")
 	fs.StringVar(&o.keyField, "key-field", "", "the top-level `field` whose value, as text, keys each message (default: the manifest's key field)")
 	fs.Func("key", "the `key` of every message (instead of a key field)", func(s string) error { o.key, o.keySet = s, true; return nil })
 	fs.BoolVar(&o.avroJSON, "avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
 	fs.BoolVar(&o.stream, "stream", false, "send each good line as it is read, skipping bad ones (default: check all lines first, send nothing if one is bad)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a message may wait for delivery before it counts as failed")
-	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT] [--avro-json] [--stream] < events.jsonl", about: produceAbout}); !ok {
+	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT | --type TYPE] [--avro-json] [--stream] < events.jsonl", about: produceAbout}); !ok {
 		return code
 	}
 	switch {
@@ -96,53 +106,95 @@ func runProduce(ctx context.Context, env *environment, args []string) int {
 
 func (o *produceOptions) fail(err error) int { return fail(o.env, "produce", err) }
 
+// produceTarget is a subject produce may send a line under, with its
+// latest schema.
+type produceTarget struct {
+	consoleTarget
+	latest  registry.Schema
+	parsed  *schema.Parsed
+	keyType *schema.Schema
+	sent    int
+}
+
 func (o *produceOptions) run(ctx context.Context) int {
 	env := o.env
-	tgt, err := o.target(o.topic, o.subject, o.keyField)
+	tgts, err := o.targets(o.topic, o.subject, o.keyField, o.typ)
 	if err != nil {
 		return o.fail(err)
-	}
-	if o.keySet {
-		tgt.keyField = ""
 	}
 	reg, err := o.openRegistry()
 	if err != nil {
 		return o.fail(err)
 	}
-	latest, parsed, err := reg.latest(ctx, tgt.subject)
-	if err != nil {
-		return o.fail(err)
-	}
-	var keyType *schema.Schema
-	if tgt.keyField != "" {
-		if keyType, err = consoleKeyKind(parsed.Root, tgt.keyField); err != nil {
-			return o.fail(fmt.Errorf("subject %q: %w", tgt.subject, err))
+	var targets []*produceTarget
+	for _, tgt := range tgts {
+		if o.keySet {
+			tgt.keyField = ""
 		}
+		pt := &produceTarget{consoleTarget: tgt}
+		if pt.latest, pt.parsed, err = reg.latest(ctx, tgt.subject); err != nil {
+			return o.fail(err)
+		}
+		if tgt.keyField != "" {
+			if pt.keyType, err = consoleKeyKind(pt.parsed.Root, tgt.keyField); err != nil {
+				return o.fail(fmt.Errorf("subject %q: %w", tgt.subject, err))
+			}
+		}
+		targets = append(targets, pt)
 	}
 	style := avrojson.Plain
 	if o.avroJSON {
 		style = avrojson.AvroJSON
 	}
-	// encode checks one line and returns its message.
-	encode := func(n int, line []byte) (*produceMsg, error) {
-		body, err := avrojson.AppendEncode(wire.AppendHeader(nil, uint32(latest.ID)), parsed.Root, line, avrojson.Options{Style: style})
+	// encodeAs checks one line against one subject's schema and returns its
+	// message.
+	encodeAs := func(pt *produceTarget, n int, line []byte) (*produceMsg, error) {
+		body, err := avrojson.AppendEncode(wire.AppendHeader(nil, uint32(pt.latest.ID)), pt.parsed.Root, line, avrojson.Options{Style: style})
 		if err != nil {
 			return nil, err
 		}
-		m := &produceMsg{line: n, value: body}
+		m := &produceMsg{line: n, value: body, target: pt}
 		switch {
 		case o.keySet:
 			m.key = []byte(o.key)
-		case keyType != nil:
-			plain, err := avrojson.Decode(parsed.Root, body[wire.HeaderSize:], avrojson.Options{})
+		case pt.keyType != nil:
+			plain, err := avrojson.Decode(pt.parsed.Root, body[wire.HeaderSize:], avrojson.Options{})
 			if err == nil {
-				m.key, err = consoleKey(keyType, tgt.keyField, plain)
+				m.key, err = consoleKey(pt.keyType, pt.keyField, plain)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("key field %q: %w", tgt.keyField, err)
+				return nil, fmt.Errorf("key field %q: %w", pt.keyField, err)
 			}
 		}
 		return m, nil
+	}
+	// encode picks the subject of a line: the one target, or on a topic of
+	// several record types the one whose schema the line is a value of.
+	encode := func(n int, line []byte) (*produceMsg, error) {
+		if len(targets) == 1 {
+			return encodeAs(targets[0], n, line)
+		}
+		var found []*produceMsg
+		var why []string
+		for _, pt := range targets {
+			m, err := encodeAs(pt, n, line)
+			if err != nil {
+				why = append(why, fmt.Sprintf("as %s: %v", pt.typ, err))
+				continue
+			}
+			found = append(found, m)
+		}
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 0:
+			return nil, fmt.Errorf("not a value of any record type of topic %s (%s)", o.topic, strings.Join(why, "; "))
+		}
+		var types []string
+		for _, m := range found {
+			types = append(types, m.target.typ)
+		}
+		return nil, fmt.Errorf("a value of several record types of topic %s (%s): pass --type", o.topic, strings.Join(types, ", "))
 	}
 
 	p, err := o.openProducer("eventctl-produce", o.timeout)
@@ -200,6 +252,8 @@ loop:
 			if err := send(m); err != nil {
 				fmt.Fprintf(env.stderr, "eventctl produce: line %d: not sent: %v\n", l.n, err)
 				unsent++
+			} else {
+				m.target.sent++
 			}
 		}
 	}
@@ -223,12 +277,14 @@ loop:
 			if err := send(m); err != nil {
 				fmt.Fprintf(env.stderr, "eventctl produce: line %d: not sent: %v\n", m.line, err)
 				unsent++
+			} else {
+				m.target.sent++
 			}
 		}
 	}
 	delivered, failed := d.wait(ctx, o.timeout+5*time.Second, env, p.logs)
 	failed += unsent
-	fmt.Fprintf(env.stderr, "eventctl produce: %d message(s) delivered to %s (subject %q from %s, schema id %d, version %d)", delivered, o.topic, tgt.subject, tgt.from, latest.ID, latest.Version)
+	fmt.Fprintf(env.stderr, "eventctl produce: %d message(s) delivered to %s (%s)", delivered, o.topic, produceSubjects(targets))
 	if refused > 0 {
 		fmt.Fprintf(env.stderr, "; %d line(s) refused", refused)
 	}
@@ -259,6 +315,19 @@ func produceQueued(p *kafka.Producer, msg *kafka.Message, reports chan kafka.Eve
 			return err
 		}
 	}
+}
+
+// produceSubjects says which subjects the messages were sent under.
+func produceSubjects(targets []*produceTarget) string {
+	if len(targets) == 1 {
+		pt := targets[0]
+		return fmt.Sprintf("subject %q from %s, schema id %d, version %d", pt.subject, pt.from, pt.latest.ID, pt.latest.Version)
+	}
+	parts := make([]string, len(targets))
+	for i, pt := range targets {
+		parts[i] = fmt.Sprintf("%d sent as %s under subject %q (schema id %d, version %d)", pt.sent, pt.typ, pt.subject, pt.latest.ID, pt.latest.Version)
+	}
+	return "subjects by record type from " + targets[0].from + ": " + strings.Join(parts, ", ")
 }
 
 type produceLine struct {

@@ -38,11 +38,20 @@ embeds it (the schema file without insignificant white space), and sets each
 subject's compatibility level to the manifest's (PUT /config/{subject}). It
 is idempotent: what is already there is left alone and reported "unchanged".
 
+Shared types (the manifest's "types") are registered first, in manifest
+order, each under its own subject; a schema that uses them is registered
+with schema references (name, subject, version) to the versions holding
+them, so a new version of a shared type makes a new version of each schema
+that uses it. The output lists the subjects in that order (with --dry-run
+too).
+
 Nothing is changed unless every schema may be registered: first each new
 schema is checked against every version registered under its subject at the
-manifest's level, by eventctl (every problem explained) and, when the
-subject's level is already the manifest's, by the registry too (its reasons
-shown). Then each subject's level is set, then each new schema registered.
+manifest's level, by eventctl (every problem explained, a shared type's
+changes in each schema that uses it too) and, when the subject's level is
+already the manifest's and the shared types it uses are registered as they
+are, by the registry too (its reasons shown). Then each subject's level is
+set, then each new schema registered.
 
 The registry is --registry URL, else SCHEMA_REGISTRY_URL, else
 http://localhost:8081. Credentials and TLS come from SCHEMA_REGISTRY_USERNAME
@@ -56,7 +65,8 @@ Output (--format):
         would set level or refused; then the problems of a refused schema,
         and a summary on stderr.
   json  {"registry", "dry_run", "changed", "ok",
-         "subjects": [{"subject", "event_type", "file", "action",
+         "subjects": [{"subject", "event_type" or "shared_type", "file", "action",
+                       "uses", "references": [{"name", "subject", "version"}],
                        "schema_action", "version", "id",
                        "level", "previous_level", "level_inherited", "level_action",
                        "problems": [...], "registry_reasons": [...]}]}
@@ -78,9 +88,14 @@ type registerOptions struct {
 // registerSubject is what register did, or would do, for one subject. Its
 // JSON is the json format.
 type registerSubject struct {
-	Subject        string                 `json:"subject"`
-	EventType      string                 `json:"event_type"`
-	File           string                 `json:"file"`
+	Subject    string `json:"subject"`
+	EventType  string `json:"event_type,omitempty"`
+	SharedType string `json:"shared_type,omitempty"`
+	File       string `json:"file"`
+	// Uses are the shared types the schema references, by full name;
+	// References the registry references it was registered with.
+	Uses           []string               `json:"uses,omitempty"`
+	References     []registry.Reference   `json:"references,omitempty"`
 	Action         string                 `json:"action"`
 	SchemaAction   string                 `json:"schema_action"`
 	Version        int                    `json:"version"`
@@ -93,7 +108,7 @@ type registerSubject struct {
 	RegistryReason []string               `json:"registry_reasons,omitempty"`
 	Notes          []string               `json:"notes,omitempty"`
 
-	event    *manifest.Event
+	reg      *manifest.Registered
 	previous []history.Version
 }
 
@@ -139,8 +154,17 @@ func runRegister(ctx context.Context, env *environment, args []string) int {
 	}
 	rep := &registerReport{Registry: registryLabel(cfg), DryRun: o.dryRun, OK: true, Subjects: []*registerSubject{}}
 	r := &registrar{client: client, src: history.NewRegistry(client, rep.Registry)}
+	// Shared types first, in manifest order (each after those it uses):
+	// the schemas that reference them are registered with their versions.
+	var plans []*registerSubject
+	for _, t := range m.Types {
+		plans = append(plans, &registerSubject{SharedType: t.Name, reg: &t.Registered})
+	}
 	for _, e := range m.Events {
-		s, err := r.plan(ctx, e)
+		plans = append(plans, &registerSubject{EventType: e.Type, reg: &e.Registered})
+	}
+	for _, s := range plans {
+		err := r.plan(ctx, s)
 		if err != nil {
 			return fail(env, "register", registerError(err))
 		}
@@ -189,17 +213,21 @@ type registrar struct {
 	src    *history.Registry
 }
 
-// plan finds out, without changing anything, what registering e takes, and
-// whether its schema may be registered.
-func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubject, error) {
-	s := &registerSubject{Subject: e.Subject, EventType: e.Type, File: e.SchemaFile, Level: e.Compatibility, event: e}
-	vs, err := r.src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject})
+// plan finds out, without changing anything, what registering s.reg takes,
+// and whether its schema may be registered.
+func (r *registrar) plan(ctx context.Context, s *registerSubject) error {
+	e := s.reg
+	s.Subject, s.File, s.Level = e.Subject, e.SchemaFile, e.Compatibility
+	for _, t := range e.Uses {
+		s.Uses = append(s.Uses, t.Name)
+	}
+	vs, err := r.src.Previous(ctx, history.Schema{File: e.SchemaFile, Subject: e.Subject, References: historyRefs(e.Uses)})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	own, set, err := r.client.SubjectCompatibility(ctx, e.Subject)
 	if err != nil {
-		return nil, fmt.Errorf("reading the compatibility level of subject %q: %w", e.Subject, err)
+		return fmt.Errorf("reading the compatibility level of subject %q: %w", e.Subject, err)
 	}
 	s.PreviousLevel, s.LevelInherited = own, !set
 	if !set {
@@ -210,8 +238,8 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 		s.LevelAction = actWouldSet
 	}
 	if vs.Registered != nil {
-		s.SchemaAction, s.Version, s.ID = actUnchanged, vs.Registered.Number, vs.Registered.ID
-		return s, nil
+		s.SchemaAction, s.Version, s.ID, s.References = actUnchanged, vs.Registered.Number, vs.Registered.ID, vs.References
+		return nil
 	}
 	s.SchemaAction, s.previous = actWouldRegister, vs.Versions
 	if len(vs.Skipped) > 0 {
@@ -227,18 +255,22 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 	}
 	res, err := compat.Check(e.Compatibility, previous, e.Schema)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Problems = policy.Problems(e.SchemaFile, e.Compatibility, policy.Refs(vs.Versions), res)
+	policy.MarkShared(s.Problems, res, previous, e.Schema, policy.SharedFiles(historyRefs(e.Uses)))
 	registryOK := true
-	if len(vs.Versions) > 0 && vs.Level != e.Compatibility {
+	switch {
+	case len(vs.Versions) == 0:
+	case vs.Level != e.Compatibility:
 		s.Notes = append(s.Notes, fmt.Sprintf("the registry's verdict is asked when registering, after the level is set to %s (it is %s now)", e.Compatibility, vs.Level))
-	}
-	if len(vs.Versions) > 0 && vs.Level == e.Compatibility {
+	case len(vs.Unregistered) > 0:
+		s.Notes = append(s.Notes, fmt.Sprintf("the registry's verdict is asked when registering, after %s (registered first)", strings.Join(vs.Unregistered, ", ")))
+	default:
 		// The registry's own verdict, at the level it will apply.
-		ok, reasons, err := r.client.CheckCompatibilityAll(ctx, e.Subject, e.Schema.Compact())
+		ok, reasons, err := r.client.CheckCompatibilityAll(ctx, e.Subject, e.Schema.Compact(), vs.References...)
 		if err != nil {
-			return nil, fmt.Errorf("asking the registry whether subject %q accepts the schema: %w", e.Subject, err)
+			return fmt.Errorf("asking the registry whether subject %q accepts the schema: %w", e.Subject, err)
 		}
 		registryOK = ok
 		s.RegistryReason = append(s.RegistryReason, reasons...)
@@ -246,10 +278,12 @@ func (r *registrar) plan(ctx context.Context, e *manifest.Event) (*registerSubje
 	if !res.Compatible || !registryOK {
 		s.SchemaAction = actRefused
 	}
-	return s, nil
+	return nil
 }
 
-// apply sets the subject's level and registers the schema as planned.
+// apply sets the subject's level and registers the schema as planned, with
+// references to the versions its shared types have now (registered before
+// it).
 func (r *registrar) apply(ctx context.Context, s *registerSubject) error {
 	if s.LevelAction == actWouldSet {
 		if err := r.client.SetCompatibility(ctx, s.Subject, s.Level); err != nil {
@@ -260,8 +294,12 @@ func (r *registrar) apply(ctx context.Context, s *registerSubject) error {
 	if s.SchemaAction != actWouldRegister {
 		return nil
 	}
-	text := s.event.Schema.Compact()
-	id, err := r.client.Register(ctx, s.Subject, text)
+	refs, err := r.references(ctx, s.reg.Uses)
+	if err != nil {
+		return fmt.Errorf("the shared types of %s: %w", s.File, err)
+	}
+	text := s.reg.Schema.Compact()
+	id, err := r.client.Register(ctx, s.Subject, text, refs...)
 	var re *registry.Error
 	if errors.Is(err, registry.ErrIncompatible) && errors.As(err, &re) {
 		s.SchemaAction = actRefused
@@ -271,12 +309,31 @@ func (r *registrar) apply(ctx context.Context, s *registerSubject) error {
 	if err != nil {
 		return fmt.Errorf("registering the schema of %s under subject %q: %w", s.File, s.Subject, err)
 	}
-	_, version, err := r.client.LookupID(ctx, s.Subject, text)
+	_, version, err := r.client.LookupID(ctx, s.Subject, text, refs...)
 	if err != nil {
 		return fmt.Errorf("looking up the version just registered under subject %q: %w", s.Subject, err)
 	}
-	s.SchemaAction, s.ID, s.Version = actRegistered, id, version
+	s.SchemaAction, s.ID, s.Version, s.References = actRegistered, id, version, refs
 	return nil
+}
+
+// references returns the registry references to the shared types uses:
+// the version of each one's subject that holds its schema (with its own
+// references).
+func (r *registrar) references(ctx context.Context, uses []*manifest.Type) ([]registry.Reference, error) {
+	var out []registry.Reference
+	for _, t := range uses {
+		own, err := r.references(ctx, t.Uses)
+		if err != nil {
+			return nil, err
+		}
+		_, version, err := r.client.LookupID(ctx, t.Subject, t.Schema.Compact(), own...)
+		if err != nil {
+			return nil, fmt.Errorf("%s under subject %q: %w", t.Name, t.Subject, err)
+		}
+		out = append(out, registry.Reference{Name: t.Name, Subject: t.Subject, Version: version})
+	}
+	return out, nil
 }
 
 // action is the one-word summary of what happened to the subject.
@@ -310,6 +367,9 @@ func writeRegister(env *environment, format string, rep *registerReport) {
 			s.Action = s.action()
 		}
 		fmt.Fprintf(w, "%s: %s: %s, level %s%s\n", s.Subject, s.Action, s.versionText(), s.Level, s.levelText())
+		if len(s.Uses) > 0 {
+			fmt.Fprintf(w, "  references %s (registered before it)\n", strings.Join(s.Uses, ", "))
+		}
 		writeRegisterProblems(w, s)
 		switch {
 		case s.SchemaAction == actRefused:
@@ -364,7 +424,7 @@ func (s *registerSubject) levelText() string {
 
 func writeRegisterProblems(w io.Writer, s *registerSubject) {
 	for _, p := range s.Problems {
-		fmt.Fprintf(w, "  %s:%s: %s: %s (%s, against %s)\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.Label())
+		fmt.Fprintf(w, "  %s:%s: %s: %s (%s, against %s)%s\n", p.File, p.Location, p.Kind, p.Message, p.Level, p.Against.Label(), p.In())
 	}
 	for _, m := range s.RegistryReason {
 		fmt.Fprintf(w, "  registry: %s\n", strings.TrimSpace(m))
