@@ -26,6 +26,12 @@ type scheduler struct {
 	// polled and not done: queued in lanes or being handled.
 	count, bytes int
 	stopped      bool
+
+	// lowLoad, when set, is closed once count and bytes are down to
+	// lowCount and lowBytes (or the scheduler stopped): the poll loop
+	// waits on it (waitLoad) instead of being woken by every unit done.
+	lowLoad            chan struct{}
+	lowCount, lowBytes int
 }
 
 func newScheduler() *scheduler {
@@ -205,6 +211,7 @@ func (s *scheduler) done(unit []*inflight) {
 		}
 	}
 	s.idle.Broadcast()
+	s.checkLowLoad()
 }
 
 // drop removes the queued messages of the partitions (which were revoked:
@@ -275,6 +282,40 @@ func (s *scheduler) wait(deadline time.Time, cond func() bool) bool {
 	return true
 }
 
+// waitLoad blocks until at most count messages and bytes bytes are in
+// flight, the scheduler stopped, or the deadline passed. One waiter at a
+// time (the poll loop).
+func (s *scheduler) waitLoad(deadline time.Time, count, bytes int) {
+	s.mu.Lock()
+	if s.stopped || s.loadAtMost(count, bytes) {
+		s.mu.Unlock()
+		return
+	}
+	low := make(chan struct{})
+	s.lowLoad, s.lowCount, s.lowBytes = low, count, bytes
+	s.mu.Unlock()
+	timer := time.NewTimer(time.Until(deadline))
+	select {
+	case <-low:
+	case <-timer.C:
+	}
+	timer.Stop()
+	s.mu.Lock()
+	if s.lowLoad == low {
+		s.lowLoad = nil
+	}
+	s.mu.Unlock()
+}
+
+// checkLowLoad wakes the waitLoad waiter when the load came down to its
+// mark or the scheduler stopped.
+func (s *scheduler) checkLowLoad() {
+	if s.lowLoad != nil && (s.stopped || s.loadAtMost(s.lowCount, s.lowBytes)) {
+		close(s.lowLoad)
+		s.lowLoad = nil
+	}
+}
+
 // stop makes take return nil from now on: the workers finish their units
 // and end.
 func (s *scheduler) stop() {
@@ -282,6 +323,7 @@ func (s *scheduler) stop() {
 	s.stopped = true
 	s.work.Broadcast()
 	s.linger.Broadcast()
+	s.checkLowLoad()
 	s.mu.Unlock()
 }
 
@@ -290,6 +332,12 @@ func (s *scheduler) load() (count, bytes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.count, s.bytes
+}
+
+// loadAtMost reports whether at most count messages and bytes bytes are in
+// flight; the lock is held.
+func (s *scheduler) loadAtMost(count, bytes int) bool {
+	return s.count <= count && s.bytes <= bytes
 }
 
 // locked runs fn under the scheduler's lock (which guards the partitions'

@@ -258,6 +258,51 @@ func TestSchedulerStop(t *testing.T) {
 	}
 }
 
+// TestSchedulerWaitLoad: waitLoad returns once the units done bring the
+// load down to its mark (not before), at its deadline when they do not,
+// and when the scheduler stops.
+func TestSchedulerWaitLoad(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	h := &Handler{}
+	for i := range 4 {
+		s.add(testInflight(p, int64(i), "", h), laneKey{}, false)
+	}
+	returned := make(chan struct{})
+	go func() {
+		s.waitLoad(time.Now().Add(time.Hour), 2, 1<<20)
+		close(returned)
+	}()
+	u := s.take()
+	s.done(u) // 3 in flight: above the mark
+	select {
+	case <-returned:
+		t.Fatal("waitLoad returned with 3 in flight and a mark of 2")
+	default:
+	}
+	u = s.take()
+	s.done(u)
+	select {
+	case <-returned:
+	case <-time.After(time.Minute):
+		t.Fatal("waitLoad did not return in a minute with the load at its mark")
+	}
+
+	s.waitLoad(time.Now().Add(time.Millisecond), 0, 0) // returns at the deadline
+
+	stopped := make(chan struct{})
+	go func() {
+		s.waitLoad(time.Now().Add(time.Hour), 0, 0)
+		close(stopped)
+	}()
+	s.stop()
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		t.Fatal("waitLoad did not return in a minute after stop")
+	}
+}
+
 func offsetsOf(u []*inflight) []int64 {
 	var out []int64
 	for _, m := range u {
