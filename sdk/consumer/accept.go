@@ -42,12 +42,12 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 	}
 	var h *Handler
 	if rt := r.routes[topic]; rt != nil {
-		h = rt.pick(headerText(km.Headers, cloudevents.HeaderType))
+		h = rt.pick(headerValue(km.Headers, cloudevents.HeaderType))
 	}
 	if h == nil && r.cfg.Unhandled == SkipUnhandled {
 		if r.log.Enabled(r.ctx, slog.LevelDebug) {
 			r.log.Debug("no handler for the event type; skipped", slog.String("topic", p.topic), slog.Int("partition", int(p.id)),
-				slog.Int64("offset", off), slog.String("type", headerText(km.Headers, cloudevents.HeaderType)))
+				slog.Int64("offset", off), slog.String("type", string(headerValue(km.Headers, cloudevents.HeaderType))))
 		}
 		r.sched.finishNow(p, off)
 		return
@@ -67,12 +67,13 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 	r.sched.add(m, key, ordered)
 }
 
-// headerText returns the value of the last header named key, as text.
-func headerText(headers []kafka.Header, key string) string {
+// headerValue returns the value of the last header named key; nil when
+// there is none.
+func headerValue(headers []kafka.Header, key string) []byte {
 	for i := len(headers) - 1; i >= 0; i-- {
 		if headers[i].Key == key {
-			return string(headers[i].Value)
+			return headers[i].Value
 		}
 	}
-	return ""
+	return nil
 }

@@ -137,11 +137,11 @@ type route struct {
 	only   *Handler // the handler when the topic has one
 }
 
-// pick returns the handler for an event type, nil for none. A message
-// without a type goes to the topic's only handler.
-func (r *route) pick(typ string) *Handler {
-	if typ == "" {
+// pick returns the handler for an event type (a ce_type header's value),
+// nil for none. A message without a type goes to the topic's only handler.
+func (r *route) pick(typ []byte) *Handler {
+	if len(typ) == 0 {
 		return r.only
 	}
-	return r.byType[typ]
+	return r.byType[string(typ)] // no copy: the compiler looks the bytes up
 }

@@ -167,11 +167,7 @@ const loadWait = time.Second
 
 // work is a worker: it handles units of work until the scheduler stops.
 func (r *run) work() {
-	for {
-		unit := r.sched.take()
-		if unit == nil {
-			return
-		}
+	for unit := r.sched.take(); unit != nil; unit = r.sched.next(unit) {
 		r.handle(unit)
 	}
 }

@@ -32,7 +32,14 @@ type scheduler struct {
 	// waits on it (waitLoad) instead of being woken by every unit done.
 	lowLoad            chan struct{}
 	lowCount, lowBytes int
+
+	// freeLanes are shared lanes that emptied, kept for reuse: with many
+	// keys most messages find no lane of their key and need one.
+	freeLanes []*lane
 }
+
+// maxFreeLanes bounds freeLanes.
+const maxFreeLanes = 1024
 
 func newScheduler() *scheduler {
 	s := &scheduler{lanes: map[laneKey]*lane{}}
@@ -84,7 +91,7 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 	l := &m.own
 	if ordered {
 		if l = s.lanes[key]; l == nil {
-			l = &lane{key: key, shared: true}
+			l = s.newLane(key)
 			s.lanes[key] = l
 		}
 	}
@@ -107,12 +114,49 @@ func (s *scheduler) makeReady(l *lane) {
 	}
 }
 
+// newLane returns an empty shared lane for key, reusing a free one.
+func (s *scheduler) newLane(key laneKey) *lane {
+	if n := len(s.freeLanes); n > 0 {
+		l := s.freeLanes[n-1]
+		s.freeLanes[n-1] = nil
+		s.freeLanes = s.freeLanes[:n-1]
+		l.key = key
+		return l
+	}
+	return &lane{key: key, shared: true}
+}
+
+// deleteLane forgets the empty shared lane l, keeping it for reuse.
+func (s *scheduler) deleteLane(l *lane) {
+	delete(s.lanes, l.key)
+	if len(s.freeLanes) < maxFreeLanes {
+		*l = lane{q: l.q[:0], shared: true}
+		s.freeLanes = append(s.freeLanes, l)
+	}
+}
+
 // take waits for a unit of work and returns it: one message, or a batch
 // for a batch handler (up to its size, waiting up to its linger time for
 // more); nil once the scheduler stopped.
 func (s *scheduler) take() []*inflight {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.takeLocked(nil)
+}
+
+// next gives a worker's unit back, as done does, and takes its next one,
+// as take does, in one hold of the lock and in unit's slice.
+func (s *scheduler) next(unit []*inflight) []*inflight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.doneLocked(unit)
+	clear(unit)
+	return s.takeLocked(unit[:0])
+}
+
+// takeLocked is take, with the lock held; the unit goes into unit (empty),
+// so that a worker reuses one slice.
+func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	for s.ready.len() == 0 && !s.stopped {
 		s.work.Wait()
 	}
@@ -125,7 +169,7 @@ func (s *scheduler) take() []*inflight {
 	m := l.pop()
 	m.part.queued--
 	m.part.running++
-	unit := []*inflight{m}
+	unit = append(unit, m)
 	if b := m.h.batch; b != nil {
 		unit = s.gather(unit, m.h, l)
 	}
@@ -191,6 +235,11 @@ func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) [
 func (s *scheduler) done(unit []*inflight) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.doneLocked(unit)
+}
+
+// doneLocked is done, with the lock held.
+func (s *scheduler) doneLocked(unit []*inflight) {
 	for _, m := range unit {
 		m.part.running--
 		if m.finished && !m.part.released {
@@ -207,7 +256,7 @@ func (s *scheduler) done(unit []*inflight) {
 		l.busy = false
 		s.makeReady(l)
 		if len(l.q) == 0 && l.shared {
-			delete(s.lanes, l.key)
+			s.deleteLane(l)
 		}
 	}
 	s.idle.Broadcast()

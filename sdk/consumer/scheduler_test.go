@@ -29,6 +29,8 @@ func testPartition(topic string, id int32) *partition {
 // TestSchedulerKeyOrder runs many workers over messages of a few keys in
 // several partitions: no two units of one key run at once, each key's
 // messages are handled in offset order, and every message is handled once.
+// Half the workers give their units back with done and take anew, the
+// others with next, as the consumer's do.
 func TestSchedulerKeyOrder(t *testing.T) {
 	s := newScheduler()
 	h := &Handler{}
@@ -42,11 +44,7 @@ func TestSchedulerKeyOrder(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				unit := s.take()
-				if unit == nil {
-					return
-				}
+			for unit := s.take(); unit != nil; {
 				m := unit[0]
 				k := string(m.km.Key)
 				c, _ := running.LoadOrStore(k, new(atomic.Int32))
@@ -61,7 +59,12 @@ func TestSchedulerKeyOrder(t *testing.T) {
 				mu.Unlock()
 				c.(*atomic.Int32).Add(-1)
 				m.finished = true
-				s.done(unit)
+				if w%2 == 0 {
+					s.done(unit)
+					unit = s.take()
+				} else {
+					unit = s.next(unit)
+				}
 			}
 		}()
 	}
