@@ -46,7 +46,7 @@ func reportConsumeRatios(w io.Writer, r *results) {
 		for j, v := range rs {
 			per[j] = fmtRatio(v)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s–%s | %s | %s |\n", consumeLabel(i), strings.Join(per, ", "), fmtRatio(x),
+		fmt.Fprintf(w, "| %s | %s | %s | %s–%s | %s | %s |\n", consumeLabel(i), strings.Join(per, ", "), fmtAgainst(x, t.target),
 			fmtRatio(slices.Min(rs)), fmtRatio(slices.Max(rs)), t.target, verdict(x >= t.min))
 	}
 }

@@ -23,6 +23,27 @@ BenchmarkConsumeBacklog/prefetch=default-2  1  15000000000 ns/op  1000 msgs/s  1
 BenchmarkConsumeBacklog/prefetch=16MiB-2    1  15000000000 ns/op  1000 msgs/s  12 peak-heap-MiB  100 peak-in-flight  50 peak-rss-MiB  20 start-rss-MiB
 `
 
+// TestFmtAgainst: a figure that would print as its target's gets a digit
+// more, so that a miss by a hair does not read as the target itself.
+func TestFmtAgainst(t *testing.T) {
+	for _, c := range []struct {
+		v      float64
+		target string
+		want   string
+	}{
+		{0.8997, "≥ 0.90", "0.900"},
+		{0.8949, "≥ 0.90", "0.89"},
+		{0.9049, "≥ 0.90", "0.905"},
+		{39.96, "≥ 40", "39.96"},
+		{39.96, "≥ 100", "40.0"},
+		{1.2, "0", "1.20"},
+	} {
+		if got := fmtAgainst(c.v, c.target); got != c.want {
+			t.Errorf("fmtAgainst(%v, %q) = %q, want %q", c.v, c.target, got, c.want)
+		}
+	}
+}
+
 func TestReportConsumeTargets(t *testing.T) {
 	r, err := parse(strings.NewReader(consumeSample))
 	if err != nil {

@@ -310,7 +310,31 @@ func report(w io.Writer, r *results) {
 }
 
 func check(w io.Writer, label string, v float64, target string, ok bool) {
-	fmt.Fprintf(w, "| %s | %s | %s | %s |\n", label, fmtRatio(v), target, verdict(ok))
+	fmt.Fprintf(w, "| %s | %s | %s | %s |\n", label, fmtAgainst(v, target), target, verdict(ok))
+}
+
+// fmtAgainst is fmtRatio, with one more digit when v would otherwise print
+// as the target's own figure ("≥ 0.90"), which it may miss.
+func fmtAgainst(v float64, target string) string {
+	s := fmtRatio(v)
+	f := strings.Fields(target)
+	if len(f) != 2 {
+		return s
+	}
+	t, err1 := strconv.ParseFloat(f[1], 64)
+	r, err2 := strconv.ParseFloat(s, 64)
+	if err1 != nil || err2 != nil || r != t {
+		return s
+	}
+	return strconv.FormatFloat(v, 'f', decimals(s)+1, 64)
+}
+
+// decimals returns how many digits follow the point in s.
+func decimals(s string) int {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
 }
 
 // verdict says whether a target is met.
