@@ -112,22 +112,28 @@ dev-down: ## stop the background dev stack
 # once and run BENCH_COUNT rounds, each round running every benchmark once,
 # so that a burst of load on the shared machine hits every implementation
 # alike (benchratio pairs the runs of a round): BENCH_TIME per encode/decode
-# benchmark, BENCH_MSGS messages per asynchronous publish or consume run,
-# BENCH_SYNC_MSGS per synchronous publish run, BENCH_AB_MSGS per client in
-# the alternating-batches publish comparison. BENCH_ROUND rotates the order
-# of the publish benchmarks' implementations from round to round. The raw
-# output goes to tools/bench/out/bench.txt, then benchstat (installed in
-# tools/bench/bin/) and the ratio table print it.
-BENCH_COUNT     ?= 10
-BENCH_TIME      ?= 200ms
-BENCH_MSGS      ?= 200000
-BENCH_SYNC_MSGS ?= 20000
-BENCH_AB_MSGS   ?= 400000
+# benchmark, BENCH_MSGS messages per asynchronous publish or consume run
+# (the no-op handler's too), BENCH_SYNC_MSGS per synchronous publish run,
+# BENCH_AB_MSGS per client in the alternating-batches publish comparison,
+# BENCH_SLOW_MSGS per slow-handler consume run (Concurrency 1 handles a
+# tenth of them), and for the consumer's memory a backlog of
+# BENCH_BACKLOG_MSGS sampled for BENCH_BACKLOG_TIME. BENCH_ROUND rotates the
+# order of the publish and consume benchmarks' implementations from round to
+# round. The raw output goes to tools/bench/out/bench.txt, then benchstat
+# (installed in tools/bench/bin/) and the ratio table print it.
+BENCH_COUNT        ?= 10
+BENCH_TIME         ?= 200ms
+BENCH_MSGS         ?= 200000
+BENCH_SYNC_MSGS    ?= 20000
+BENCH_AB_MSGS      ?= 400000
+BENCH_SLOW_MSGS    ?= 5000
+BENCH_BACKLOG_MSGS ?= 1000000
+BENCH_BACKLOG_TIME ?= 15s
 BENCHSTAT_VERSION = v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_RUN         = bin/bench.test -test.run=^$$ -test.benchmem -test.timeout=60m
 
 .PHONY: bench
-bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000)
+bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000 BENCH_SLOW_MSGS=5000 BENCH_BACKLOG_MSGS=1000000)
 	cd tools/bench && GOBIN=$(CURDIR)/tools/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 	cd tools/bench && $(GO) test -c -o bin/bench.test .
 	mkdir -p tools/bench/out
@@ -136,6 +142,10 @@ bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw l
 	  export BENCH_ROUND=$$i; \
 	  $(BENCH_RUN) -test.bench="^Benchmark(Encode|Decode)$$" -test.benchtime=$(BENCH_TIME) && \
 	  $(BENCH_RUN) -test.bench="^Benchmark(Publish|Consume)$$" -test.benchtime=$(BENCH_MSGS)x && \
+	  $(BENCH_RUN) -test.bench="^BenchmarkConsumeNoop$$" -test.benchtime=$(BENCH_MSGS)x && \
+	  $(BENCH_RUN) -test.bench="^BenchmarkConsumeSlow$$" -test.benchtime=$(BENCH_SLOW_MSGS)x && \
+	  BENCH_BACKLOG_MSGS=$(BENCH_BACKLOG_MSGS) BENCH_BACKLOG_TIME=$(BENCH_BACKLOG_TIME) \
+	    $(BENCH_RUN) -test.bench="^BenchmarkConsumeBacklog$$" -test.benchtime=1x && \
 	  $(BENCH_RUN) -test.bench="^BenchmarkPublishSync$$" -test.benchtime=$(BENCH_SYNC_MSGS)x && \
 	  $(BENCH_RUN) -test.bench="^BenchmarkPublishAB$$" -test.benchtime=$(BENCH_AB_MSGS)x || exit 1; \
 	done | tee out/bench.txt'

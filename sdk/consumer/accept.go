@@ -45,7 +45,7 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 	if h == nil && rt == nil && r.cfg.Unhandled == SkipUnhandled {
 		if r.log.Enabled(r.ctx, slog.LevelDebug) {
 			r.log.Debug("no handler for the event type; skipped", slog.String("topic", p.topic), slog.Int("partition", int(p.id)),
-				slog.Int64("offset", off), slog.String("type", headerText(km.Headers, cloudevents.HeaderType)))
+				slog.Int64("offset", off), slog.String("type", string(headerValue(km.Headers, cloudevents.HeaderType))))
 		}
 		r.sched.finishNow(p, off)
 		return
@@ -75,7 +75,7 @@ func (r *run) route(topic string, km *kafka.Message) (*Handler, *route) {
 	if rt == nil {
 		return nil, nil
 	}
-	if typ := headerText(km.Headers, cloudevents.HeaderType); typ != "" {
+	if typ := headerValue(km.Headers, cloudevents.HeaderType); len(typ) != 0 {
 		return rt.pick(typ), nil
 	}
 	namer, ok := r.deser.(writerNamer)
@@ -88,12 +88,13 @@ func (r *run) route(topic string, km *kafka.Message) (*Handler, *route) {
 	return nil, rt
 }
 
-// headerText returns the value of the last header named key, as text.
-func headerText(headers []kafka.Header, key string) string {
+// headerValue returns the value of the last header named key; nil when
+// there is none.
+func headerValue(headers []kafka.Header, key string) []byte {
 	for i := len(headers) - 1; i >= 0; i-- {
 		if headers[i].Key == key {
-			return string(headers[i].Value)
+			return headers[i].Value
 		}
 	}
-	return ""
+	return nil
 }

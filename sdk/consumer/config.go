@@ -70,11 +70,13 @@ type Config struct {
 	Ordering Ordering
 	// MaxInFlight and MaxInFlightBytes bound the messages (and their key
 	// and value bytes) polled and not yet done, queued or being handled.
-	// When either is reached the consumer pauses its partitions
-	// (librdkafka's Pause) instead of buffering more, and resumes them when
-	// both are back under half. librdkafka's own fetch queue comes on top
-	// (its queued.max.messages.kbytes, 64 MiB unless Kafka.Properties
-	// sets it). Defaults: DefaultMaxInFlight (at least 4 × Concurrency) and
+	// When either is reached the consumer polls no more until both are back
+	// under half; when that takes longer than a second it pauses its
+	// partitions (librdkafka's Pause) meanwhile, and resumes them then.
+	// librdkafka's own fetch queue comes on top: up to queued.min.messages
+	// (100000) or queued.max.messages.kbytes (64 MiB), whichever it
+	// reaches first, unless Kafka.Properties sets them.
+	// Defaults: DefaultMaxInFlight (at least 4 × Concurrency) and
 	// DefaultMaxInFlightBytes.
 	MaxInFlight      int
 	MaxInFlightBytes int

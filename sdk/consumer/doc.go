@@ -50,9 +50,12 @@
 //
 // At most Config.MaxInFlight messages (and Config.MaxInFlightBytes of keys
 // and values) are held between the poll and the end of their handling; past
-// that the consumer pauses its partitions (librdkafka stops fetching) and
-// resumes them when half of it is done, so memory stays bounded however
-// large the backlog and however slow the handlers.
+// that the consumer takes no more until half of it is done, pausing its
+// partitions (librdkafka stops fetching) when that takes the handlers more
+// than a second, so memory stays bounded however large the backlog and
+// however slow the handlers. (A pause drops what librdkafka had prefetched,
+// and a resumed partition is fetched from again only up to a second later:
+// the short waits of a fast consumer do without it.)
 //
 // # Failures and retries
 //

@@ -138,8 +138,11 @@ type route struct {
 	only   *Handler            // the handler when the topic has one
 }
 
-// pick returns the handler for an event type, nil for none.
-func (r *route) pick(typ string) *Handler { return r.byType[typ] }
+// pick returns the handler for an event type (a ce_type header's value),
+// nil for none.
+func (r *route) pick(typ []byte) *Handler {
+	return r.byType[string(typ)] // no copy: the compiler looks the bytes up
+}
 
 // writerNamer is what routing a message without an event-type header
 // needs of the Deserializer: *serde.Deserializer implements it. Without it

@@ -50,8 +50,8 @@ func (h Headers) Get(key string) ([]byte, bool) {
 	return nil, false
 }
 
-// messageOf describes km to its handler.
-func messageOf(km *kafka.Message) Message {
+// messageOf describes km to its handler h (nil for none).
+func messageOf(km *kafka.Message, h *Handler) Message {
 	m := Message{
 		Topic:     topicOf(km),
 		Partition: km.TopicPartition.Partition,
@@ -66,7 +66,11 @@ func messageOf(km *kafka.Message) Message {
 		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderType); ok {
-		m.EventType = string(v)
+		if h != nil && string(v) == h.contract.Type {
+			m.EventType = h.contract.Type // the usual case, without a copy
+		} else {
+			m.EventType = string(v)
+		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderID); ok {
 		m.EventID, _ = cloudevents.ParseEventID(string(v))

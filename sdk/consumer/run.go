@@ -170,22 +170,34 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 // due retries and backpressure.
 const maxPollWait = 100 * time.Millisecond
 
+// loadWait is how long the poll loop waits, without polling, for the
+// workers to bring a full load down to half before it pauses the
+// partitions (see balanceLoad).
+const loadWait = time.Second
+
 // work is a worker: it handles units of work until the scheduler stops.
 func (r *run) work() {
-	for {
-		unit := r.sched.take()
-		if unit == nil {
-			return
-		}
+	for unit := r.sched.take(); unit != nil; unit = r.sched.next(unit) {
 		r.handle(unit)
 	}
 }
 
 // balanceLoad pauses the assigned partitions when what is in flight reached
-// MaxInFlight or MaxInFlightBytes, and resumes them when both are back
-// under half.
+// MaxInFlight or MaxInFlightBytes and the workers did not bring it back
+// under half within loadWait, and resumes them when both are back under
+// half.
 func (r *run) balanceLoad() {
 	count, bytes := r.sched.load()
+	if !r.loadPaused && (count >= r.cfg.MaxInFlight || bytes >= r.cfg.MaxInFlightBytes) {
+		// The workers get up to loadWait to bring the load down before the
+		// partitions are paused: librdkafka drops a paused partition's
+		// prefetched messages, and after the resume it fetches again only
+		// on its broker thread's next round, up to a second later. Pausing
+		// for a burst the workers clear in less would cost more than it
+		// saves.
+		r.sched.waitLoad(time.Now().Add(loadWait), r.cfg.MaxInFlight/2, r.cfg.MaxInFlightBytes/2)
+		count, bytes = r.sched.load()
+	}
 	full := count >= r.cfg.MaxInFlight || bytes >= r.cfg.MaxInFlightBytes
 	switch {
 	case full:

@@ -29,7 +29,20 @@ type scheduler struct {
 	// seq numbers the messages in the order they are added.
 	seq     uint64
 	stopped bool
+
+	// lowLoad, when set, is closed once count and bytes are down to
+	// lowCount and lowBytes (or the scheduler stopped): the poll loop
+	// waits on it (waitLoad) instead of being woken by every unit done.
+	lowLoad            chan struct{}
+	lowCount, lowBytes int
+
+	// freeLanes are shared lanes that emptied, kept for reuse: with many
+	// keys most messages find no lane of their key and need one.
+	freeLanes []*lane
 }
+
+// maxFreeLanes bounds freeLanes.
+const maxFreeLanes = 1024
 
 func newScheduler() *scheduler {
 	s := &scheduler{lanes: map[laneKey]*lane{}}
@@ -88,7 +101,7 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 	l := &m.own
 	if ordered {
 		if l = s.lanes[key]; l == nil {
-			l = &lane{key: key, shared: true}
+			l = s.newLane(key)
 			s.lanes[key] = l
 		}
 	}
@@ -113,12 +126,49 @@ func (s *scheduler) makeReady(l *lane) {
 	}
 }
 
+// newLane returns an empty shared lane for key, reusing a free one.
+func (s *scheduler) newLane(key laneKey) *lane {
+	if n := len(s.freeLanes); n > 0 {
+		l := s.freeLanes[n-1]
+		s.freeLanes[n-1] = nil
+		s.freeLanes = s.freeLanes[:n-1]
+		l.key = key
+		return l
+	}
+	return &lane{key: key, shared: true}
+}
+
+// deleteLane forgets the empty shared lane l, keeping it for reuse.
+func (s *scheduler) deleteLane(l *lane) {
+	delete(s.lanes, l.key)
+	if len(s.freeLanes) < maxFreeLanes {
+		*l = lane{q: l.q[:0], shared: true}
+		s.freeLanes = append(s.freeLanes, l)
+	}
+}
+
 // take waits for a unit of work and returns it: one message, or a batch
 // for a batch handler (up to its size, waiting up to its linger time for
 // more); nil once the scheduler stopped.
 func (s *scheduler) take() []*inflight {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.takeLocked(nil)
+}
+
+// next gives a worker's unit back, as done does, and takes its next one,
+// as take does, in one hold of the lock and in unit's slice.
+func (s *scheduler) next(unit []*inflight) []*inflight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.doneLocked(unit)
+	clear(unit)
+	return s.takeLocked(unit[:0])
+}
+
+// takeLocked is take, with the lock held; the unit goes into unit (empty),
+// so that a worker reuses one slice.
+func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	for s.ready.len() == 0 && !s.stopped {
 		s.work.Wait()
 	}
@@ -131,7 +181,7 @@ func (s *scheduler) take() []*inflight {
 	m := l.pop()
 	m.part.queued--
 	m.part.running++
-	unit := []*inflight{m}
+	unit = append(unit, m)
 	if m.h != nil && m.h.batch != nil {
 		unit = s.gather(unit, m.h, l)
 	}
@@ -201,6 +251,11 @@ func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) [
 func (s *scheduler) done(unit []*inflight) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.doneLocked(unit)
+}
+
+// doneLocked is done, with the lock held.
+func (s *scheduler) doneLocked(unit []*inflight) {
 	for _, m := range unit {
 		m.part.running--
 		if m.finished && !m.part.released {
@@ -217,10 +272,11 @@ func (s *scheduler) done(unit []*inflight) {
 		l.busy = false
 		s.makeReady(l)
 		if len(l.q) == 0 && l.shared {
-			delete(s.lanes, l.key)
+			s.deleteLane(l)
 		}
 	}
 	s.idle.Broadcast()
+	s.checkLowLoad()
 }
 
 // drop removes the queued messages of the partitions (which were revoked:
@@ -293,6 +349,40 @@ func (s *scheduler) wait(deadline time.Time, cond func() bool) bool {
 	return true
 }
 
+// waitLoad blocks until at most count messages and bytes bytes are in
+// flight, the scheduler stopped, or the deadline passed. One waiter at a
+// time (the poll loop).
+func (s *scheduler) waitLoad(deadline time.Time, count, bytes int) {
+	s.mu.Lock()
+	if s.stopped || s.loadAtMost(count, bytes) {
+		s.mu.Unlock()
+		return
+	}
+	low := make(chan struct{})
+	s.lowLoad, s.lowCount, s.lowBytes = low, count, bytes
+	s.mu.Unlock()
+	timer := time.NewTimer(time.Until(deadline))
+	select {
+	case <-low:
+	case <-timer.C:
+	}
+	timer.Stop()
+	s.mu.Lock()
+	if s.lowLoad == low {
+		s.lowLoad = nil
+	}
+	s.mu.Unlock()
+}
+
+// checkLowLoad wakes the waitLoad waiter when the load came down to its
+// mark or the scheduler stopped.
+func (s *scheduler) checkLowLoad() {
+	if s.lowLoad != nil && (s.stopped || s.loadAtMost(s.lowCount, s.lowBytes)) {
+		close(s.lowLoad)
+		s.lowLoad = nil
+	}
+}
+
 // stop makes take return nil from now on: the workers finish their units
 // and end.
 func (s *scheduler) stop() {
@@ -300,6 +390,7 @@ func (s *scheduler) stop() {
 	s.stopped = true
 	s.work.Broadcast()
 	s.linger.Broadcast()
+	s.checkLowLoad()
 	s.mu.Unlock()
 }
 
@@ -308,6 +399,12 @@ func (s *scheduler) load() (count, bytes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.count, s.bytes
+}
+
+// loadAtMost reports whether at most count messages and bytes bytes are in
+// flight; the lock is held.
+func (s *scheduler) loadAtMost(count, bytes int) bool {
+	return s.count <= count && s.bytes <= bytes
 }
 
 // locked runs fn under the scheduler's lock (which guards the partitions'

@@ -29,6 +29,8 @@ func testPartition(topic string, id int32) *partition {
 // TestSchedulerKeyOrder runs many workers over messages of a few keys in
 // several partitions: no two units of one key run at once, each key's
 // messages are handled in offset order, and every message is handled once.
+// Half the workers give their units back with done and take anew, the
+// others with next, as the consumer's do.
 func TestSchedulerKeyOrder(t *testing.T) {
 	s := newScheduler()
 	h := &Handler{}
@@ -42,11 +44,7 @@ func TestSchedulerKeyOrder(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				unit := s.take()
-				if unit == nil {
-					return
-				}
+			for unit := s.take(); unit != nil; {
 				m := unit[0]
 				k := string(m.km.Key)
 				c, _ := running.LoadOrStore(k, new(atomic.Int32))
@@ -61,7 +59,12 @@ func TestSchedulerKeyOrder(t *testing.T) {
 				mu.Unlock()
 				c.(*atomic.Int32).Add(-1)
 				m.finished = true
-				s.done(unit)
+				if w%2 == 0 {
+					s.done(unit)
+					unit = s.take()
+				} else {
+					unit = s.next(unit)
+				}
 			}
 		}()
 	}
@@ -255,6 +258,51 @@ func TestSchedulerStop(t *testing.T) {
 	s.stop()
 	if u := s.take(); u != nil {
 		t.Fatalf("took %v after stop", offsetsOf(u))
+	}
+}
+
+// TestSchedulerWaitLoad: waitLoad returns once the units done bring the
+// load down to its mark (not before), at its deadline when they do not,
+// and when the scheduler stops.
+func TestSchedulerWaitLoad(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	h := &Handler{}
+	for i := range 4 {
+		s.add(testInflight(p, int64(i), "", h), laneKey{}, false)
+	}
+	returned := make(chan struct{})
+	go func() {
+		s.waitLoad(time.Now().Add(time.Hour), 2, 1<<20)
+		close(returned)
+	}()
+	u := s.take()
+	s.done(u) // 3 in flight: above the mark
+	select {
+	case <-returned:
+		t.Fatal("waitLoad returned with 3 in flight and a mark of 2")
+	default:
+	}
+	u = s.take()
+	s.done(u)
+	select {
+	case <-returned:
+	case <-time.After(time.Minute):
+		t.Fatal("waitLoad did not return in a minute with the load at its mark")
+	}
+
+	s.waitLoad(time.Now().Add(time.Millisecond), 0, 0) // returns at the deadline
+
+	stopped := make(chan struct{})
+	go func() {
+		s.waitLoad(time.Now().Add(time.Hour), 0, 0)
+		close(stopped)
+	}()
+	s.stop()
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		t.Fatal("waitLoad did not return in a minute after stop")
 	}
 }
 

@@ -12,14 +12,14 @@ import (
 	"github.com/lunchbot/eventkit/sdk/registry"
 )
 
-// handle runs one unit of work and gives it back to the scheduler.
+// handle runs one unit of work, setting its messages' finished fields;
+// the worker then gives it back to the scheduler.
 func (r *run) handle(unit []*inflight) {
 	if h := unit[0].h; h != nil && h.batch != nil {
 		r.handleBatch(unit)
 	} else {
 		unit[0].finished = r.handleOne(unit[0])
 	}
-	r.sched.done(unit)
 }
 
 // handleOne decodes one message, calls its handler (retrying in place per
@@ -28,7 +28,7 @@ func (r *run) handle(unit []*inflight) {
 // not when Run's context ended first (it is delivered again).
 func (r *run) handleOne(m *inflight) bool {
 	if m.h == nil && m.byName != nil {
-		if ok := r.routeByName(m, &msgLog{base: r.log, m: &Message{Topic: m.part.topic}}); !ok || m.finished {
+		if ok := r.routeByName(m, &msgLog{base: r.log, topic: m.part.topic, partition: m.part.id, offset: int64(m.km.TopicPartition.Offset)}); !ok || m.finished {
 			return ok
 		}
 		if m.h != nil && m.h.batch != nil {
@@ -36,7 +36,7 @@ func (r *run) handleOne(m *inflight) bool {
 			return m.finished
 		}
 	}
-	msg := messageOf(m.km)
+	msg := messageOf(m.km, m.h)
 	ctx, op := r.ins.startProcess(r.handlerContext(&msg), m, &msg)
 	m.op = op
 	handled, finished := r.processOne(ctx, m, &msg)
@@ -47,7 +47,8 @@ func (r *run) handleOne(m *inflight) bool {
 // processOne is handleOne's work: it reports whether the handler succeeded
 // and whether the message is done.
 func (r *run) processOne(ctx context.Context, m *inflight, msg *Message) (handled, finished bool) {
-	log := &msgLog{base: r.log, m: msg}
+	ml := newMsgLog(r.log, msg)
+	log := &ml
 	if m.h == nil {
 		if r.cfg.Unhandled == SkipUnhandled {
 			return false, true
@@ -104,8 +105,9 @@ func (r *run) handleBatch(unit []*inflight) {
 	events := make([]contract.Event, 0, len(unit))
 	msgs := make([]Message, 0, len(unit))
 	for _, m := range unit {
-		msg := messageOf(m.km)
-		ev, ok := r.decode(m, &msg, &msgLog{base: r.log, m: &msg})
+		msg := messageOf(m.km, h)
+		ml := newMsgLog(r.log, &msg)
+		ev, ok := r.decode(m, &msg, &ml)
 		if !ok {
 			return // shutting down: nothing finished is delivered again
 		}
@@ -143,7 +145,8 @@ func (r *run) handleBatch(unit []*inflight) {
 				m.finished = true
 			}
 			m := live[i]
-			m.finished = r.fail(m, &msgLog{base: r.log, m: &msgs[i]}, err, msgs[i].Attempt)
+			ml := newMsgLog(r.log, &msgs[i])
+			m.finished = r.fail(m, &ml, err, msgs[i].Attempt)
 			if !m.finished {
 				return
 			}
@@ -153,7 +156,8 @@ func (r *run) handleBatch(unit []*inflight) {
 		}
 		if IsPermanent(err) || attempt >= r.cfg.Retry.Attempts {
 			for i, m := range live {
-				if m.finished = r.fail(m, &msgLog{base: r.log, m: &msgs[i]}, err, msgs[i].Attempt); !m.finished {
+				ml := newMsgLog(r.log, &msgs[i])
+				if m.finished = r.fail(m, &ml, err, msgs[i].Attempt); !m.finished {
 					return
 				}
 			}
@@ -256,18 +260,26 @@ func callBatch(ctx context.Context, h *Handler, evs []contract.Event, ms []Messa
 
 // msgLog is the logger of one message, with its position and identity,
 // made on first use: a message handled without trouble logs nothing and
-// pays nothing.
+// pays nothing. It copies what it logs rather than pointing at the
+// Message, which then stays on its worker's stack.
 type msgLog struct {
-	base *slog.Logger
-	m    *Message
-	l    *slog.Logger
+	base      *slog.Logger
+	topic     string
+	partition int32
+	offset    int64
+	typ       string
+	id        cloudevents.EventID
+	l         *slog.Logger
+}
+
+func newMsgLog(base *slog.Logger, m *Message) msgLog {
+	return msgLog{base: base, topic: m.Topic, partition: m.Partition, offset: m.Offset, typ: m.EventType, id: m.EventID}
 }
 
 func (ml *msgLog) get() *slog.Logger {
 	if ml.l == nil {
-		m := ml.m
-		ml.l = ml.base.With(slog.String("topic", m.Topic), slog.Int("partition", int(m.Partition)),
-			slog.Int64("offset", m.Offset), slog.String("type", m.EventType), slog.String("event_id", m.EventID.String()))
+		ml.l = ml.base.With(slog.String("topic", ml.topic), slog.Int("partition", int(ml.partition)),
+			slog.Int64("offset", ml.offset), slog.String("type", ml.typ), slog.String("event_id", ml.id.String()))
 	}
 	return ml.l
 }

@@ -8,6 +8,8 @@ package bench
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -37,7 +39,14 @@ var deadlineTopic = events.DeadlinePassedContract.Topic
 // closed when tb ends.
 func startBroker(tb testing.TB) string {
 	tb.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(benchPartitions, deadlineTopic))
+	return startBrokerPartitions(tb, benchPartitions)
+}
+
+// startBrokerPartitions is startBroker with a deadline topic of the given
+// number of partitions.
+func startBrokerPartitions(tb testing.TB, partitions int) string {
+	tb.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(partitions), deadlineTopic))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -89,6 +98,17 @@ var quiet = slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: 
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// deliveryDone returns a PublishAsync callback that marks each message done
+// in pending and counts the ones not delivered in failed.
+func deliveryDone(pending *sync.WaitGroup, failed *atomic.Int64) func(producer.Delivery, error) {
+	return func(_ producer.Delivery, err error) {
+		if err != nil {
+			failed.Add(1)
+		}
+		pending.Done()
+	}
+}
 
 // producerConfig is the SDK producer's configuration: its defaults
 // (idempotent, acks=all, murmur2_random, delivery reports without key and
@@ -144,8 +164,12 @@ func ceHeaders(regURL string) []kafka.Header {
 	}
 }
 
-func reportRate(b *testing.B) {
+// reportRate reports b.N messages over the time the clock ran, as msgs/s.
+func reportRate(b *testing.B) { reportRateOf(b, b.N) }
+
+// reportRateOf reports n messages over the time the clock ran.
+func reportRateOf(b *testing.B, n int) {
 	if s := b.Elapsed().Seconds(); s > 0 {
-		b.ReportMetric(float64(b.N)/s, "msgs/s")
+		b.ReportMetric(float64(n)/s, "msgs/s")
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/lunchbot/eventkit/sdk/producer"
 )
 
 // abBatch is how many messages BenchmarkPublishAB sends in one go with one
@@ -60,12 +58,7 @@ func (e *brokerEnv) publishAB(b *testing.B, headers, opaque bool) {
 
 	var sdkPending sync.WaitGroup
 	var sdkFailed atomic.Int64
-	done := func(_ producer.Delivery, err error) {
-		if err != nil {
-			sdkFailed.Add(1)
-		}
-		sdkPending.Done()
-	}
+	done := deliveryDone(&sdkPending, &sdkFailed)
 	sdkBatch := func(from, n int) time.Duration {
 		start := time.Now()
 		for i := from; i < from+n; i++ {

@@ -102,12 +102,7 @@ func (e *brokerEnv) publishTyped(b *testing.B) {
 	p := e.newProducer(b, startBroker(b))
 	var pending sync.WaitGroup
 	var failed atomic.Int64
-	done := func(_ producer.Delivery, err error) {
-		if err != nil {
-			failed.Add(1)
-		}
-		pending.Done()
-	}
+	done := deliveryDone(&pending, &failed)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

@@ -1,0 +1,54 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/lunchbot/eventkit/sdk/consumer"
+)
+
+// BenchmarkConsumeNoop reads b.N deadline events with a handler that does
+// nothing, each op one message: what the SDK consumer's own machinery (the
+// poll loop, the scheduler, decoding, the offsets it tracks and commits)
+// costs against a raw consumer that only counts. Every run reads the same
+// topic from the beginning in a new group; the clock runs from the first
+// message to the b.N-th handled.
+//
+//	impl=eventkit-c64   consumer.Consumer, Concurrency 64, per-key order (the default)
+//	impl=eventkit-c1    consumer.Consumer, Concurrency 1
+//	impl=raw-count      Poll, count: no decoding, no offsets stored or committed
+//
+// The raw consumer has the librdkafka settings of the SDK's that bear on
+// fetching. The implementations run in a rotating order (BENCH_ROUND), as
+// the publish benchmarks do.
+func BenchmarkConsumeNoop(b *testing.B) {
+	e := newBrokerEnv(b)
+	brokers := startBroker(b)
+	fill := e.newTopicFill(brokers, benchKeys)
+	sdk := func(concurrency int) func(*testing.B) {
+		return func(b *testing.B) {
+			fill.upTo(b, b.N)
+			b.ReportAllocs()
+			cfg := e.consumerConfig(brokers)
+			cfg.Concurrency = concurrency
+			cfg.Ordering = consumer.OrderKey // the default, said here
+			consumeSDK(b, cfg, b.N, nil)
+		}
+	}
+	runRotated(b, []impl{
+		{"eventkit-c64", sdk(64)},
+		{"eventkit-c1", sdk(1)},
+		{"raw-count", func(b *testing.B) {
+			fill.upTo(b, b.N)
+			b.ReportAllocs()
+			cm := rawConsumerConfig(brokers)
+			cm["enable.auto.commit"] = false
+			kc, err := kafka.NewConsumer(&cm)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pollN(b, kc, b.N, func(*kafka.Message) {})
+		}},
+	})
+}
