@@ -107,6 +107,18 @@ func consumeUntil(cfg consumer.Config, want int, work, first, last func()) error
 	return <-ran
 }
 
+// consumeCost reads n deadline events with an SDK consumer of cfg, and
+// returns what they cost from the first handled to the n-th.
+func consumeCost(cfg consumer.Config, n int) (cost, error) {
+	var from, to usage
+	var ferr, terr error
+	err := consumeUntil(cfg, n, nil, func() { from, ferr = readUsage() }, func() { to, terr = readUsage() })
+	if err := errors.Join(err, ferr, terr); err != nil {
+		return cost{}, err
+	}
+	return costOf(n, from, to), nil
+}
+
 // rawConsumerConfig is the configuration of a raw librdkafka consumer in a
 // new group, with the settings the SDK consumer sets that bear on fetching
 // (no automatic offset store, the earliest offset for a new group, the

@@ -23,30 +23,50 @@ import (
 // milliseconds) is counted on both sides, which pulls the ratio toward 1 by
 // about 0.01 at these batch sizes.
 //
+// The SDK producer runs with each header profile (producer.Config.Headers):
+//
+//	profile=full      the default: the six CloudEvents headers (binary mode)
+//	profile=minimal   ce_id and ce_type
+//	profile=none      no header, no event id
+//
+// against these raw producers:
+//
 //	vs=raw-headers-opaque  raw Produce with the same six headers and the event as Opaque, so
 //	                       that each delivery report says which event it is about, as
-//	                       PublishAsync tells each caller: the like-for-like baseline
-//	vs=raw-headers         the same without the Opaque
+//	                       PublishAsync tells each caller: the like-for-like baseline of
+//	                       profile=full
+//	vs=raw-headers         the same six headers, no Opaque
+//	vs=raw-opaque          no headers, the event as Opaque: the like-for-like baseline of
+//	                       profile=none
 //	vs=raw                 no headers, no Opaque
 func BenchmarkPublishAB(b *testing.B) {
 	e := newBrokerEnv(b)
 	e.warmUp(b, warmUpMessages)
-	for _, vs := range []struct {
-		name            string
+	for _, c := range []struct {
+		profile, vs     string
 		headers, opaque bool
 	}{
-		{"raw-headers-opaque", true, true},
-		{"raw-headers", true, false},
-		{"raw", false, false},
+		{"full", "raw-headers-opaque", true, true},
+		{"full", "raw-headers", true, false},
+		{"full", "raw", false, false},
+		{"minimal", "raw-headers", true, false},
+		{"minimal", "raw", false, false},
+		{"none", "raw-headers", true, false},
+		{"none", "raw-opaque", false, true},
+		{"none", "raw", false, false},
 	} {
-		b.Run("vs="+vs.name, func(b *testing.B) { e.publishAB(b, vs.headers, vs.opaque) })
+		b.Run("profile="+c.profile+"/vs="+c.vs, func(b *testing.B) { e.publishAB(b, c.profile, c.headers, c.opaque) })
 	}
 }
 
-func (e *brokerEnv) publishAB(b *testing.B, headers, opaque bool) {
+func (e *brokerEnv) publishAB(b *testing.B, profile string, headers, opaque bool) {
 	ctx := context.Background()
 	brokers := startBroker(b)
-	sdk := e.newSDKPublisher(e.newProducer(b, brokers))
+	cfg := e.producerConfig(brokers)
+	if err := withHeaders(&cfg, profile); err != nil {
+		b.Fatal(err)
+	}
+	sdk := e.newSDKPublisher(e.newProducerWith(b, cfg))
 	var rawPending sync.WaitGroup
 	var rawFailed atomic.Int64
 	raw := e.newRawPublisher(newRawProducer(b, brokers, &rawPending, &rawFailed, opaque), &rawPending, headers, opaque)

@@ -3,6 +3,7 @@ package bench
 import (
 	"runtime"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -63,6 +64,9 @@ func (c *cost) add(o cost) {
 	c.Bytes += o.Bytes
 }
 
+// perMsg returns v per message of c.
+func (c cost) perMsg(v float64) float64 { return v / float64(max(c.Msgs, 1)) }
+
 // rate returns c's messages per second.
 func (c cost) rate() float64 {
 	if c.Elapsed <= 0 {
@@ -94,4 +98,17 @@ func measured(total *cost, batch func(from, n int) error) func(from, n int) erro
 		total.add(c)
 		return err
 	}
+}
+
+// reportCost reports c as prefix+"msgs/s", prefix+"ns/msg" (the time per
+// message), prefix+"cpu-ns/msg" (user and system CPU time per message),
+// prefix+"sys-ns/msg" (of which the system's), prefix+"allocs/msg" and
+// prefix+"B/msg" (Go allocations per message).
+func reportCost(b *testing.B, prefix string, c cost) {
+	b.ReportMetric(c.rate(), prefix+"msgs/s")
+	b.ReportMetric(c.perMsg(float64(c.Elapsed.Nanoseconds())), prefix+"ns/msg")
+	b.ReportMetric(c.perMsg(float64((c.User + c.Sys).Nanoseconds())), prefix+"cpu-ns/msg")
+	b.ReportMetric(c.perMsg(float64(c.Sys.Nanoseconds())), prefix+"sys-ns/msg")
+	b.ReportMetric(c.perMsg(float64(c.Mallocs)), prefix+"allocs/msg")
+	b.ReportMetric(c.perMsg(float64(c.Bytes)), prefix+"B/msg")
 }
