@@ -16,6 +16,7 @@ const committedTimeout = 10 * time.Second
 // unassigns the partitions (incrementally, under cooperative-sticky).
 func (r *run) rebalance(_ *kafka.Consumer, ev kafka.Event) error {
 	r.statsDirty = true
+	r.conn.Healthy()
 	switch e := ev.(type) {
 	case kafka.AssignedPartitions:
 		r.assigned(e.Partitions)

@@ -105,6 +105,8 @@ type Producer struct {
 
 	profile     HeaderProfile
 	tel         *tracing
+	conn        *kafkaclient.ConnLog // librdkafka's connection errors, summarized
+	omitBodies  bool
 	undelivered atomic.Int64 // messages Kafka did not acknowledge
 
 	tickets ticketSlab
@@ -157,16 +159,17 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 		return nil, redact.Error(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), secrets)
 	}
 	p := &Producer{
-		kp:      kp,
-		ser:     ser,
-		log:     log.With(slog.String("producer", name)),
-		name:    []byte(name),
-		trace:   cfg.Traceparent,
-		regURL:  regURL,
-		secrets: secrets,
-		topics:  make(map[*contract.Contract]*topicInfo, len(contracts)),
-		done:    make(chan struct{}),
-		profile: cfg.Headers,
+		kp:         kp,
+		ser:        ser,
+		log:        log.With(slog.String("producer", name)),
+		name:       []byte(name),
+		trace:      cfg.Traceparent,
+		regURL:     regURL,
+		secrets:    secrets,
+		topics:     make(map[*contract.Contract]*topicInfo, len(contracts)),
+		done:       make(chan struct{}),
+		profile:    cfg.Headers,
+		omitBodies: cfg.OmitEventBodies,
 	}
 	if p.trace == nil {
 		p.trace = cloudevents.TraceparentFrom
@@ -179,10 +182,32 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 	for _, c := range contracts {
 		p.topics[c] = newTopicInfo(c)
 	}
+	p.conn = kafkaclient.NewConnLog(p.log, secrets)
 	p.loops.Add(2)
 	go p.deliveryLoop()
 	go p.logLoop()
+	if !cfg.Kafka.SkipConnectCheck {
+		if err := kafkaclient.CheckReachable(ctx, kp, cfg.Kafka, secrets, p.conn, nil); err != nil {
+			p.abort()
+			return nil, fmt.Errorf("producer: %w", err)
+		}
+	}
+	if len(contracts) == 0 {
+		p.log.Warn("producer created without contracts: each event type's schema id is looked up at its first publish, " +
+			"so a subject missing from the registry fails that publish instead of New; pass the contracts it publishes (events.Contracts())")
+	}
 	return p, nil
+}
+
+// abort releases a Producer that New could not finish.
+func (p *Producer) abort() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	_ = p.tel.unregister()
+	p.kp.Close()
+	p.loops.Wait()
+	close(p.done)
 }
 
 // Close flushes: it waits until every message handed to librdkafka is
