@@ -16,9 +16,9 @@ const committedTimeout = 10 * time.Second
 // unassigns the partitions (incrementally, under cooperative-sticky).
 func (r *run) rebalance(_ *kafka.Consumer, ev kafka.Event) error {
 	r.statsDirty = true
-	r.conn.Healthy()
 	switch e := ev.(type) {
 	case kafka.AssignedPartitions:
+		r.conn.Healthy() // the coordinator answered (a revocation may be local: the session timed out)
 		r.assigned(e.Partitions)
 	case kafka.RevokedPartitions:
 		r.revoked(e.Partitions)

@@ -160,13 +160,11 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	}
 	stopCommits := r.commitEvery(c.cfg.CommitInterval)
 	defer func() {
-		stopCommits()
 		r.sched.stop()
 		workers.Wait()
-		if cerr := r.shutdown(); err == nil {
+		if cerr := r.close(stopCommits, &loops); err == nil {
 			err = cerr
 		}
-		loops.Wait()
 	}()
 
 	topics := c.subscriptions()
@@ -294,6 +292,30 @@ func (r *run) resume(tps []kafka.TopicPartition) {
 // whose text starts the SASL part with "SASL authentication error").
 func authFailure(err kafka.Error) bool {
 	return err.Code() == kafka.ErrAuthentication || strings.Contains(err.Error(), "SASL authentication error")
+}
+
+// close stops the commit rounds, commits the finished offsets and closes
+// the clients, waiting for that up to CloseTimeout: with the brokers gone
+// librdkafka's last commit waits for the group coordinator until the
+// session times out.
+func (r *run) close(stopCommits func(), loops *sync.WaitGroup) error {
+	done := make(chan error, 1)
+	go func() {
+		stopCommits()
+		err := r.shutdown()
+		loops.Wait()
+		done <- err
+	}()
+	t := time.NewTimer(r.cfg.CloseTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		r.log.Error("consumer stopped without committing or leaving its group: the brokers did not answer; what was not committed is delivered again",
+			slog.Duration("close_timeout", r.cfg.CloseTimeout))
+		return fmt.Errorf("%w after %v: the brokers did not answer; what was not committed is delivered again", ErrCloseTimeout, r.cfg.CloseTimeout)
+	}
 }
 
 // shutdown commits the finished offsets and closes the clients.

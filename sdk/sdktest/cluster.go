@@ -22,14 +22,16 @@ int rd_kafka_mock_broker_set_up(rd_kafka_mock_cluster_t *mcluster, int32_t broke
 int rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *mcluster, int32_t broker_id, int rtt_ms);
 void rd_kafka_mock_group_initial_rebalance_delay_ms(rd_kafka_mock_cluster_t *mcluster, int32_t delay_ms);
 */
-import "C"
+import "C" //nolint:gocritic // dupImport mistakes cgo's "C" for a second import of unsafe
 
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"sync"
 	"time"
-	"unsafe"
+	"unsafe" //nolint:gocritic // see import "C"
 
 	// confluent-kafka-go links librdkafka, whose functions this package
 	// calls.
@@ -51,6 +53,7 @@ type Cluster struct {
 	mu       sync.Mutex
 	rk       *C.rd_kafka_t
 	mcluster *C.rd_kafka_mock_cluster_t
+	addrs    []string // the brokers' host:port
 }
 
 // NewCluster starts a mock cluster of brokers brokers (ids 1 to brokers).
@@ -84,44 +87,67 @@ func NewCluster(brokers int) (*Cluster, error) {
 		return nil, errors.New("mock cluster: librdkafka could not start it")
 	}
 	C.rd_kafka_mock_group_initial_rebalance_delay_ms(mc, 0)
-	return &Cluster{rk: rk, mcluster: mc}, nil
+	bootstraps := C.GoString(C.rd_kafka_mock_cluster_bootstraps(mc))
+	return &Cluster{rk: rk, mcluster: mc, addrs: strings.Split(bootstraps, ",")}, nil
 }
 
 // BootstrapServers returns the brokers' addresses, "host:port,...".
-func (c *Cluster) BootstrapServers() string {
+func (c *Cluster) BootstrapServers() string { return strings.Join(c.addrs, ",") }
+
+// call runs fn, a request to the cluster's thread, under the lock. The
+// thread sometimes misses the wake-up of its request queue and serves it
+// only when its poll times out, a second later; so while fn waits, call
+// knocks at the brokers' ports, and a connection wakes the thread.
+func (c *Cluster) call(fn func() C.int) C.int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return C.GoString(C.rd_kafka_mock_cluster_bootstraps(c.mcluster))
+	done := make(chan struct{})
+	defer close(done)
+	go c.knock(done)
+	return fn()
+}
+
+func (c *Cluster) knock(done <-chan struct{}) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			for _, addr := range c.addrs {
+				if conn, err := net.DialTimeout("tcp", addr, 50*time.Millisecond); err == nil {
+					conn.Close()
+				}
+			}
+		}
+	}
 }
 
 // CreateTopic creates topic with partitions partitions.
 func (c *Cluster) CreateTopic(topic string, partitions, replication int) error {
 	ct := C.CString(topic)
 	defer C.free(unsafe.Pointer(ct))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return result(C.rd_kafka_mock_topic_create(c.mcluster, ct, C.int(partitions), C.int(replication)), "creating topic "+topic)
+	return result(c.call(func() C.int {
+		return C.rd_kafka_mock_topic_create(c.mcluster, ct, C.int(partitions), C.int(replication))
+	}), "creating topic "+topic)
 }
 
 // SetBrokerDown makes broker id stop answering (its connections close).
 func (c *Cluster) SetBrokerDown(id int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return result(C.rd_kafka_mock_broker_set_down(c.mcluster, C.int32_t(id)), fmt.Sprintf("setting broker %d down", id))
+	return result(c.call(func() C.int { return C.rd_kafka_mock_broker_set_down(c.mcluster, C.int32_t(id)) }), fmt.Sprintf("setting broker %d down", id))
 }
 
 // SetBrokerUp makes broker id answer again.
 func (c *Cluster) SetBrokerUp(id int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return result(C.rd_kafka_mock_broker_set_up(c.mcluster, C.int32_t(id)), fmt.Sprintf("setting broker %d up", id))
+	return result(c.call(func() C.int { return C.rd_kafka_mock_broker_set_up(c.mcluster, C.int32_t(id)) }), fmt.Sprintf("setting broker %d up", id))
 }
 
 // SetRoundtripDuration delays broker id's answers by d.
 func (c *Cluster) SetRoundtripDuration(id int, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return result(C.rd_kafka_mock_broker_set_rtt(c.mcluster, C.int32_t(id), C.int(d.Milliseconds())), fmt.Sprintf("setting broker %d's round trip", id))
+	return result(c.call(func() C.int {
+		return C.rd_kafka_mock_broker_set_rtt(c.mcluster, C.int32_t(id), C.int(d.Milliseconds()))
+	}), fmt.Sprintf("setting broker %d's round trip", id))
 }
 
 // Close stops the cluster.

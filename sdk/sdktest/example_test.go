@@ -3,7 +3,6 @@ package sdktest_test
 import (
 	"context"
 	"fmt"
-	"log"
 	"log/slog"
 	"time"
 
@@ -20,7 +19,8 @@ import (
 func Example() {
 	env, err := sdktest.Start(events.Contracts())
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer env.Close()
 	ctx := context.Background()
@@ -30,7 +30,8 @@ func Example() {
 	pcfg.Logger = quiet
 	p, err := producer.New(ctx, pcfg, events.Contracts()...)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer p.Close(ctx)
 	e := events.NewDeadlinePassed()
@@ -38,7 +39,8 @@ func Example() {
 	e.Date = avrobin.Date{Year: 2026, Month: time.March, Day: 2}
 	e.Timestamp = time.Date(2026, time.March, 2, 11, 30, 0, 0, time.UTC)
 	if _, err := p.Publish(ctx, e); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 
 	got := make(chan *events.DeadlinePassed, 1)
@@ -50,7 +52,8 @@ func Example() {
 			return nil
 		}))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -58,7 +61,8 @@ func Example() {
 	d := <-got
 	stop()
 	if err := <-done; err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Printf("cafe %d: ordering closed for %s\n", d.CafeID, d.Date)
 	// Output: cafe 7: ordering closed for 2026-03-02
@@ -68,14 +72,16 @@ func Example() {
 func ExampleWithoutKafka() {
 	env, err := sdktest.Start(events.Contracts(), sdktest.WithoutKafka())
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer env.Close()
 	client := env.RegistryClient() // for serde.NewSerializer and serde.NewDeserializer
 	c := events.DeadlinePassedContract
 	_, version, err := client.LookupID(context.Background(), c.Subject, c.Schema)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Printf("%s is version %d of %s\n", c.Type, version, c.Subject)
 	// Output: deadline.passed is version 1 of lunch-bot.deadlines-value
