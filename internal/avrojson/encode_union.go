@@ -1,6 +1,9 @@
 package avrojson
 
-import "github.com/lunchbot/eventkit/internal/schema"
+import (
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+)
 
 // branchByName returns the branch a wrapper key names: a full name, a type
 // name, or the unambiguous short name of a named type; -1 for none.
@@ -28,7 +31,7 @@ func branchByName(s *schema.Schema, key string) int {
 func (e *encoder) branch(dst []byte, s *schema.Schema, i int, v *jvalue, depth int, def bool) ([]byte, error) {
 	n := len(dst)
 	dst = appendVarint(dst, int64(i))
-	out, err := e.value(dst, s.Branches[i], v, depth+1, def)
+	out, err := e.value(dst, s.Branches[i], v, depth+1, def, nil)
 	if err != nil {
 		return dst[:n], err
 	}
@@ -59,7 +62,7 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		}
 		out, err := e.branch(dst, s, wrapped, v.obj[0].val, depth, false)
 		if err != nil {
-			wrapErr = within(err, v.obj[0].key)
+			wrapErr = within(err, stepBranch, v.obj[0].key)
 			return dst, false
 		}
 		return out, true
@@ -93,5 +96,9 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 	case nonNull == 1 && v.kind != jNull:
 		return dst, only
 	}
-	return dst, invalid("got %s, which fits none of the union's branches %s (to pick one, write {\"branch name\": value})", v.describe(), describeUnion(s))
+	err := invalid("got %s, which fits none of the union's branches %s (to pick one, write {\"branch name\": value})", v.describe(), describeUnion(s))
+	if v.kind == jNull {
+		err = err.because(avrobin.ErrUnset) // as a nil union in Go
+	}
+	return dst, err
 }

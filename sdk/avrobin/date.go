@@ -128,8 +128,12 @@ func (d Date) invalid() error {
 	return &DateError{Date: d, Reason: why}
 }
 
-// monthText returns "February 2026" for a date in February 2026.
+// monthText returns "February 2026" for a date in February 2026 (and
+// "February 12345", "March -0044").
 func (d Date) monthText() string {
+	if d.Year > 9999 {
+		return d.Month.String() + " " + strconv.Itoa(d.Year)
+	}
 	return d.Month.String() + " " + string(appendYear(nil, d.Year))
 }
 
