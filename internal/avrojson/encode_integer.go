@@ -76,7 +76,7 @@ func (e *encoder) integer(dst []byte, s *schema.Schema, v *jvalue, def bool, f *
 func (e *encoder) timestamp(dst []byte, s *schema.Schema, tt *timestampType, t time.Time, def bool, f *schema.Field) ([]byte, error) {
 	if e.validate && !def && schema.RulesOf(s, f).Required {
 		if err := tt.checkSet(t); err != nil {
-			return dst, broken(err)
+			return dst, breaksRule(err)
 		}
 	}
 	n, err := tt.count(t)
@@ -96,7 +96,7 @@ func (e *encoder) checkTimeOfDay(n int64, unit time.Duration, def bool) error {
 		d = time.Duration(n) * unit
 	}
 	if err := avrobin.CheckTimeOfDay(d); err != nil {
-		return broken(err)
+		return breaksRule(err)
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func (e *encoder) checkConst(s *schema.Schema, v *jvalue, def bool, f *schema.Fi
 		}
 	}
 	if err != nil {
-		return broken(err)
+		return breaksRule(err)
 	}
 	return nil
 }
@@ -45,7 +45,7 @@ func (e *encoder) checkString(s *schema.Schema, v *jvalue, def bool, f *schema.F
 	}
 	if schema.RulesOf(s, f).Required {
 		if err := avrobin.CheckRequiredString(v.s); err != nil {
-			return broken(err)
+			return breaksRule(err)
 		}
 	}
 	return nil

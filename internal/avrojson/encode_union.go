@@ -40,7 +40,9 @@ func (e *encoder) branch(dst []byte, s *schema.Schema, i int, v *jvalue, depth i
 
 // union picks the branch of union s for v: a default's first branch, null,
 // a wrapped value ({"branch name": value}) or the first branch a bare value
-// fits, the wrapped form tried first in the Avro JSON style.
+// fits, the wrapped form tried first in the Avro JSON style. A value that
+// fits a branch but breaks a rule of Validate (an unset timestamp) is
+// refused, as the Go value of that branch would be, not tried as the next.
 func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def bool) ([]byte, error) {
 	if def {
 		// A default is a value of the first branch, never wrapped.
@@ -68,8 +70,8 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		return out, true
 	}
 	if e.style == AvroJSON {
-		if out, ok := tryWrapped(); ok {
-			return out, nil
+		if out, ok := tryWrapped(); ok || brokeRule(wrapErr) {
+			return out, wrapErr
 		}
 	}
 	var only error
@@ -80,14 +82,14 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		}
 		nonNull++
 		out, err := e.branch(dst, s, i, v, depth, false)
-		if err == nil {
-			return out, nil
+		if err == nil || brokeRule(err) {
+			return out, err
 		}
 		only = err
 	}
 	if e.style == Plain {
-		if out, ok := tryWrapped(); ok {
-			return out, nil
+		if out, ok := tryWrapped(); ok || brokeRule(wrapErr) {
+			return out, wrapErr
 		}
 	}
 	switch {

@@ -34,6 +34,8 @@ type Error struct {
 
 	kind   error
 	reason error
+	// rule: a value of its type that breaks a rule of Validate.
+	rule bool
 	// steps are the path's steps, outermost first, for Field.
 	steps []step
 }
@@ -114,6 +116,21 @@ func broken(reason error) *Error {
 	e := invalid("%v", reason)
 	e.reason = reason
 	return e
+}
+
+// breaksRule is broken for a value of its type that breaks a rule of
+// Validate (a const, a required value), not for one that does not fit its
+// type (a timestamp beyond its range).
+func breaksRule(reason error) *Error {
+	e := broken(reason)
+	e.rule = true
+	return e
+}
+
+// brokeRule reports whether err is the error of breaksRule.
+func brokeRule(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.rule
 }
 
 // because sets the avrobin error behind e's problem.

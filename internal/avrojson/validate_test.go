@@ -25,7 +25,8 @@ const validateSchema = `{"type":"record","name":"V","fields":[
     {"name":"timestamp","type":{"type":"long","logicalType":"timestamp-millis"}}]}},"default":[]},
   {"name":"stamps","type":{"type":"map","values":["null",{"type":"long","logicalType":"timestamp-nanos"}]},"default":{}},
   {"name":"pick","type":["null","string",{"type":"long","logicalType":"timestamp-millis"}],"default":null},
-  {"name":"tender","type":["long","string"],"default":0}]}`
+  {"name":"tender","type":["long","string"],"default":0},
+  {"name":"when","type":["null",{"type":"long","logicalType":"timestamp-millis"},"string"],"default":null}]}`
 
 const validBase = `"name":"n","at":"2026-11-27T11:45:00Z"`
 
@@ -64,6 +65,7 @@ func TestValidateAppliesTheRules(t *testing.T) {
 			avrojson.Plain, "lines[0].sku", avrobin.ErrEmpty, "", true},
 		{"unset timestamp in a map's union", `{` + validBase + `,"stamps":{"k":"0001-01-01T00:00:00Z"}}`, avrojson.Plain, "stamps[\"k\"]", avrobin.ErrUnset, "", false},
 		{"unset timestamp in a wrapped union", `{` + validBase + `,"pick":{"long":-62135596800000}}`, avrojson.AvroJSON, "pick", avrobin.ErrUnset, "", true},
+		{"unset timestamp in a union, not taken for the next branch", `{` + validBase + `,"when":"0001-01-01T00:00:00Z"}`, avrojson.Plain, "when", avrobin.ErrUnset, "", true},
 		{"time of day past a day", `{` + validBase + `,"noon":90000000}`, avrojson.AvroJSON, "noon", avrobin.ErrTimeRange,
 			`/noon: 25h0m0s is out of range: a time of day is from 0s up to 24h, 24h excluded`, true},
 		{"null for a union without null", `{` + validBase + `,"tender":null}`, avrojson.Plain, "tender", avrobin.ErrUnset, "", false},
