@@ -51,7 +51,7 @@ func breakables(s *schema.Schema, rv reflect.Value, f *schema.Field, path string
 		}
 	case schema.Bytes, schema.Fixed:
 		if s.Logical == schema.LogicalDecimal && rv.CanSet() {
-			out = append(out, breakable{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(s)).Convert(rv.Type())) }, nil})
+			out = append(out, breakable{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(s.Precision, s.Scale)).Convert(rv.Type())) }, nil})
 		}
 	case schema.Long:
 		if schema.IsTimestamp(s.Logical) && rv.CanSet() && (f == nil || !f.HasDefault()) {
@@ -126,7 +126,7 @@ func unionBreakables(s *schema.Schema, rv reflect.Value, path string) []breakabl
 		case b.Kind == schema.String && b.Logical == "" && rv.CanSet():
 			return []breakable{{path, avrobin.ErrInvalidUTF8, false, func() { rv.Set(reflect.ValueOf(dv.String() + "\xff").Convert(dv.Type())) }, nil}}
 		case b.Logical == schema.LogicalDecimal && rv.CanSet():
-			return []breakable{{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(b)).Convert(dv.Type())) }, nil}}
+			return []breakable{{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(b.Precision, b.Scale)).Convert(dv.Type())) }, nil}}
 		case schema.IsTimestamp(b.Logical) && rv.CanSet():
 			return []breakable{unsetTimestamp(b, path, func() { rv.Set(reflect.Zero(dv.Type())) })}
 		}
@@ -142,11 +142,11 @@ func unsetTimestamp(s *schema.Schema, path string, apply func()) breakable {
 	return breakable{path, avrobin.ErrUnset, nanos, apply, avrobin.ErrTimeRange}
 }
 
-// tooManyDigits returns a decimal of a digit more than decimal type s
-// holds.
-func tooManyDigits(s *schema.Schema) *big.Rat {
-	return new(big.Rat).SetFrac(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s.Precision)), nil),
-		new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s.Scale)), nil))
+// tooManyDigits returns a decimal of a digit more than a decimal of
+// precision and scale holds.
+func tooManyDigits(precision, scale int) *big.Rat {
+	return new(big.Rat).SetFrac(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil),
+		new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
 }
 
 // TestValidateFindsBrokenValues breaks one place of random values of every
