@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // ErrInvalid is matched (errors.Is) by every *ValidationError: a value that
@@ -202,15 +203,27 @@ func NotConst[T comparable](want, got T) error {
 }
 
 // constText shows a const or a value: a string quoted, an enum by its
-// symbol, quoted too, so that both read as in JSON.
+// symbol, quoted too, so that both read as in JSON; a long string's start.
 func constText(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(x)
+		return quoteStart(x)
 	case fmt.Stringer:
-		return strconv.Quote(x.String())
+		return quoteStart(x.String())
 	}
 	return fmt.Sprint(v)
+}
+
+// quoteStart quotes s, or its first 64 bytes and "..." when it is longer.
+func quoteStart(s string) string {
+	if len(s) <= 64 {
+		return strconv.Quote(s)
+	}
+	n := 64
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "..."
 }
 
 type constError struct{ want, got string }

@@ -2,6 +2,7 @@ package avrobin
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,6 +52,7 @@ func TestNotConst(t *testing.T) {
 		{NotConst(int64(2), 3), "must be 2 (the schema's const), is 3"},
 		{NotConst(true, false), "must be true (the schema's const), is false"},
 		{NotConst(time.March, time.May), `must be "March" (the schema's const), is "May"`},
+		{NotConst("a", strings.Repeat("é", 40)), `must be "a" (the schema's const), is "` + strings.Repeat("é", 32) + `"...`},
 	} {
 		if !errors.Is(c.err, ErrNotConst) || c.err.Error() != c.want {
 			t.Errorf("%v, want %s", c.err, c.want)
