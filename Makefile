@@ -142,7 +142,8 @@ BENCH_RUN         = bin/bench.test -test.run=^$$ -test.benchmem -test.timeout=60
 # consumer stalls on every resume and its rate is no baseline; it touches
 # sdk/consumer's flow control, not telemetry. The
 # commit's tree (git archive) goes to tools/bench/out/preotel/sdk, a copy of
-# the package to .../bench, whose go.mod then points the SDK there; built
+# the package to .../bench (its generated benchevents from that commit, made
+# by that codegen for that SDK), whose go.mod then points the SDK there; built
 # with the tag preotel (the files that need today's SDK say !preotel) into
 # tools/bench/bin/bench-preotel.test.
 BENCH_PREOTEL_COMMIT ?= 3f224f882d90f8903d5cf69bd86f21eec13737d3
@@ -157,7 +158,7 @@ bench-preotel: ## build tools/bench/bin/bench-preotel.test, the benchmarks again
 	git archive $(BENCH_PREOTEL_COMMIT) | tar -x -C $(BENCH_PREOTEL_DIR)/sdk
 	for c in $(BENCH_PREOTEL_FIXES); do git diff $$c~1 $$c | patch -s -p1 -d $(BENCH_PREOTEL_DIR)/sdk || exit 1; done
 	cp tools/bench/*.go tools/bench/go.mod tools/bench/go.sum $(BENCH_PREOTEL_DIR)/bench/
-	cp -r tools/bench/benchevents $(BENCH_PREOTEL_DIR)/bench/
+	cp -r $(BENCH_PREOTEL_DIR)/sdk/tools/bench/benchevents $(BENCH_PREOTEL_DIR)/bench/
 	cd $(BENCH_PREOTEL_DIR)/bench && $(GO) mod edit -replace github.com/lunchbot/eventkit=../sdk && \
 	  $(GO) vet -tags preotel . && $(GO) test -c -tags preotel -o $(BENCH_PREOTEL_BIN) .
 
