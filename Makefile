@@ -117,10 +117,13 @@ dev-down: ## stop the background dev stack
 # BENCH_AB_MSGS per client in the alternating-batches publish comparison,
 # BENCH_SLOW_MSGS per slow-handler consume run (Concurrency 1 handles a
 # tenth of them), and for the consumer's memory a backlog of
-# BENCH_BACKLOG_MSGS sampled for BENCH_BACKLOG_TIME. BENCH_ROUND rotates the
-# order of the publish and consume benchmarks' implementations from round to
-# round. The raw output goes to tools/bench/out/bench.txt, then benchstat
-# (installed in tools/bench/bin/) and the ratio table print it.
+# BENCH_BACKLOG_MSGS sampled for BENCH_BACKLOG_TIME; BENCH_MSGS again per
+# client for the client's CPU per message (PublishCPU), the SDK against
+# itself before OpenTelemetry (PreOTel) and the price of a real OpenTelemetry
+# SDK (OTel). BENCH_ROUND rotates the order of the publish and consume
+# benchmarks' implementations from round to round. The raw output goes to
+# tools/bench/out/bench.txt, then benchstat (installed in tools/bench/bin/)
+# and the ratio table print it.
 BENCH_COUNT        ?= 10
 BENCH_TIME         ?= 200ms
 BENCH_MSGS         ?= 200000
@@ -132,8 +135,35 @@ BENCH_BACKLOG_TIME ?= 15s
 BENCHSTAT_VERSION = v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_RUN         = bin/bench.test -test.run=^$$ -test.benchmem -test.timeout=60m
 
+# BenchmarkPreOTel's other client: the bench package built against the SDK
+# of BENCH_PREOTEL_COMMIT, the parent of the first OpenTelemetry commit on
+# main (599a65a), with the changes of BENCH_PREOTEL_FIXES applied: 636b232,
+# the consumer's wait before pausing for backpressure, without which that
+# consumer stalls on every resume and its rate is no baseline; it touches
+# sdk/consumer's flow control, not telemetry. The
+# commit's tree (git archive) goes to tools/bench/out/preotel/sdk, a copy of
+# the package to .../bench (its generated benchevents from that commit, made
+# by that codegen for that SDK), whose go.mod then points the SDK there; built
+# with the tag preotel (the files that need today's SDK say !preotel) into
+# tools/bench/bin/bench-preotel.test.
+BENCH_PREOTEL_COMMIT ?= 3f224f882d90f8903d5cf69bd86f21eec13737d3
+BENCH_PREOTEL_FIXES  ?= 636b23233141c71d11b8bae45f343184f7db6178
+BENCH_PREOTEL_DIR     = tools/bench/out/preotel
+BENCH_PREOTEL_BIN     = $(CURDIR)/tools/bench/bin/bench-preotel.test
+
+.PHONY: bench-preotel
+bench-preotel: ## build tools/bench/bin/bench-preotel.test, the benchmarks against the SDK before OpenTelemetry (BENCH_PREOTEL_COMMIT)
+	rm -rf $(BENCH_PREOTEL_DIR)
+	mkdir -p $(BENCH_PREOTEL_DIR)/sdk $(BENCH_PREOTEL_DIR)/bench
+	git archive $(BENCH_PREOTEL_COMMIT) | tar -x -C $(BENCH_PREOTEL_DIR)/sdk
+	for c in $(BENCH_PREOTEL_FIXES); do git diff $$c~1 $$c | patch -s -p1 -d $(BENCH_PREOTEL_DIR)/sdk || exit 1; done
+	cp tools/bench/*.go tools/bench/go.mod tools/bench/go.sum $(BENCH_PREOTEL_DIR)/bench/
+	cp -r $(BENCH_PREOTEL_DIR)/sdk/tools/bench/benchevents $(BENCH_PREOTEL_DIR)/bench/
+	cd $(BENCH_PREOTEL_DIR)/bench && $(GO) mod edit -replace github.com/lunchbot/eventkit=../sdk && \
+	  $(GO) vet -tags preotel . && $(GO) test -c -tags preotel -o $(BENCH_PREOTEL_BIN) .
+
 .PHONY: bench
-bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000 BENCH_SLOW_MSGS=5000 BENCH_BACKLOG_MSGS=1000000)
+bench: bench-preotel ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw librdkafka (BENCH_COUNT=10 BENCH_TIME=200ms BENCH_MSGS=200000 BENCH_AB_MSGS=400000 BENCH_SLOW_MSGS=5000 BENCH_BACKLOG_MSGS=1000000)
 	cd tools/bench && GOBIN=$(CURDIR)/tools/bench/bin $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 	cd tools/bench && $(GO) test -c -o bin/bench.test .
 	mkdir -p tools/bench/out
@@ -147,7 +177,10 @@ bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw l
 	  BENCH_BACKLOG_MSGS=$(BENCH_BACKLOG_MSGS) BENCH_BACKLOG_TIME=$(BENCH_BACKLOG_TIME) \
 	    $(BENCH_RUN) -test.bench="^BenchmarkConsumeBacklog$$" -test.benchtime=1x && \
 	  $(BENCH_RUN) -test.bench="^BenchmarkPublishSync$$" -test.benchtime=$(BENCH_SYNC_MSGS)x && \
-	  $(BENCH_RUN) -test.bench="^BenchmarkPublishAB$$" -test.benchtime=$(BENCH_AB_MSGS)x || exit 1; \
+	  $(BENCH_RUN) -test.bench="^BenchmarkPublishAB$$" -test.benchtime=$(BENCH_AB_MSGS)x && \
+	  $(BENCH_RUN) -test.bench="^BenchmarkPublishCPU$$" -test.benchtime=$(BENCH_MSGS)x && \
+	  BENCH_PREOTEL_BIN=$(BENCH_PREOTEL_BIN) $(BENCH_RUN) -test.bench="^BenchmarkPreOTel$$" -test.benchtime=$(BENCH_MSGS)x && \
+	  $(BENCH_RUN) -test.bench="^BenchmarkOTel$$" -test.benchtime=$(BENCH_MSGS)x || exit 1; \
 	done | tee out/bench.txt'
 	tools/bench/bin/benchstat tools/bench/out/bench.txt
 	cd tools/bench && $(GO) run ./cmd/benchratio out/bench.txt
@@ -162,8 +195,8 @@ bench: ## benchmarks vs hamba/avro, goavro, confluent avrov2, franz-go sr, raw l
 DEMO_FLAGS ?=
 
 .PHONY: bench-smoke
-bench-smoke: ## vet the bench module and run each benchmark once (no figures; keeps the benchmarks compiling and correct)
-	cd tools/bench && $(GO) vet ./... && $(GO) test -count=1 -run=. -bench=. -benchtime=1x ./...
+bench-smoke: bench-preotel ## vet the bench module and run each benchmark once (no figures; keeps the benchmarks compiling and correct)
+	cd tools/bench && $(GO) vet ./... && BENCH_PREOTEL_BIN=$(BENCH_PREOTEL_BIN) $(GO) test -count=1 -run=. -bench=. -benchtime=1x ./...
 
 .PHONY: demo
 demo: ## build, start the stack, register, publish, consume (events printed as JSON), stop

@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -72,24 +73,36 @@ func newBrokerEnv(tb testing.TB) *brokerEnv {
 	for _, c := range contracts {
 		fake.Register(c.Subject, c.Schema)
 	}
-	client, err := registry.New(registry.Config{URLs: []string{fake.URL()}})
+	e, err := newClientEnv(fake.URL())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &brokerEnv{regURL: fake.URL(), ser: serde.NewSerializer(client, serde.SerializerConfig{}), deser: serde.NewDeserializer(client, serde.DeserializerConfig{})}
+	return e
+}
+
+// newClientEnv returns the env of a client of the registry at regURL,
+// which holds the deadline schema: what the benchmarks' process builds
+// over its fake registry, and a client process (clientChild) over the
+// same registry.
+func newClientEnv(regURL string) (*brokerEnv, error) {
+	client, err := registry.New(registry.Config{URLs: []string{regURL}})
+	if err != nil {
+		return nil, err
+	}
+	e := &brokerEnv{regURL: regURL, ser: serde.NewSerializer(client, serde.SerializerConfig{}), deser: serde.NewDeserializer(client, serde.DeserializerConfig{})}
 	ctx := context.Background()
 	for i := range benchKeys {
 		ev := sampleDeadline()
 		ev.CafeID = 1000 + int64(i)
 		v, _, err := e.ser.Append(ctx, nil, ev)
 		if err != nil {
-			tb.Fatal(err)
+			return nil, fmt.Errorf("encoding the deadline event: %w", err)
 		}
 		e.events = append(e.events, ev)
 		e.keys = append(e.keys, ev.AppendKey(nil))
 		e.values = append(e.values, v)
 	}
-	return e
+	return e, nil
 }
 
 // quiet is the SDK clients' logger: nothing below error.

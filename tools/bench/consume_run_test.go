@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync"
@@ -47,15 +49,36 @@ func (e *brokerEnv) consumerConfig(brokers string) consumer.Config {
 func consumeSDK(b *testing.B, cfg consumer.Config, want int, work func()) {
 	b.Helper()
 	b.StopTimer()
+	var before, after runtime.MemStats
+	err := consumeUntil(cfg, want, work, func() {
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+	}, func() {
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reportRateOf(b, want)
+	if want != b.N {
+		per := float64(want)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/op")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/per, "B/op")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/per, "allocs/op")
+	}
+}
+
+// consumeUntil runs an SDK consumer of cfg whose handler of deadline events
+// calls work (when not nil) until want messages are handled: first runs at
+// the first handler call, last once the want-th is done, before the
+// consumer stops. It returns when Run has returned.
+func consumeUntil(cfg consumer.Config, want int, work, first, last func()) error {
 	var n atomic.Int64
 	var start sync.Once
-	var before, after runtime.MemStats
 	done := make(chan struct{})
 	c, err := consumer.New(cfg, consumer.Handle(func(_ context.Context, _ *events.DeadlinePassed, _ consumer.Message) error {
-		start.Do(func() {
-			runtime.ReadMemStats(&before)
-			b.StartTimer()
-		})
+		start.Do(first)
 		if work != nil {
 			work()
 		}
@@ -65,34 +88,35 @@ func consumeSDK(b *testing.B, cfg consumer.Config, want int, work func()) {
 		return nil
 	}))
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ran := make(chan error, 1)
 	go func() { ran <- c.Run(ctx) }()
 	select {
 	case <-done:
 	case err := <-ran:
-		cancel()
-		b.Fatalf("Run returned before handling %d messages: %v", want, err)
+		return errors.Join(fmt.Errorf("Run returned before handling %d messages", want), err)
 	case <-time.After(consumeTimeout):
 		cancel()
-		err := <-ran
-		b.Fatalf("%d of %d messages handled in %v (Run: %v)", n.Load(), want, consumeTimeout, err)
+		return errors.Join(fmt.Errorf("%d of %d messages handled in %v", n.Load(), want, consumeTimeout), <-ran)
 	}
-	b.StopTimer()
-	runtime.ReadMemStats(&after)
-	reportRateOf(b, want)
-	if want != b.N {
-		per := float64(want)
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/op")
-		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/per, "B/op")
-		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/per, "allocs/op")
-	}
+	last()
 	cancel()
-	if err := <-ran; err != nil {
-		b.Fatal(err)
+	return <-ran
+}
+
+// consumeCost reads n deadline events with an SDK consumer of cfg, and
+// returns what they cost from the first handled to the n-th.
+func consumeCost(cfg consumer.Config, n int) (cost, error) {
+	var from, to usage
+	var ferr, terr error
+	err := consumeUntil(cfg, n, nil, func() { from, ferr = readUsage() }, func() { to, terr = readUsage() })
+	if err := errors.Join(err, ferr, terr); err != nil {
+		return cost{}, err
 	}
+	return costOf(n, from, to), nil
 }
 
 // rawConsumerConfig is the configuration of a raw librdkafka consumer in a

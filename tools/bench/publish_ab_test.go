@@ -5,12 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
-
-// abBatch is how many messages BenchmarkPublishAB sends in one go with one
-// client before switching to the other.
-const abBatch = 50_000
 
 // BenchmarkPublishAB measures the async publish ratio in a way that the
 // machine's drift cannot skew: the SDK producer and a raw producer, both
@@ -28,76 +23,67 @@ const abBatch = 50_000
 // milliseconds) is counted on both sides, which pulls the ratio toward 1 by
 // about 0.01 at these batch sizes.
 //
+// The SDK producer runs with each header profile (producer.Config.Headers):
+//
+//	profile=full      the default: the six CloudEvents headers (binary mode)
+//	profile=minimal   ce_id and ce_type
+//	profile=none      no header, no event id
+//
+// against these raw producers:
+//
 //	vs=raw-headers-opaque  raw Produce with the same six headers and the event as Opaque, so
 //	                       that each delivery report says which event it is about, as
-//	                       PublishAsync tells each caller: the like-for-like baseline
-//	vs=raw-headers         the same headers, no Opaque
+//	                       PublishAsync tells each caller: the like-for-like baseline of
+//	                       profile=full
+//	vs=raw-headers         the same six headers, no Opaque
+//	vs=raw-opaque          no headers, the event as Opaque: the like-for-like baseline of
+//	                       profile=none
 //	vs=raw                 no headers, no Opaque
 func BenchmarkPublishAB(b *testing.B) {
 	e := newBrokerEnv(b)
 	e.warmUp(b, warmUpMessages)
-	for _, vs := range []struct {
-		name            string
+	for _, c := range []struct {
+		profile, vs     string
 		headers, opaque bool
 	}{
-		{"raw-headers-opaque", true, true},
-		{"raw-headers", true, false},
-		{"raw", false, false},
+		{"full", "raw-headers-opaque", true, true},
+		{"full", "raw-headers", true, false},
+		{"full", "raw", false, false},
+		{"minimal", "raw-headers", true, false},
+		{"minimal", "raw", false, false},
+		{"none", "raw-headers", true, false},
+		{"none", "raw-opaque", false, true},
+		{"none", "raw", false, false},
 	} {
-		b.Run("vs="+vs.name, func(b *testing.B) { e.publishAB(b, vs.headers, vs.opaque) })
+		b.Run("profile="+c.profile+"/vs="+c.vs, func(b *testing.B) { e.publishAB(b, c.profile, c.headers, c.opaque) })
 	}
 }
 
-func (e *brokerEnv) publishAB(b *testing.B, headers, opaque bool) {
+func (e *brokerEnv) publishAB(b *testing.B, profile string, headers, opaque bool) {
 	ctx := context.Background()
 	brokers := startBroker(b)
-	p := e.newProducer(b, brokers)
+	cfg := e.producerConfig(brokers)
+	if err := withHeaders(&cfg, profile); err != nil {
+		b.Fatal(err)
+	}
+	sdk := e.newSDKPublisher(e.newProducerWith(b, cfg))
 	var rawPending sync.WaitGroup
 	var rawFailed atomic.Int64
-	kp := newRawProducer(b, brokers, &rawPending, &rawFailed, opaque)
+	raw := e.newRawPublisher(newRawProducer(b, brokers, &rawPending, &rawFailed, opaque), &rawPending, headers, opaque)
 
-	var sdkPending sync.WaitGroup
-	var sdkFailed atomic.Int64
-	done := deliveryDone(&sdkPending, &sdkFailed)
-	sdkBatch := func(from, n int) time.Duration {
-		start := time.Now()
-		for i := from; i < from+n; i++ {
-			sdkPending.Add(1)
-			if err := p.PublishAsync(ctx, e.events[i%benchKeys], done); err != nil {
-				b.Fatal(err)
-			}
-		}
-		sdkPending.Wait()
-		return time.Since(start)
-	}
-
-	r := e.newRawPublisher(kp, &rawPending, headers, opaque)
-	rawBatch := func(from, n int) time.Duration {
-		start := time.Now()
-		r.publish(b, from, n)
-		return time.Since(start)
-	}
-
-	var sdkTime, rawTime time.Duration
+	var sdkCost, rawCost cost
 	b.ResetTimer()
-	for sent, pair := 0, 0; sent < b.N; pair++ {
-		n := min(abBatch, b.N-sent)
-		if pair%2 == 0 {
-			sdkTime += sdkBatch(sent, n)
-			rawTime += rawBatch(sent, n)
-		} else {
-			rawTime += rawBatch(sent, n)
-			sdkTime += sdkBatch(sent, n)
-		}
-		sent += n
-	}
+	err := alternate(b.N,
+		measured(&sdkCost, func(from, n int) error { return sdk.publish(ctx, from, n) }),
+		measured(&rawCost, raw.publish))
 	b.StopTimer()
-	if n, m := sdkFailed.Load(), rawFailed.Load(); n > 0 || m > 0 {
-		b.Fatalf("messages not delivered: %d of the SDK's, %d of the raw producer's", n, m)
+	if err != nil {
+		b.Fatal(err)
 	}
-	sdkRate := float64(b.N) / sdkTime.Seconds()
-	rawRate := float64(b.N) / rawTime.Seconds()
-	b.ReportMetric(sdkRate, "eventkit-msgs/s")
-	b.ReportMetric(rawRate, "raw-msgs/s")
-	b.ReportMetric(sdkRate/rawRate, "ratio")
+	if m := rawFailed.Load(); m > 0 {
+		b.Fatalf("%d of the raw producer's messages not delivered", m)
+	}
+	b.ReportMetric(sdkCost.rate(), "eventkit-msgs/s")
+	b.ReportMetric(rawCost.rate(), "raw-msgs/s")
+	b.ReportMetric(sdkCost.rate()/rawCost.rate(), "ratio")
 }

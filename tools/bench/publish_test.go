@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -79,8 +80,14 @@ func BenchmarkPublishSync(b *testing.B) {
 
 func (e *brokerEnv) newProducer(b *testing.B, brokers string) *producer.Producer {
 	b.Helper()
+	return e.newProducerWith(b, e.producerConfig(brokers))
+}
+
+// newProducerWith is newProducer with cfg, closed when b ends.
+func (e *brokerEnv) newProducerWith(b *testing.B, cfg producer.Config) *producer.Producer {
+	b.Helper()
 	ctx := context.Background()
-	p, err := producer.New(ctx, e.producerConfig(brokers), e.events[0].Contract())
+	p, err := e.openProducer(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,44 +96,95 @@ func (e *brokerEnv) newProducer(b *testing.B, brokers string) *producer.Producer
 			b.Errorf("closing the producer: %d undelivered, %v", n, err)
 		}
 	})
-	// One message first, so the clock does not count connecting and
-	// getting a producer id.
-	if _, err := p.Publish(ctx, e.events[0]); err != nil {
-		b.Fatal(err)
-	}
 	return p
+}
+
+// openProducer starts an SDK producer of cfg for the deadline events and
+// publishes one of them, so that the clock does not count connecting and
+// getting a producer id.
+func (e *brokerEnv) openProducer(ctx context.Context, cfg producer.Config) (*producer.Producer, error) {
+	p, err := producer.New(ctx, cfg, e.events[0].Contract())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Publish(ctx, e.events[0]); err != nil {
+		_, _ = p.Close(ctx)
+		return nil, fmt.Errorf("the first message: %w", err)
+	}
+	return p, nil
+}
+
+// sdkPublisher publishes the env's events with PublishAsync, a callback
+// per message counting down pending.
+type sdkPublisher struct {
+	e       *brokerEnv
+	p       *producer.Producer
+	pending sync.WaitGroup
+	failed  atomic.Int64
+	done    func(producer.Delivery, error)
+}
+
+func (e *brokerEnv) newSDKPublisher(p *producer.Producer) *sdkPublisher {
+	s := &sdkPublisher{e: e, p: p}
+	s.done = deliveryDone(&s.pending, &s.failed)
+	return s
+}
+
+// publish sends events from to from+n-1 (cycling through the env's
+// events) and waits for their delivery reports; a message not delivered
+// is an error.
+func (s *sdkPublisher) publish(ctx context.Context, from, n int) error {
+	for i := from; i < from+n; i++ {
+		s.pending.Add(1)
+		if err := s.p.PublishAsync(ctx, s.e.events[i%benchKeys], s.done); err != nil {
+			s.pending.Done()
+			return err
+		}
+	}
+	s.pending.Wait()
+	if f := s.failed.Swap(0); f > 0 {
+		return fmt.Errorf("%d messages not delivered", f)
+	}
+	return nil
 }
 
 func (e *brokerEnv) publishTyped(b *testing.B) {
 	ctx := context.Background()
-	p := e.newProducer(b, startBroker(b))
-	var pending sync.WaitGroup
-	var failed atomic.Int64
-	done := deliveryDone(&pending, &failed)
+	s := e.newSDKPublisher(e.newProducer(b, startBroker(b)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := range b.N {
-		pending.Add(1)
-		if err := p.PublishAsync(ctx, e.events[i%benchKeys], done); err != nil {
-			b.Fatal(err)
-		}
+	if err := s.publish(ctx, 0, b.N); err != nil {
+		b.Fatal(err)
 	}
-	pending.Wait()
 	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d messages not delivered", n)
-	}
 	reportRate(b)
 }
 
 // newRawProducer starts a raw producer whose delivery reports of messages
-// produced without a channel go to pending (Done) and failed. With
-// wantOpaque, a report without the message's Opaque counts as failed.
+// produced without a channel go to pending (Done) and failed, closed when b
+// ends. With wantOpaque, a report without the message's Opaque counts as
+// failed.
 func newRawProducer(b *testing.B, brokers string, pending *sync.WaitGroup, failed *atomic.Int64, wantOpaque bool) *kafka.Producer {
 	b.Helper()
-	kp, err := kafka.NewProducer(rawProducerConfig(brokers))
+	kp, closeRaw, err := openRawProducer(brokers, pending, failed, wantOpaque)
 	if err != nil {
 		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := closeRaw(); err != nil {
+			b.Error(err)
+		}
+	})
+	return kp
+}
+
+// openRawProducer is newRawProducer without a benchmark: closeRaw flushes
+// and closes the producer. It sends one message first, as openProducer
+// does.
+func openRawProducer(brokers string, pending *sync.WaitGroup, failed *atomic.Int64, wantOpaque bool) (kp *kafka.Producer, closeRaw func() error, err error) {
+	kp, err = kafka.NewProducer(rawProducerConfig(brokers))
+	if err != nil {
+		return nil, nil, err
 	}
 	drainLogs(kp.Logs())
 	var loop sync.WaitGroup
@@ -140,23 +198,26 @@ func newRawProducer(b *testing.B, brokers string, pending *sync.WaitGroup, faile
 			}
 		}
 	})
-	b.Cleanup(func() {
-		if n := kp.Flush(30_000); n != 0 {
-			b.Errorf("raw producer: %d messages not flushed", n)
-		}
+	closeRaw = func() error {
+		n := kp.Flush(30_000)
 		kp.Close()
 		loop.Wait()
-	})
-	// One message first, as for the SDK.
+		if n != 0 {
+			return fmt.Errorf("raw producer: %d messages not flushed", n)
+		}
+		return nil
+	}
 	topic := deadlineTopic
 	ch := make(chan kafka.Event, 1)
 	if err := kp.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny}, Value: []byte("warm-up")}, ch); err != nil {
-		b.Fatal(err)
+		_ = closeRaw()
+		return nil, nil, err
 	}
 	if m := (<-ch).(*kafka.Message); m.TopicPartition.Error != nil {
-		b.Fatal(m.TopicPartition.Error)
+		_ = closeRaw()
+		return nil, nil, m.TopicPartition.Error
 	}
-	return kp
+	return kp, closeRaw, nil
 }
 
 // warmUpMessages is how many messages BenchmarkPublish sends, untimed,
@@ -231,8 +292,9 @@ func (e *brokerEnv) newRawPublisher(kp *kafka.Producer, pending *sync.WaitGroup,
 }
 
 // publish sends events from to from+n-1 (cycling through the env's
-// events) and waits for their delivery reports.
-func (r *rawPublisher) publish(b *testing.B, from, n int) {
+// events) and waits for their delivery reports. It does not look at
+// failed: its caller does.
+func (r *rawPublisher) publish(from, n int) error {
 	for i := from; i < from+n; i++ {
 		k := i % benchKeys
 		r.msg.Key, r.msg.Value = r.e.keys[k], r.e.values[k]
@@ -241,10 +303,12 @@ func (r *rawPublisher) publish(b *testing.B, from, n int) {
 		}
 		r.pending.Add(1)
 		if err := produceRaw(r.kp, &r.msg, nil); err != nil {
-			b.Fatal(err)
+			r.pending.Done()
+			return err
 		}
 	}
 	r.pending.Wait()
+	return nil
 }
 
 // produceRaw hands msg to librdkafka, waiting while its queue is full as
@@ -267,7 +331,9 @@ func (e *brokerEnv) publishRaw(b *testing.B, headers, opaque bool) {
 	r := e.newRawPublisher(kp, &pending, headers, opaque)
 	b.ReportAllocs()
 	b.ResetTimer()
-	r.publish(b, 0, b.N)
+	if err := r.publish(0, b.N); err != nil {
+		b.Fatal(err)
+	}
 	b.StopTimer()
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d messages not delivered", n)

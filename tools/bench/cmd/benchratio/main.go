@@ -135,7 +135,12 @@ func (r *results) ratio(a, b, unit string) (float64, bool) {
 // roundRatios returns a's values in unit over b's, round by round (the
 // i-th over the i-th); nil when they have not as many values.
 func (r *results) roundRatios(a, b, unit string) []float64 {
-	va, vb := r.vals[a][unit], r.vals[b][unit]
+	return ratiosOf(r.vals[a][unit], r.vals[b][unit])
+}
+
+// ratiosOf returns va's values over vb's, the i-th over the i-th; nil when
+// they have not as many values.
+func ratiosOf(va, vb []float64) []float64 {
 	if len(va) != len(vb) {
 		return nil
 	}
@@ -169,6 +174,10 @@ func split(name string) (group, impl string) {
 	return name[:i], name[i+len("/impl="):]
 }
 
+// ownTables are the benchmarks that report doesn't put in the tables of
+// implementations: each has a table of its own.
+var ownTables = []string{"PublishAB", "PublishCPU", "PreOTel", "OTel", "ConsumeBacklog"}
+
 // floors maps each eventkit implementation to the hand-written one it is
 // held against.
 var floors = map[string]string{"eventkit-serde": "hand", "eventkit-body": "hand-body"}
@@ -176,15 +185,14 @@ var floors = map[string]string{"eventkit-serde": "hand", "eventkit-body": "hand-
 func report(w io.Writer, r *results) {
 	var groups []string
 	impls := map[string][]string{}
-	var paired []string  // PublishAB/vs=...: one line per round holds both clients
-	var backlog []string // ConsumeBacklog/prefetch=...: memory figures
+	// The benchmarks with tables of their own: PublishAB (one line per
+	// round holds both clients), PublishCPU (CPU per message), PreOTel and
+	// OTel (both sides of a comparison on one line), ConsumeBacklog
+	// (memory).
+	own := map[string][]string{}
 	for _, name := range r.order {
-		if strings.Contains(name, "/vs=") {
-			paired = append(paired, name)
-			continue
-		}
-		if strings.Contains(name, "/prefetch=") {
-			backlog = append(backlog, name)
+		if b, _, _ := strings.Cut(name, "/"); slices.Contains(ownTables, b) {
+			own[b] = append(own[b], name)
 			continue
 		}
 		g, im := split(name)
@@ -224,21 +232,12 @@ func report(w io.Writer, r *results) {
 			fmt.Fprintf(w, "| %s | %s | %.0f%% | %s | %.0f | %.0f |\n", im, num(ns), 100*r.spread(n, "ns/op"), num(rate), bop, al)
 		}
 	}
-	if len(paired) > 0 {
-		runs := len(r.vals[paired[0]]["ratio"])
-		fmt.Fprintf(w, "\n### PublishAB: eventkit-async and a raw producer in alternating batches (median of %d runs)\n\n", runs)
-		fmt.Fprintln(w, "| vs | eventkit msgs/s | raw msgs/s | ratio | ratio range |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
-		for _, n := range paired {
-			sdk, _ := r.median(n, "eventkit-msgs/s")
-			raw, _ := r.median(n, "raw-msgs/s")
-			x, _ := r.median(n, "ratio")
-			vs := r.vals[n]["ratio"]
-			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f–%.2f |\n", n[strings.Index(n, "/vs=")+len("/vs="):], num(sdk), num(raw), x, slices.Min(vs), slices.Max(vs))
-		}
-	}
+	reportPublishAB(w, r, own["PublishAB"])
+	reportPublishCPU(w, r, own["PublishCPU"])
+	reportPreOTel(w, r, own["PreOTel"])
+	reportOTel(w, r, own["OTel"])
 	reportConsumeRatios(w, r)
-	reportBacklog(w, r, backlog)
+	reportBacklog(w, r, own["ConsumeBacklog"])
 	fmt.Fprint(w, "\n### Ratios and targets\n\n")
 	fmt.Fprintln(w, "| check | value | target | verdict |")
 	fmt.Fprintln(w, "|---|---:|---:|---|")
@@ -263,25 +262,9 @@ func report(w io.Writer, r *results) {
 			}
 		}
 	}
-	// The async publish target holds the SDK against raw librdkafka doing
-	// the same work (the same key, value and headers, and an Opaque per
-	// message to tell each publisher its outcome), measured in alternating
-	// batches (PublishAB). The rows without a target show the ratios to raw
-	// librdkafka without the Opaque or the headers, and what those cost raw
-	// librdkafka itself.
-	for _, vs := range []string{"raw-headers-opaque", "raw-headers", "raw"} {
-		n := "PublishAB/vs=" + vs
-		x, ok := r.median(n, "ratio")
-		if !ok {
-			continue
-		}
-		label := "PublishAB: msgs/s of eventkit-async ÷ " + vs + " (alternating batches)"
-		if vs == "raw-headers-opaque" {
-			check(w, label, x, "≥ 0.90", x >= 0.9)
-		} else {
-			fmt.Fprintf(w, "| %s | %.2f | (none) | |\n", label, x)
-		}
-	}
+	checkPublishAB(w, r, own["PublishAB"])
+	checkPublishCPU(w, r)
+	checkPreOTel(w, r, own["PreOTel"])
 	pairs := []struct{ sdk, raw, target string }{
 		{"Publish/impl=eventkit-async", "Publish/impl=raw-headers-opaque", ""},
 		{"Publish/impl=eventkit-async", "Publish/impl=raw-headers", ""},
