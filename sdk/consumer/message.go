@@ -50,8 +50,9 @@ func (h Headers) Get(key string) ([]byte, bool) {
 	return nil, false
 }
 
-// messageOf describes km to its handler h (nil for none).
-func messageOf(km *kafka.Message, h *Handler) Message {
+// messageOf describes km to its handler h (nil for none); texts gives the
+// strings of the header values that repeat.
+func messageOf(km *kafka.Message, h *Handler, texts *interned) Message {
 	m := Message{
 		Topic:     topicOf(km),
 		Partition: km.TopicPartition.Partition,
@@ -69,14 +70,14 @@ func messageOf(km *kafka.Message, h *Handler) Message {
 		if h != nil && string(v) == h.contract.Type {
 			m.EventType = h.contract.Type // the usual case, without a copy
 		} else {
-			m.EventType = string(v)
+			m.EventType = texts.text(v)
 		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderID); ok {
-		m.EventID, _ = cloudevents.ParseEventID(string(v))
+		_ = m.EventID.UnmarshalText(v) // zero when it is not a UUID
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderSource); ok {
-		m.Source = string(v)
+		m.Source = texts.text(v)
 	}
 	return m
 }
