@@ -51,18 +51,7 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		return
 	}
 	m := &inflight{km: km, part: p, h: h, byName: rt, bytes: len(km.Key) + len(km.Value), retry: rs}
-	key := laneKey{topic: p.topic}
-	ordered := true
-	switch r.cfg.Ordering {
-	case OrderKey:
-		key.key = string(km.Key)
-		ordered = len(km.Key) > 0
-	case OrderPartition:
-		key.partition = p.id
-	default:
-		ordered = false
-	}
-	r.sched.add(m, key, ordered)
+	r.sched.add(m, r.cfg.Ordering)
 }
 
 // route returns the handler of a message of topic: by its ce_type header,

@@ -26,6 +26,10 @@ type partition struct {
 	// committed and committedMeta are what was last committed.
 	committed     int64
 	committedMeta string
+	// topicHash is the seeded hash of topic the keys of its messages'
+	// lanes start from, computed at the first (hashed).
+	topicHash uint64
+	hashed    bool
 
 	// On the poll goroutine only:
 	// waiting is set while the partition (of a retry topic) is paused until

@@ -1,7 +1,7 @@
 package consumer
 
 import (
-	"container/heap"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -22,6 +22,7 @@ type scheduler struct {
 
 	ready laneQueue
 	lanes map[laneKey]*lane
+	seed  maphash.Seed // of the lane keys
 
 	// count and bytes are the messages (and their key and value bytes)
 	// polled and not done: queued in lanes or being handled.
@@ -45,27 +46,9 @@ type scheduler struct {
 const maxFreeLanes = 1024
 
 func newScheduler() *scheduler {
-	s := &scheduler{lanes: map[laneKey]*lane{}}
+	s := &scheduler{lanes: map[laneKey]*lane{}, seed: maphash.MakeSeed()}
 	s.work.L, s.linger.L, s.idle.L = &s.mu, &s.mu, &s.mu
 	return s
-}
-
-// laneKey names a lane: a topic and a key (per-key order), or a topic and
-// a partition (per-partition order).
-type laneKey struct {
-	topic     string
-	partition int32
-	key       string
-}
-
-// lane is a queue of messages that must be handled in order.
-type lane struct {
-	key     laneKey
-	q       []*inflight
-	busy    bool // a worker handles one of its units
-	inReady bool // it is in the ready queue, at index at
-	at      int
-	shared  bool // registered in lanes (else it belongs to one message)
 }
 
 // inflight is a polled message from the time it is accepted until it is
@@ -93,13 +76,14 @@ type inflight struct {
 	own lane
 }
 
-// add queues m in the lane of key (shared with other messages), or in a
-// lane of its own when ordered is false.
-func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
+// add queues m in its lane under ordering o: shared with the other
+// messages of its key or partition, or its own when it has no order to
+// keep.
+func (s *scheduler) add(m *inflight, o Ordering) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := &m.own
-	if ordered {
+	if key, ordered := s.laneOf(m, o); ordered {
 		if l = s.lanes[key]; l == nil {
 			l = s.newLane(key)
 			s.lanes[key] = l
@@ -108,7 +92,7 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 	m.lane = l
 	s.seq++
 	m.seq = s.seq
-	l.q = append(l.q, m)
+	l.push(m)
 	m.part.offs.add(m.offset())
 	m.part.queued++
 	s.count++
@@ -119,7 +103,7 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 
 // makeReady puts l in the ready queue when it has work and no worker.
 func (s *scheduler) makeReady(l *lane) {
-	if !l.busy && !l.inReady && len(l.q) > 0 {
+	if !l.busy && !l.inReady && l.len() > 0 {
 		l.inReady = true
 		s.ready.push(l)
 		s.work.Signal()
@@ -200,7 +184,7 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 		unit = s.drainLane(unit, h, first, size)
 		var more []*lane
 		for i := 0; i < s.ready.len() && len(unit)+len(more) < size; i++ {
-			if l := s.ready.at(i); l.q[0].h == h {
+			if l := s.ready.at(i); l.front().h == h {
 				more = append(more, l)
 			}
 		}
@@ -237,7 +221,7 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 
 // drainLane moves l's leading messages for h into unit, up to size.
 func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) []*inflight {
-	for len(unit) < size && len(l.q) > 0 && l.q[0].h == h {
+	for len(unit) < size && l.len() > 0 && l.front().h == h {
 		m := l.pop()
 		m.part.queued--
 		m.part.running++
@@ -271,7 +255,7 @@ func (s *scheduler) doneLocked(unit []*inflight) {
 		}
 		l.busy = false
 		s.makeReady(l)
-		if len(l.q) == 0 && l.shared {
+		if l.len() == 0 && l.shared {
 			s.deleteLane(l)
 		}
 	}
@@ -286,19 +270,16 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 	defer s.mu.Unlock()
 	n := 0
 	keep := func(l *lane) {
-		q := l.q[:0]
-		for _, m := range l.q {
-			if revoked(m.part) {
-				m.part.queued--
-				s.count--
-				s.bytes -= m.bytes
-				n++
-				continue
+		l.filter(func(m *inflight) bool {
+			if !revoked(m.part) {
+				return true
 			}
-			q = append(q, m)
-		}
-		clear(l.q[len(q):])
-		l.q = q
+			m.part.queued--
+			s.count--
+			s.bytes -= m.bytes
+			n++
+			return false
+		})
 	}
 	for i := 0; i < s.ready.len(); i++ {
 		keep(s.ready.at(i))
@@ -312,7 +293,7 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 	// changed, so the queue is rebuilt rather than fixed one by one (its
 	// order needs every lane to have a head).
 	s.ready.keep(func(l *lane) bool {
-		if len(l.q) > 0 {
+		if l.len() > 0 {
 			return true
 		}
 		l.inReady = false
@@ -322,7 +303,7 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 		return false
 	})
 	for k, l := range s.lanes {
-		if len(l.q) == 0 && !l.busy && !l.inReady {
+		if l.len() == 0 && !l.busy && !l.inReady {
 			delete(s.lanes, k)
 		}
 	}
@@ -413,69 +394,6 @@ func (s *scheduler) locked(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn()
-}
-
-func (l *lane) pop() *inflight {
-	m := l.q[0]
-	l.q[0] = nil
-	l.q = l.q[1:]
-	return m
-}
-
-// laneQueue holds the ready lanes, the one whose head message was polled
-// first on top: the oldest waiting message is handed out first, which
-// keeps each partition's commit point (its lowest unfinished offset)
-// moving, and no key waits behind keys polled after it.
-type laneQueue struct{ h laneHeap }
-
-func (r *laneQueue) len() int       { return len(r.h) }
-func (r *laneQueue) at(i int) *lane { return r.h[i] }
-func (r *laneQueue) push(l *lane)   { heap.Push(&r.h, l) }
-func (r *laneQueue) pop() *lane     { return heap.Pop(&r.h).(*lane) }
-
-// remove takes l, which is in the queue, out.
-func (r *laneQueue) remove(l *lane) { heap.Remove(&r.h, l.at) }
-
-// keep leaves the lanes for which ok is true and restores the order, after
-// the lanes' heads changed.
-func (r *laneQueue) keep(ok func(*lane) bool) {
-	kept := r.h[:0]
-	for _, l := range r.h {
-		if ok(l) {
-			l.at = len(kept)
-			kept = append(kept, l)
-		} else {
-			l.at = -1
-		}
-	}
-	clear(r.h[len(kept):])
-	r.h = kept
-	heap.Init(&r.h)
-}
-
-// laneHeap is a container/heap of lanes by their head's poll sequence.
-type laneHeap []*lane
-
-func (h laneHeap) Len() int           { return len(h) }
-func (h laneHeap) Less(i, j int) bool { return h[i].q[0].seq < h[j].q[0].seq }
-func (h laneHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].at, h[j].at = i, j
-}
-
-func (h *laneHeap) Push(x any) {
-	l := x.(*lane)
-	l.at = len(*h)
-	*h = append(*h, l)
-}
-
-func (h *laneHeap) Pop() any {
-	old := *h
-	l := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	l.at = -1
-	return l
 }
 
 // finishNow records a message that is done as soon as it is polled
