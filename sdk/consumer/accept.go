@@ -50,7 +50,8 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		r.sched.finishNow(p, off)
 		return
 	}
-	m := &inflight{km: km, part: p, h: h, byName: rt, bytes: len(km.Key) + len(km.Value), retry: rs}
+	m := r.sched.newInflight()
+	m.km, m.part, m.h, m.byName, m.bytes, m.retry = km, p, h, rt, len(km.Key)+len(km.Value), rs
 	r.sched.add(m, r.cfg.Ordering)
 }
 

@@ -4,8 +4,6 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
 // scheduler hands the polled messages to the workers, one unit of work at
@@ -40,6 +38,10 @@ type scheduler struct {
 	// freeLanes are shared lanes that emptied, kept for reuse: with many
 	// keys most messages find no lane of their key and need one.
 	freeLanes []*lane
+	// free are the records of messages done, kept for reuse; spare are
+	// those handed to the adding goroutine (newInflight), which takes them
+	// without the lock.
+	free, spare []*inflight
 }
 
 // maxFreeLanes bounds freeLanes.
@@ -51,32 +53,8 @@ func newScheduler() *scheduler {
 	return s
 }
 
-// inflight is a polled message from the time it is accepted until it is
-// done.
-type inflight struct {
-	seq  uint64 // the order it was polled in
-	km   *kafka.Message
-	part *partition
-	lane *lane
-	h    *Handler
-	// byName is set when h is to be found by the writer schema's name,
-	// which was not at hand when the message was polled.
-	byName *route
-	bytes  int
-	// retry is what the headers of a message from a retry topic say.
-	retry retryState
-	// op is the telemetry of the handling the message is part of.
-	op *processOp
-	// finished is set by the worker when the message is done (handled,
-	// dead-lettered, sent to a retry topic); a message left unfinished at
-	// shutdown is delivered again.
-	finished bool
-	// own is the lane of a message that has none to share (no order to
-	// keep), so that it costs no allocation of its own.
-	own lane
-}
-
-// add queues m in its lane under ordering o: shared with the other
+// add queues m (from newInflight, or a record of its own) in its lane
+// under ordering o: shared with the other
 // messages of its key or partition, or its own when it has no order to
 // keep.
 func (s *scheduler) add(m *inflight, o Ordering) {
@@ -99,6 +77,7 @@ func (s *scheduler) add(m *inflight, o Ordering) {
 	s.bytes += m.bytes
 	s.makeReady(l)
 	s.linger.Broadcast()
+	s.refillSpare()
 }
 
 // makeReady puts l in the ready queue when it has work and no worker.
@@ -231,7 +210,8 @@ func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) [
 }
 
 // done takes the messages of a unit back from their worker, marks those
-// whose finished field is set done, and frees their lanes.
+// whose finished field is set done, and frees their lanes. The unit's
+// records are reused: the caller drops them.
 func (s *scheduler) done(unit []*inflight) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -258,6 +238,9 @@ func (s *scheduler) doneLocked(unit []*inflight) {
 		if l.len() == 0 && l.shared {
 			s.deleteLane(l)
 		}
+	}
+	for _, m := range unit {
+		s.release(m)
 	}
 	s.idle.Broadcast()
 	s.checkLowLoad()

@@ -139,10 +139,11 @@ type processOp struct {
 }
 
 // startProcess starts the handling of m (whose Message is msg): its span,
-// parented to the context the message's headers carry, and its clock. It
-// returns the handler's context.
+// parented to the context the message's headers carry, and its clock, in
+// m.ownOp. It returns the handler's context.
 func (ins *instruments) startProcess(ctx context.Context, m *inflight, msg *Message) (context.Context, *processOp) {
-	op := &processOp{ins: ins, ta: ins.topics[m.part.topic]}
+	op := &m.ownOp
+	*op = processOp{ins: ins, ta: ins.topics[m.part.topic]}
 	if op.ta == nil {
 		op.ta = &topicAttrs{spanName: "process " + m.part.topic}
 	}
