@@ -3,6 +3,7 @@ package consumer
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,11 +24,17 @@ type scheduler struct {
 	seed  maphash.Seed // of the lane keys
 
 	// count and bytes are the messages (and their key and value bytes)
-	// polled and not done: queued in lanes or being handled.
-	count, bytes int
+	// polled and not done: queued in lanes or being handled. They change
+	// under the lock and are read without it (load).
+	count, bytes atomic.Int64
 	// seq numbers the messages in the order they are added.
 	seq     uint64
 	stopped bool
+
+	// sleeping is the number of workers waiting for a ready lane; waking
+	// is set from a signal to one of them until it wakes (see wake).
+	sleeping int
+	waking   bool
 
 	// lowLoad, when set, is closed once count and bytes are down to
 	// lowCount and lowBytes (or the scheduler stopped): the poll loop
@@ -54,9 +61,8 @@ func newScheduler() *scheduler {
 }
 
 // add queues m (from newInflight, or a record of its own) in its lane
-// under ordering o: shared with the other
-// messages of its key or partition, or its own when it has no order to
-// keep.
+// under ordering o: shared with the other messages of its key or
+// partition, or its own when it has no order to keep.
 func (s *scheduler) add(m *inflight, o Ordering) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,9 +79,10 @@ func (s *scheduler) add(m *inflight, o Ordering) {
 	l.push(m)
 	m.part.offs.add(m.offset())
 	m.part.queued++
-	s.count++
-	s.bytes += m.bytes
+	s.count.Add(1)
+	s.bytes.Add(int64(m.bytes))
 	s.makeReady(l)
+	s.wake()
 	s.linger.Broadcast()
 	s.refillSpare()
 }
@@ -85,6 +92,18 @@ func (s *scheduler) makeReady(l *lane) {
 	if !l.busy && !l.inReady && l.len() > 0 {
 		l.inReady = true
 		s.ready.push(l)
+	}
+}
+
+// wake signals one sleeping worker when a lane is ready and no signalled
+// worker is on its way yet; the lock is held. The worker that wakes passes
+// the signal on when lanes are still ready after it took its unit
+// (takeLocked), so that work spreads to as many workers as it needs while
+// a burst of messages wakes them one at a time, not one per message, and a
+// worker that gives a unit back and takes the next itself wakes no one.
+func (s *scheduler) wake() {
+	if s.ready.len() > 0 && s.sleeping > 0 && !s.waking {
+		s.waking = true
 		s.work.Signal()
 	}
 }
@@ -133,7 +152,10 @@ func (s *scheduler) next(unit []*inflight) []*inflight {
 // so that a worker reuses one slice.
 func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	for s.ready.len() == 0 && !s.stopped {
+		s.sleeping++
 		s.work.Wait()
+		s.sleeping--
+		s.waking = false
 	}
 	if s.stopped {
 		return nil
@@ -148,6 +170,7 @@ func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	if m.h != nil && m.h.batch != nil {
 		unit = s.gather(unit, m.h, l)
 	}
+	s.wake()
 	return unit
 }
 
@@ -216,18 +239,22 @@ func (s *scheduler) done(unit []*inflight) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.doneLocked(unit)
+	s.wake()
 }
 
-// doneLocked is done, with the lock held.
+// doneLocked is done, with the lock held, without waking a worker for the
+// lanes it makes ready (next's caller takes one itself).
 func (s *scheduler) doneLocked(unit []*inflight) {
+	var bytes int64
 	for _, m := range unit {
 		m.part.running--
 		if m.finished && !m.part.released {
 			m.part.offs.finish(m.offset())
 		}
-		s.count--
-		s.bytes -= m.bytes
+		bytes += int64(m.bytes)
 	}
+	s.count.Add(-int64(len(unit)))
+	s.bytes.Add(-bytes)
 	for _, m := range unit {
 		l := m.lane
 		if !l.busy {
@@ -258,8 +285,8 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 				return true
 			}
 			m.part.queued--
-			s.count--
-			s.bytes -= m.bytes
+			s.count.Add(-1)
+			s.bytes.Add(-int64(m.bytes))
 			n++
 			return false
 		})
@@ -358,17 +385,17 @@ func (s *scheduler) stop() {
 	s.mu.Unlock()
 }
 
-// load returns what is in flight.
+// load returns what is in flight, without the lock: the poll loop asks
+// before every poll. Only the poll goroutine adds, so what it reads is
+// never below what it added.
 func (s *scheduler) load() (count, bytes int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count, s.bytes
+	return int(s.count.Load()), int(s.bytes.Load())
 }
 
 // loadAtMost reports whether at most count messages and bytes bytes are in
-// flight; the lock is held.
+// flight.
 func (s *scheduler) loadAtMost(count, bytes int) bool {
-	return s.count <= count && s.bytes <= bytes
+	return s.count.Load() <= int64(count) && s.bytes.Load() <= int64(bytes)
 }
 
 // locked runs fn under the scheduler's lock (which guards the partitions'

@@ -77,8 +77,8 @@ func TestSchedulerKeyOrder(t *testing.T) {
 			next[p]++
 		}
 	}
-	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count == 0 }) {
-		t.Fatalf("not every message was handled: %d left", s.count)
+	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count.Load() == 0 }) {
+		t.Fatalf("not every message was handled: %d left", s.count.Load())
 	}
 	s.stop()
 	wg.Wait()
@@ -250,6 +250,48 @@ func TestSchedulerDropRevoked(t *testing.T) {
 	}
 }
 
+// TestSchedulerWakeSpreadsWork: messages of as many keys as there are
+// sleeping workers reach all of them at once: a worker that wakes passes
+// the signal on while lanes are ready (one signal at a time), and each
+// unit here waits until every worker holds one.
+func TestSchedulerWakeSpreadsWork(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	const workers = 8
+	var holding sync.WaitGroup
+	holding.Add(workers)
+	all := make(chan struct{})
+	go func() { holding.Wait(); close(all) }()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for unit := s.take(); unit != nil; unit = s.next(unit) {
+				holding.Done()
+				<-all
+				unit[0].finished = true
+			}
+		}()
+	}
+	for sleeping(s) != workers {
+		time.Sleep(time.Millisecond) // until every worker sleeps
+	}
+	for i := range workers {
+		s.add(testInflight(p, int64(i), strconv.Itoa(i), &Handler{}), OrderKey)
+	}
+	select {
+	case <-all:
+	case <-time.After(time.Minute):
+		t.Fatal("the workers did not all get a unit in a minute")
+	}
+	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count.Load() == 0 }) {
+		t.Fatal("not every message was done")
+	}
+	s.stop()
+	wg.Wait()
+}
+
 // TestSchedulerStop: take returns nil once stopped, even with work queued.
 func TestSchedulerStop(t *testing.T) {
 	s := newScheduler()
@@ -377,4 +419,11 @@ func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
 	if s.ready.len() != 0 || len(s.lanes) != 0 {
 		t.Fatalf("%d ready lanes, %d lanes left", s.ready.len(), len(s.lanes))
 	}
+}
+
+// sleeping returns the number of workers waiting for work.
+func sleeping(s *scheduler) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sleeping
 }
