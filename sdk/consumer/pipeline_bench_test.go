@@ -82,7 +82,7 @@ func benchPipeline(b *testing.B, concurrency int, ordering Ordering, keys int) {
 	defer cancel()
 	r := &run{Consumer: cons, sched: newScheduler(), parts: map[partKey]*partition{}, ctx: ctx, hctx: ctx}
 	for i := range int32(pipelinePartitions) {
-		p := &partition{topic: c.Topic, id: i, offs: newOffsets(), committed: -1}
+		p := cons.newPartition(c.Topic, i)
 		r.parts[p.key()] = p
 	}
 	var workers sync.WaitGroup
