@@ -1,6 +1,10 @@
 package consumer
 
-import "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+import (
+	"slices"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
 
 // inflight is a polled message from the time it is accepted until it is
 // done. The scheduler reuses the records of the messages done (see
@@ -30,6 +34,34 @@ type inflight struct {
 	// own is the lane of a message that has none to share (no order to
 	// keep), so that it costs no allocation of its own.
 	own lane
+	// polled, when set, are the message's headers as polled, kept (in kept
+	// when they fit) before its handler saw them: the handler's Message
+	// shares km's, and a handler may change its Message, not what the
+	// consumer forwards (headers).
+	polled []kafka.Header
+	kept   [maxKeptHeaders]kafka.Header
+}
+
+// maxKeptHeaders is how many headers a record keeps without an
+// allocation: the CloudEvents headers and a trace context.
+const maxKeptHeaders = 8
+
+// keepHeaders keeps m's headers as polled, before its handler sees them.
+func (m *inflight) keepHeaders() {
+	if hs := m.km.Headers; len(hs) <= len(m.kept) {
+		m.polled = m.kept[:copy(m.kept[:], hs)]
+	} else {
+		m.polled = slices.Clone(hs)
+	}
+}
+
+// headers returns m's headers as polled: what the consumer forwards to a
+// retry or the dead-letter topic.
+func (m *inflight) headers() []kafka.Header {
+	if m.polled != nil {
+		return m.polled
+	}
+	return m.km.Headers
 }
 
 // maxFreeInflight bounds the records kept for reuse.

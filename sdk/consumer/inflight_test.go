@@ -1,6 +1,13 @@
 package consumer
 
-import "testing"
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
 
 // TestSchedulerReusesDoneRecords: the record of a message done comes back
 // from newInflight, cleared (it holds on to no message), once an add has
@@ -34,5 +41,32 @@ func TestSchedulerReusesDoneRecords(t *testing.T) {
 	}
 	if cp := p.offs.commitPoint(); cp != 1 {
 		t.Fatalf("commit point %d, want 1", cp)
+	}
+}
+
+// TestKeepHeaders: the headers a record keeps are the polled ones, whatever
+// the handler's Message (which shares them) does to its own, with few
+// headers (kept in the record) and with many (copied).
+func TestKeepHeaders(t *testing.T) {
+	for _, n := range []int{0, 3, maxKeptHeaders, maxKeptHeaders + 5} {
+		km := &kafka.Message{}
+		for i := range n {
+			km.Headers = append(km.Headers, kafka.Header{Key: "k" + strconv.Itoa(i), Value: []byte{byte(i)}})
+		}
+		polled := slices.Clone(km.Headers)
+		m := &inflight{km: km}
+		m.keepHeaders()
+		msg := messageOf(km, nil, &interned{})
+		if len(msg.Headers) != n || (n == 0) != (msg.Headers == nil) {
+			t.Fatalf("%d headers: the Message has %d (%v)", n, len(msg.Headers), msg.Headers)
+		}
+		for i := range msg.Headers {
+			msg.Headers[i] = Header{Key: "changed"}
+		}
+		if got := m.headers(); !slices.EqualFunc(got, polled, func(a, b kafka.Header) bool {
+			return a.Key == b.Key && bytes.Equal(a.Value, b.Value)
+		}) {
+			t.Errorf("%d headers: kept %v, polled %v", n, got, polled)
+		}
 	}
 }

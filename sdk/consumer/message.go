@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -58,13 +59,8 @@ func messageOf(km *kafka.Message, h *Handler, texts *interned) Message {
 		Partition: km.TopicPartition.Partition,
 		Offset:    int64(km.TopicPartition.Offset),
 		Key:       km.Key,
+		Headers:   headersOf(km.Headers),
 		Timestamp: km.Timestamp,
-	}
-	if len(km.Headers) > 0 {
-		m.Headers = make(Headers, len(km.Headers))
-		for i, h := range km.Headers {
-			m.Headers[i] = Header(h)
-		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderType); ok {
 		if h != nil && string(v) == h.contract.Type {
@@ -81,6 +77,20 @@ func messageOf(km *kafka.Message, h *Handler, texts *interned) Message {
 	}
 	return m
 }
+
+// headersOf returns hs as Headers, without a copy: a handler's Message
+// shares the polled message's headers, the consumer forwarding the copy it
+// kept before (inflight.keepHeaders). Header and kafka.Header have the same
+// fields, so the same layout, which the conversion below checks when it
+// compiles.
+func headersOf(hs []kafka.Header) Headers {
+	if len(hs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*Header)(unsafe.Pointer(unsafe.SliceData(hs))), len(hs))
+}
+
+var _ = Header(kafka.Header{}) // compiles only while their fields are the same
 
 // topicOf returns km's topic.
 func topicOf(km *kafka.Message) string {

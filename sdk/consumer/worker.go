@@ -36,6 +36,7 @@ func (r *run) handleOne(m *inflight) bool {
 			return m.finished
 		}
 	}
+	m.keepHeaders()
 	msg := messageOf(m.km, m.h, &r.texts)
 	ctx, op := r.ins.startProcess(r.handlerContext(&msg), m, &msg)
 	m.op = op
@@ -105,6 +106,7 @@ func (r *run) handleBatch(unit []*inflight) {
 	events := make([]contract.Event, 0, len(unit))
 	msgs := make([]Message, 0, len(unit))
 	for _, m := range unit {
+		m.keepHeaders()
 		msg := messageOf(m.km, h, &r.texts)
 		ml := newMsgLog(r.log, &msg)
 		ev, ok := r.decode(m, &msg, &ml)
