@@ -20,8 +20,8 @@ func constOf(f *schema.Field) (any, bool) {
 	if f == nil {
 		return nil, false
 	}
-	c, ok := f.Props["const"]
-	return c, ok
+	c := schema.RulesOf(f.Type, f).Const
+	return c, c != nil
 }
 
 // checkConst checks that a field's const fits its type.

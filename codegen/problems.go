@@ -22,6 +22,7 @@ const (
 	problemDecimal
 	problemNilRecord
 	problemDepth
+	problemUnset
 )
 
 // problemText says each problem in the methods' docs, in this order.
@@ -33,6 +34,7 @@ var problemText = []struct {
 	{problemEmpty, "an empty required string"},
 	{problemUTF8, "a string that is not UTF-8"},
 	{problemDate, "a date that does not exist"},
+	{problemUnset, "an unset timestamp"},
 	{problemTime, "a time out of range"},
 	{problemEnum, "an enum value that is no symbol"},
 	{problemUnion, "an unset union"},

@@ -83,11 +83,10 @@ func (tm *typeMap) goType(s *schema.Schema) string {
 		}
 		return "int32"
 	case schema.Long:
-		switch s.Logical {
-		case schema.LogicalTimeMicros:
+		switch {
+		case s.Logical == schema.LogicalTimeMicros:
 			return "time.Duration"
-		case schema.LogicalTimestampMillis, schema.LogicalTimestampMicros, schema.LogicalTimestampNanos,
-			schema.LogicalLocalTimestampMillis, schema.LogicalLocalTimestampMicros, schema.LogicalLocalTimestampNanos:
+		case schema.IsTimestamp(s.Logical):
 			return "time.Time"
 		}
 		return "int64"

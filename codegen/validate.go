@@ -73,11 +73,13 @@ func needsCheck(s *schema.Schema, seen map[*schema.Schema]bool) bool {
 	return false
 }
 
-// validate writes the checks of sl.
+// validate writes the checks of sl, by the rules of schema.RulesOf (which
+// avrojson checks JSON input by too).
 func (f *fn) validate(sl slot) {
 	s, x := sl.s, sl.expr
 	a := f.avro
-	if _, ok := constOf(sl.field); ok {
+	rules := schema.RulesOf(s, sl.field)
+	if rules.Const != nil {
 		lit := f.tm.constRef(sl.field)
 		f.open("if %s != %s {", x, lit)
 		f.validateFail(sl, problemConst, a()+"NotConst("+lit+", "+x+")")
@@ -89,7 +91,7 @@ func (f *fn) validate(sl slot) {
 		if s.Logical == schema.LogicalUUID {
 			return
 		}
-		if sl.field != nil && !sl.field.HasDefault() {
+		if rules.Required {
 			f.check(sl, problemEmpty|problemUTF8, a()+"CheckRequiredString("+x+")")
 		} else {
 			f.check(sl, problemUTF8, a()+"CheckString("+x+")")
@@ -102,7 +104,11 @@ func (f *fn) validate(sl slot) {
 		case schema.LogicalTimeMillis, schema.LogicalTimeMicros:
 			f.check(sl, problemTime, a()+"CheckTimeOfDay("+x+")")
 		default:
-			f.check(sl, problemTime, a()+"Check"+goName(s.Logical)+"("+x+")")
+			if rules.Required {
+				f.check(sl, problemUnset|problemTime, a()+"CheckRequired"+goName(s.Logical)+"("+x+")")
+			} else {
+				f.check(sl, problemTime, a()+"Check"+goName(s.Logical)+"("+x+")")
+			}
 		}
 	case schema.Bytes, schema.Fixed:
 		if s.Logical == schema.LogicalDecimal {

@@ -119,8 +119,8 @@ func (d *DailyTask) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
-// empty required string, a string that is not UTF-8, or a time out of
-// range.
+// empty required string, a string that is not UTF-8, an unset timestamp, or
+// a time out of range.
 func (d *DailyTask) Validate() error {
 	if d == nil {
 		return avrobin.Invalid(dailyTaskTypeName, "", avrobin.ErrUnset)
@@ -128,7 +128,7 @@ func (d *DailyTask) Validate() error {
 	if err := avrobin.CheckRequiredString(d.Type); err != nil {
 		return avrobin.Invalid(dailyTaskTypeName, "type", err)
 	}
-	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(d.Timestamp); err != nil {
 		return avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return nil

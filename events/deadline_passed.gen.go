@@ -152,8 +152,8 @@ func (d *DeadlinePassed) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way d breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// field that differs from its "const", a date that does not exist, or a
-// time out of range.
+// field that differs from its "const", a date that does not exist, an unset
+// timestamp, or a time out of range.
 func (d *DeadlinePassed) Validate() error {
 	if d == nil {
 		return avrobin.Invalid(deadlinePassedTypeName, "", avrobin.ErrUnset)
@@ -164,7 +164,7 @@ func (d *DeadlinePassed) Validate() error {
 	if err := avrobin.CheckDate(d.Date); err != nil {
 		return avrobin.Invalid(deadlinePassedTypeName, "date", err)
 	}
-	if err := avrobin.CheckTimestampMicros(d.Timestamp); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(d.Timestamp); err != nil {
 		return avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return nil

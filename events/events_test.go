@@ -146,7 +146,7 @@ func TestValidate(t *testing.T) {
 			`events.DeadlinePassed: field type: must be "deadline.passed" (the schema's const), is "deadline.missed"`},
 		{"zero type", func() contract.Event { d := *ok; d.Type = ""; return &d }(), "type", ""},
 		{"date", func() contract.Event { d := *ok; d.Date = avrobin.Date{Year: 2026, Month: 2, Day: 29}; return &d }(), "date",
-			"events.DeadlinePassed: field date: invalid date"},
+			"events.DeadlinePassed: field date: 2026-02-29: February 2026 has 28 days"},
 		{"timestamp", func() contract.Event {
 			d := *ok
 			d.Timestamp = time.Date(400000, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -247,7 +247,7 @@ func (d *decoder) value(dst []byte, s *schema.Schema, depth int) ([]byte, error)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = d.value(dst, f.Type, depth+1); err != nil {
-				return dst, within(err, f.Name)
+				return dst, within(err, stepField, f.Name)
 			}
 		}
 		return append(dst, '}'), nil
@@ -341,10 +341,10 @@ func (d *decoder) blocks(dst []byte, items, values *schema.Schema, depth int) ([
 				dst = appendString(dst, string(key))
 				dst = append(dst, ':')
 				if dst, err = d.value(dst, values, depth+1); err != nil {
-					return dst, within(err, string(key))
+					return dst, within(err, stepKey, string(key))
 				}
 			} else if dst, err = d.value(dst, items, depth+1); err != nil {
-				return dst, within(err, strconv.Itoa(index))
+				return dst, within(err, stepIndex, strconv.Itoa(index))
 			}
 			index++
 		}
@@ -358,9 +358,7 @@ func (d *decoder) appendInt(dst []byte, s *schema.Schema, v int32) []byte {
 	if d.style == Plain {
 		switch s.Logical {
 		case schema.LogicalDate:
-			if t, ok := formatDate(v); ok {
-				return append(append(append(dst, '"'), t...), '"')
-			}
+			return append(append(append(dst, '"'), formatDate(v)...), '"')
 		case schema.LogicalTimeMillis:
 			if t, ok := formatTimeOfDay(int64(v), 1e3); ok {
 				return append(append(append(dst, '"'), t...), '"')
@@ -378,8 +376,8 @@ func (d *decoder) appendLong(dst []byte, s *schema.Schema, v int64) []byte {
 		case schema.LogicalTimeMicros:
 			t, ok = formatTimeOfDay(v, 1e6)
 		default:
-			if unit, local, isTS := timestampUnit(s.Logical); isTS {
-				t, ok = formatTimestamp(v, unit, local)
+			if tt := timestampTypes[s.Logical]; tt != nil {
+				t, ok = formatTimestamp(v, tt), true
 			}
 		}
 		if ok {

@@ -18,8 +18,11 @@
 //	uuid (string or fixed 16)     "0b5a3b2e-4d9c-4e55-9b43-3b1a8d0f6a01"
 //	duration (fixed 12)           {"months":1,"days":2,"milliseconds":3}
 //
-// A logical value that has no such form (a date beyond year 9999, a time of
-// day past 24h) is written as its underlying number instead.
+// A date or a timestamp beyond the years 0 to 9999 takes a sign and as many
+// year digits as it needs, as ISO 8601 writes expanded years
+// ("+294247-01-10T04:00:54.775807Z", "-0044-03-15"), so that every value
+// has its text. A time of day past 24h, which has none, is written as its
+// number of milliseconds or microseconds.
 //
 // [AvroJSON] is the JSON encoding of the Avro specification, as Apache Avro's
 // JsonEncoder writes it: a union value other than null is wrapped as
@@ -39,20 +42,34 @@
 // # Encoding
 //
 // Encode reads either style: wherever the JSON type tells them apart (a
-// readable date string or a day number, a wrapped or bare union value, a
-// duration object or a 12-character string) both are accepted. A union value
-// in plain JSON goes to the first branch, in schema order, that it fits. The
-// only values both styles write as strings of different meaning are decimals
-// ("12.34" against the characters of the unscaled bytes); Options.Style says
-// which Encode expects, and also which union form it tries first.
+// readable string or a number, a wrapped or bare union value, a duration
+// object or a 12-character string) both are accepted. A union value in plain
+// JSON goes to the first branch, in schema order, that it fits. Two
+// exceptions: decimals, which both styles write as strings of different
+// meaning ("12.34" against the characters of the unscaled bytes); and dates
+// and timestamps, for which the plain style refuses a bare number, too easily
+// meant otherwise (20261203 for a date, Unix seconds for a
+// timestamp-micros), that the Avro JSON style reads as a count of days or of
+// the type's unit. Options.Style says which Encode expects, and also which
+// union form it tries first. A schema's defaults, in Avro's JSON encoding,
+// are read in either style.
 //
 // A record's missing field takes its default; a missing field without one, an
 // unknown field, a value of the wrong type, an integer out of range, a
 // decimal with more digits than its precision or scale allows, a timestamp
-// more precise than its type, all fail with an *Error that names the place
-// as a JSON Pointer:
+// more precise than its type or beyond its range, all fail with an *Error
+// that names the place as a JSON Pointer:
 //
 //	/cafe_id: expected long, got string "x"
+//
+// With Options.Validate, Encode also refuses what the generated Validate
+// refuses of the same value in Go, by the same rules (schema.RulesOf) and
+// with the same avrobin checks: a field that differs from its "const", an
+// empty required string, an unset timestamp (0001-01-01T00:00:00Z, which is
+// Go's zero time.Time, where the schema gives no default), a time of day
+// outside a day. The error then matches avrobin's (errors.Is(err,
+// avrobin.ErrUnset), ...), and Error.Field names the place as generated
+// code's errors do ("lines[2].timestamp"). eventctl produce validates.
 //
 // # Decoding
 //
@@ -70,8 +87,8 @@
 // Decode then Encode in the Avro JSON style gives back the same bytes for any
 // value written canonically (one block per array and map, minimal varints and
 // decimals, the quiet NaN without payload), as Avro libraries write it. In
-// plain JSON it does too, except for unions whose branches plain JSON cannot
-// tell apart (["int","long"], a string and an enum, a record and a map): a
+// plain JSON it does too, whatever the year of a date or a timestamp, except
+// for unions whose branches plain JSON cannot tell apart (["int","long"], a string and an enum, a record and a map): a
 // bare value goes to the first branch it fits, so write such values in the
 // Avro JSON style. Encode refuses a few things the bytes can hold, so Decode
 // then Encode fails for them: a decimal with more digits than its precision,

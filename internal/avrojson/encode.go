@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // Encode returns the Avro binary encoding of the JSON value js (either
@@ -28,9 +29,9 @@ func AppendEncode(dst []byte, s *schema.Schema, js []byte, opts Options) ([]byte
 	if err != nil {
 		return dst, err
 	}
-	e := encoder{style: opts.Style}
+	e := encoder{style: opts.Style, validate: opts.Validate, avroJSONHint: opts.AvroJSONHint}
 	n := len(dst)
-	out, err := e.value(dst, s, v, 0, false)
+	out, err := e.value(dst, s, v, 0, false, nil)
 	if err != nil {
 		return dst[:n], err
 	}
@@ -38,15 +39,21 @@ func AppendEncode(dst []byte, s *schema.Schema, js []byte, opts Options) ([]byte
 }
 
 type encoder struct {
-	style    Style
-	fields   map[*schema.Schema]map[string]int
-	defaults map[*schema.Field]*jvalue
+	style        Style
+	validate     bool
+	avroJSONHint string
+	fields       map[*schema.Schema]map[string]int
+	defaults     map[*schema.Field]*jvalue
 }
 
-// typeName describes what a schema accepts, for errors.
-func typeName(s *schema.Schema) string {
+// typeName describes what a schema accepts, in e's style, for errors.
+func (e *encoder) typeName(s *schema.Schema) string {
+	plain := e.style == Plain
 	switch s.Logical {
 	case schema.LogicalDate:
+		if plain {
+			return `date ("YYYY-MM-DD")`
+		}
 		return `date ("YYYY-MM-DD" or days since 1970-01-01)`
 	case schema.LogicalTimeMillis, schema.LogicalTimeMicros:
 		return s.Logical + ` ("HH:MM:SS.fff" or ` + map[bool]string{true: "milliseconds", false: "microseconds"}[s.Logical == schema.LogicalTimeMillis] + ` after midnight)`
@@ -59,12 +66,11 @@ func typeName(s *schema.Schema) string {
 	case schema.LogicalDuration:
 		return `duration ({"months":m,"days":d,"milliseconds":ms})`
 	}
-	if unit, local, ok := timestampUnit(s.Logical); ok {
-		form := `"2026-11-27T11:45:00Z"`
-		if local {
-			form = `"2026-11-27T11:45:00"`
+	if tt := timestampTypes[s.Logical]; tt != nil {
+		if plain {
+			return s.Logical + " (an RFC 3339 string like " + timestampExample(tt) + ")"
 		}
-		return s.Logical + " (an RFC 3339 string like " + form + " or " + unitName(unit) + " since 1970)"
+		return s.Logical + " (an RFC 3339 string like " + timestampExample(tt) + " or " + unitName(tt.perSec) + " since 1970)"
 	}
 	switch s.Kind {
 	case schema.Record, schema.Enum:
@@ -83,8 +89,16 @@ func typeName(s *schema.Schema) string {
 	return s.Kind.String()
 }
 
-func mismatch(s *schema.Schema, v *jvalue) error {
-	return invalid("expected %s, got %s", typeName(s), v.describe())
+// timestampExample is the text of a timestamp of type tt, for errors.
+func timestampExample(tt *timestampType) string {
+	if tt.local {
+		return `"2026-11-27T11:45:00"`
+	}
+	return `"2026-11-27T11:45:00Z"`
+}
+
+func (e *encoder) mismatch(s *schema.Schema, v *jvalue) error {
+	return invalid("expected %s, got %s", e.typeName(s), v.describe())
 }
 
 // list joins names for a message, the first 12 of them.
@@ -104,61 +118,31 @@ func appendVarint(dst []byte, v int64) []byte {
 	return append(dst, byte(u))
 }
 
-func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def bool) ([]byte, error) {
+// value encodes v as a value of s; def says it is (within) a default of
+// the schema, f is the field whose own value it is (see schema.RulesOf).
+func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def bool, f *schema.Field) ([]byte, error) {
 	if depth > MaxDepth {
 		return dst, invalid("values nested deeper than %d levels", MaxDepth)
 	}
 	switch s.Kind {
 	case schema.Null:
 		if v.kind != jNull {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
 		}
 		return dst, nil
 	case schema.Boolean:
 		if v.kind != jBool {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
+		}
+		if err := e.checkConst(s, v, def, f); err != nil {
+			return dst, err
 		}
 		if v.b {
 			return append(dst, 1), nil
 		}
 		return append(dst, 0), nil
-	case schema.Int:
-		var n int64
-		var err error
-		switch {
-		case v.kind == jNumber:
-			n, err = integer(v.s, 32)
-		case v.kind == jString && s.Logical == schema.LogicalDate:
-			var d int32
-			d, err = parseDate(v.s)
-			n = int64(d)
-		case v.kind == jString && s.Logical == schema.LogicalTimeMillis:
-			n, err = parseTimeOfDay(v.s, 1e3)
-		default:
-			return dst, mismatch(s, v)
-		}
-		if err != nil {
-			return dst, invalid("%v", err)
-		}
-		return appendVarint(dst, n), nil
-	case schema.Long:
-		var n int64
-		var err error
-		unit, local, isTS := timestampUnit(s.Logical)
-		switch {
-		case v.kind == jNumber:
-			n, err = integer(v.s, 64)
-		case v.kind == jString && s.Logical == schema.LogicalTimeMicros:
-			n, err = parseTimeOfDay(v.s, 1e6)
-		case v.kind == jString && isTS:
-			n, err = parseTimestamp(v.s, unit, local, s.Logical)
-		default:
-			return dst, mismatch(s, v)
-		}
-		if err != nil {
-			return dst, invalid("%v", err)
-		}
-		return appendVarint(dst, n), nil
+	case schema.Int, schema.Long:
+		return e.integer(dst, s, v, def, f)
 	case schema.Float, schema.Double:
 		bits := 64
 		if s.Kind == schema.Float {
@@ -192,7 +176,10 @@ func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		return e.bytes(dst, s, v, def)
 	case schema.String:
 		if v.kind != jString {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
+		}
+		if err := e.checkString(s, v, def, f); err != nil {
+			return dst, err
 		}
 		if s.Logical == schema.LogicalUUID && !def {
 			if _, ok := parseUUID(v.s); !ok {
@@ -205,47 +192,50 @@ func (e *encoder) value(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		return e.fixed(dst, s, v, def)
 	case schema.Enum:
 		if v.kind != jString {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
 		}
 		for i, sym := range s.Symbols {
 			if sym == v.s {
+				if err := e.checkConst(s, v, def, f); err != nil {
+					return dst, err
+				}
 				return appendVarint(dst, int64(i)), nil
 			}
 		}
-		return dst, invalid("%q is not a symbol of enum %s (%s)", clip(v.s), s.Name, list(s.Symbols))
+		return dst, invalid("%q is not a symbol of enum %s (%s)", clip(v.s), s.Name, list(s.Symbols)).because(avrobin.ErrIndex)
 	case schema.Record:
 		return e.record(dst, s, v, depth, def)
 	case schema.Array:
 		if v.kind != jArray {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
 		}
 		if len(v.arr) > 0 {
 			dst = appendVarint(dst, int64(len(v.arr)))
 			for i, item := range v.arr {
 				var err error
-				if dst, err = e.value(dst, s.Items, item, depth+1, def); err != nil {
-					return dst, within(err, strconv.Itoa(i))
+				if dst, err = e.value(dst, s.Items, item, depth+1, def, nil); err != nil {
+					return dst, within(err, stepIndex, strconv.Itoa(i))
 				}
 			}
 		}
 		return append(dst, 0), nil
 	case schema.Map:
 		if v.kind != jObject {
-			return dst, mismatch(s, v)
+			return dst, e.mismatch(s, v)
 		}
 		if len(v.obj) > 0 {
 			seen := make(map[string]bool, len(v.obj))
 			dst = appendVarint(dst, int64(len(v.obj)))
 			for _, m := range v.obj {
 				if seen[m.key] {
-					return dst, within(invalid("map key given twice"), m.key)
+					return dst, within(invalid("map key given twice"), stepKey, m.key)
 				}
 				seen[m.key] = true
 				dst = appendVarint(dst, int64(len(m.key)))
 				dst = append(dst, m.key...)
 				var err error
-				if dst, err = e.value(dst, s.Values, m.val, depth+1, def); err != nil {
-					return dst, within(err, m.key)
+				if dst, err = e.value(dst, s.Values, m.val, depth+1, def, nil); err != nil {
+					return dst, within(err, stepKey, m.key)
 				}
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // bytes encodes a bytes value: a decimal's text or number, or a string of
@@ -22,7 +23,7 @@ func (e *encoder) bytes(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 		return append(dst, raw...), nil
 	}
 	if v.kind != jString {
-		return dst, mismatch(s, v)
+		return dst, e.mismatch(s, v)
 	}
 	n := len(dst)
 	dst = appendVarint(dst, 0) // placeholder, rewritten below
@@ -64,7 +65,7 @@ func (e *encoder) fixed(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 		}
 		out, ok := appendTwos(dst, n, s.Size)
 		if !ok {
-			return dst, invalid("%s does not fit the %d bytes of fixed %s", v.s, s.Size, s.Name)
+			return dst, invalid("%s does not fit the %d bytes of fixed %s", v.s, s.Size, s.Name).because(avrobin.ErrDecimal)
 		}
 		return out, nil
 	case s.Logical == schema.LogicalUUID && v.kind == jString && len(v.s) == 36:
@@ -79,14 +80,14 @@ func (e *encoder) fixed(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 			i := map[string]int{"months": 0, "days": 1, "milliseconds": 2}
 			k, ok := i[m.key]
 			if !ok {
-				return dst, within(invalid("unknown member of a duration (months, days, milliseconds)"), m.key)
+				return dst, within(invalid("unknown member of a duration (months, days, milliseconds)"), stepField, m.key)
 			}
 			if m.val.kind != jNumber {
-				return dst, within(invalid("expected a count 0..4294967295, got %s", m.val.describe()), m.key)
+				return dst, within(invalid("expected a count 0..4294967295, got %s", m.val.describe()), stepField, m.key)
 			}
 			n, err := strconv.ParseUint(m.val.s, 10, 32)
 			if err != nil {
-				return dst, within(invalid("expected a count 0..4294967295, got %s", m.val.describe()), m.key)
+				return dst, within(invalid("expected a count 0..4294967295, got %s", m.val.describe()), stepField, m.key)
 			}
 			parts[k] = uint32(n)
 		}
@@ -95,7 +96,7 @@ func (e *encoder) fixed(dst []byte, s *schema.Schema, v *jvalue, def bool) ([]by
 		}
 		return dst, nil
 	case v.kind != jString:
-		return dst, mismatch(s, v)
+		return dst, e.mismatch(s, v)
 	}
 	n := len(dst)
 	out, err := latin1(dst, v.s)
@@ -118,7 +119,7 @@ func decimalError(err error, v *jvalue) error {
 	if errors.As(err, &nd) && v.kind == jString {
 		return invalid("%v (a decimal's bytes, as Avro's JSON encoding writes them, are read in the Avro JSON style)", err)
 	}
-	return invalid("%v", err)
+	return invalid("%v", err).because(avrobin.ErrDecimal)
 }
 
 // checkDecimalBytes refuses the bytes of a decimal (given as its bytes, as
@@ -134,7 +135,7 @@ func checkDecimalBytes(s *schema.Schema, raw []byte) error {
 	n := twos(raw)
 	if d := len(new(big.Int).Abs(n).String()); n.Sign() != 0 && d > s.Precision {
 		text := string(appendDecimal(nil, raw, s.Scale))
-		return invalid("decimal %s (given as its bytes) has more than the %d digit(s) of decimal(%d,%d)", text[1:len(text)-1], s.Precision, s.Precision, s.Scale)
+		return invalid("decimal %s (given as its bytes) has more than the %d digit(s) of decimal(%d,%d)", text[1:len(text)-1], s.Precision, s.Precision, s.Scale).because(avrobin.ErrDecimal)
 	}
 	return nil
 }

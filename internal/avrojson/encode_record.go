@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // fieldIndex maps the field names of record s to their positions, built
@@ -44,7 +45,7 @@ func (e *encoder) defaultOf(f *schema.Field) (*jvalue, error) {
 // missing one from its default.
 func (e *encoder) record(dst []byte, s *schema.Schema, v *jvalue, depth int, def bool) ([]byte, error) {
 	if v.kind != jObject {
-		return dst, mismatch(s, v)
+		return dst, e.mismatch(s, v)
 	}
 	index := e.fieldIndex(s)
 	vals := make([]*jvalue, len(s.Fields))
@@ -55,10 +56,10 @@ func (e *encoder) record(dst []byte, s *schema.Schema, v *jvalue, depth int, def
 			for j, f := range s.Fields {
 				names[j] = f.Name
 			}
-			return dst, within(invalid("unknown field: %s has the fields %s", s.Name, list(names)), m.key)
+			return dst, within(invalid("unknown field: %s has the fields %s", s.Name, list(names)), stepField, m.key)
 		}
 		if vals[i] != nil {
-			return dst, within(invalid("field given twice"), m.key)
+			return dst, within(invalid("field given twice"), stepField, m.key)
 		}
 		vals[i] = m.val
 	}
@@ -70,17 +71,17 @@ func (e *encoder) record(dst []byte, s *schema.Schema, v *jvalue, depth int, def
 				if _, ok := f.Type.IsNullable(); ok {
 					hint = fmt.Sprintf(`; it may be null but has no default: write %q: null`, f.Name)
 				}
-				return dst, within(invalid("missing required field of type %s%s", typeName(f.Type), hint), f.Name)
+				return dst, within(invalid("missing required field of type %s%s", e.typeName(f.Type), hint).because(avrobin.ErrUnset), stepField, f.Name)
 			}
 			var err error
 			if fv, err = e.defaultOf(f); err != nil {
-				return dst, within(err, f.Name)
+				return dst, within(err, stepField, f.Name)
 			}
 			fdef = true
 		}
 		var err error
-		if dst, err = e.value(dst, f.Type, fv, depth+1, fdef); err != nil {
-			return dst, within(err, f.Name)
+		if dst, err = e.value(dst, f.Type, fv, depth+1, fdef, f); err != nil {
+			return dst, within(err, stepField, f.Name)
 		}
 	}
 	return dst, nil

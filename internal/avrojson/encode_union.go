@@ -1,6 +1,9 @@
 package avrojson
 
-import "github.com/lunchbot/eventkit/internal/schema"
+import (
+	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+)
 
 // branchByName returns the branch a wrapper key names: a full name, a type
 // name, or the unambiguous short name of a named type; -1 for none.
@@ -28,7 +31,7 @@ func branchByName(s *schema.Schema, key string) int {
 func (e *encoder) branch(dst []byte, s *schema.Schema, i int, v *jvalue, depth int, def bool) ([]byte, error) {
 	n := len(dst)
 	dst = appendVarint(dst, int64(i))
-	out, err := e.value(dst, s.Branches[i], v, depth+1, def)
+	out, err := e.value(dst, s.Branches[i], v, depth+1, def, nil)
 	if err != nil {
 		return dst[:n], err
 	}
@@ -37,7 +40,9 @@ func (e *encoder) branch(dst []byte, s *schema.Schema, i int, v *jvalue, depth i
 
 // union picks the branch of union s for v: a default's first branch, null,
 // a wrapped value ({"branch name": value}) or the first branch a bare value
-// fits, the wrapped form tried first in the Avro JSON style.
+// fits, the wrapped form tried first in the Avro JSON style. A value that
+// fits a branch but breaks a rule of Validate (an unset timestamp) is
+// refused, as the Go value of that branch would be, not tried as the next.
 func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def bool) ([]byte, error) {
 	if def {
 		// A default is a value of the first branch, never wrapped.
@@ -59,14 +64,14 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		}
 		out, err := e.branch(dst, s, wrapped, v.obj[0].val, depth, false)
 		if err != nil {
-			wrapErr = within(err, v.obj[0].key)
+			wrapErr = within(err, stepBranch, v.obj[0].key)
 			return dst, false
 		}
 		return out, true
 	}
 	if e.style == AvroJSON {
-		if out, ok := tryWrapped(); ok {
-			return out, nil
+		if out, ok := tryWrapped(); ok || brokeRule(wrapErr) {
+			return out, wrapErr
 		}
 	}
 	var only error
@@ -77,14 +82,14 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 		}
 		nonNull++
 		out, err := e.branch(dst, s, i, v, depth, false)
-		if err == nil {
-			return out, nil
+		if err == nil || brokeRule(err) {
+			return out, err
 		}
 		only = err
 	}
 	if e.style == Plain {
-		if out, ok := tryWrapped(); ok {
-			return out, nil
+		if out, ok := tryWrapped(); ok || brokeRule(wrapErr) {
+			return out, wrapErr
 		}
 	}
 	switch {
@@ -93,5 +98,9 @@ func (e *encoder) union(dst []byte, s *schema.Schema, v *jvalue, depth int, def 
 	case nonNull == 1 && v.kind != jNull:
 		return dst, only
 	}
-	return dst, invalid("got %s, which fits none of the union's branches %s (to pick one, write {\"branch name\": value})", v.describe(), describeUnion(s))
+	err := invalid("got %s, which fits none of the union's branches %s (to pick one, write {\"branch name\": value})", v.describe(), describeUnion(s))
+	if v.kind == jNull {
+		err = err.because(avrobin.ErrUnset) // as a nil union in Go
+	}
+	return dst, err
 }

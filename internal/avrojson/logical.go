@@ -2,6 +2,7 @@ package avrojson
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -9,70 +10,30 @@ import (
 	"time"
 
 	"github.com/lunchbot/eventkit/internal/schema"
+	"github.com/lunchbot/eventkit/sdk/avrobin"
 )
 
 // The readable forms of the logical types, both ways.
 
 const secondsPerDay = 86400
 
-// formatDate returns "YYYY-MM-DD" for a day number, false outside the years
-// 1 to 9999.
-func formatDate(days int32) (string, bool) {
-	t := time.Unix(int64(days)*secondsPerDay, 0).UTC()
-	if t.Year() < 1 || t.Year() > 9999 {
-		return "", false
-	}
-	return t.Format(time.DateOnly), true
-}
+// formatDate returns the text of a day number: "YYYY-MM-DD", with a sign
+// and more digits for a year beyond 0 to 9999 (avrobin.Date's String).
+func formatDate(days int32) string { return avrobin.DateFromDays(days).String() }
 
+// parseDate reads a date's text: what formatDate writes, and says why a
+// date of that form is none ("2026-02-30": February 2026 has 28 days).
 func parseDate(s string) (int32, error) {
-	t, err := time.Parse(time.DateOnly, s)
+	d, err := avrobin.ParseDate(s)
 	if err != nil {
-		return 0, dateError(s)
-	}
-	return int32(t.Unix() / secondsPerDay), nil
-}
-
-// dateError says why s, which time.Parse refused, is not a date: a month or
-// a day the calendar does not have ("2026-02-30": February 2026 has 28
-// days), or not the form YYYY-MM-DD at all.
-func dateError(s string) error {
-	if !isDateShape(s) {
-		return fmt.Errorf("date %q is not YYYY-MM-DD", s)
-	}
-	y, _ := strconv.Atoi(s[:4])
-	m, _ := strconv.Atoi(s[5:7])
-	d, _ := strconv.Atoi(s[8:])
-	if m < 1 || m > 12 {
-		return fmt.Errorf("date %q: there is no month %02d (months are 01 to 12)", s, m)
-	}
-	// Day 0 of the next month is the last of this one.
-	days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
-	switch {
-	case d == 0:
-		return fmt.Errorf("date %q: there is no day 00 (%s %04d has %d days, 01 to %d)", s, time.Month(m), y, days, days)
-	case d > days:
-		return fmt.Errorf("date %q: %s %04d has %d days", s, time.Month(m), y, days)
-	}
-	return fmt.Errorf("date %q is not YYYY-MM-DD", s)
-}
-
-// isDateShape reports whether s is four digits, '-', two digits, '-', two
-// digits.
-func isDateShape(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if i == 4 || i == 7 {
-			if s[i] != '-' {
-				return false
-			}
-		} else if s[i] < '0' || s[i] > '9' {
-			return false
+		var de *avrobin.DateError
+		if errors.As(err, &de) {
+			return 0, invalid("date %q: %s", s, de.Reason).because(de)
 		}
+		return 0, invalid("date %q is not YYYY-MM-DD", s)
 	}
-	return true
+	days, _ := d.Days()
+	return days, nil
 }
 
 // fracDigits is the number of fraction digits of a unit (1e3: 3, ...).
@@ -121,79 +82,92 @@ func parseTimeOfDay(s string, perSecond int64) (int64, error) {
 	return sec*perSecond + ns/per, nil
 }
 
-// timestampUnit returns the units per second of a timestamp logical type and
-// whether it is a local one.
-func timestampUnit(logical string) (perSecond int64, local, ok bool) {
-	switch logical {
-	case schema.LogicalTimestampMillis:
-		return 1e3, false, true
-	case schema.LogicalTimestampMicros:
-		return 1e6, false, true
-	case schema.LogicalTimestampNanos:
-		return 1e9, false, true
-	case schema.LogicalLocalTimestampMillis:
-		return 1e3, true, true
-	case schema.LogicalLocalTimestampMicros:
-		return 1e6, true, true
-	case schema.LogicalLocalTimestampNanos:
-		return 1e9, true, true
-	}
-	return 0, false, false
+// timestampType is a timestamp logical type as avrojson needs it: its
+// unit and the avrobin functions of generated code for it, so that JSON
+// input is counted and checked as Go values are.
+type timestampType struct {
+	perSec int64
+	local  bool
+	// count is avrobin's TimestampMicros and the like: the count of a time,
+	// or why it has none.
+	count func(time.Time) (int64, error)
+	// checkSet is avrobin's CheckRequiredTimestampMicros and the like.
+	checkSet func(time.Time) error
 }
 
-// formatTimestamp returns the RFC 3339 form of v units since the epoch, in
+var timestampTypes = map[string]*timestampType{
+	schema.LogicalTimestampMillis:      {1e3, false, avrobin.TimestampMillis, avrobin.CheckRequiredTimestampMillis},
+	schema.LogicalTimestampMicros:      {1e6, false, avrobin.TimestampMicros, avrobin.CheckRequiredTimestampMicros},
+	schema.LogicalTimestampNanos:       {1e9, false, avrobin.TimestampNanos, avrobin.CheckRequiredTimestampNanos},
+	schema.LogicalLocalTimestampMillis: {1e3, true, avrobin.LocalTimestampMillis, avrobin.CheckRequiredLocalTimestampMillis},
+	schema.LogicalLocalTimestampMicros: {1e6, true, avrobin.LocalTimestampMicros, avrobin.CheckRequiredLocalTimestampMicros},
+	schema.LogicalLocalTimestampNanos:  {1e9, true, avrobin.LocalTimestampNanos, avrobin.CheckRequiredLocalTimestampNanos},
+}
+
+// timeOf returns the time of count v (a local timestamp's wall clock, in
+// UTC), as generated code decodes it.
+func (tt *timestampType) timeOf(v int64) time.Time {
+	return time.Unix(v/tt.perSec, v%tt.perSec*(1e9/tt.perSec)).UTC()
+}
+
+// formatTimestamp returns the RFC 3339 text of v units since the epoch, in
 // UTC with 'Z' (or without a zone for a local timestamp), with the unit's
-// fraction digits; false outside the years 1 to 9999.
-func formatTimestamp(v, perSecond int64, local bool) (string, bool) {
-	sec, frac := v/perSecond, v%perSecond
-	if frac < 0 {
-		sec--
-		frac += perSecond
-	}
-	t := time.Unix(sec, 0).UTC()
-	if t.Year() < 1 || t.Year() > 9999 {
-		return "", false
-	}
-	b := make([]byte, 0, 32)
-	b = t.AppendFormat(b, "2006-01-02T15:04:05")
-	b = appendFrac(b, frac, fracDigits(perSecond))
-	if !local {
-		b = append(b, 'Z')
-	}
-	return string(b), true
+// fraction digits; a year beyond 0 to 9999 is expanded, as
+// avrobin.AppendTimeText writes it.
+func formatTimestamp(v int64, tt *timestampType) string {
+	return string(avrobin.AppendTimeText(nil, tt.timeOf(v), fracDigits(tt.perSec), tt.local))
 }
 
-func parseTimestamp(s string, perSecond int64, local bool, logical string) (int64, error) {
-	var t time.Time
-	var err error
-	if local {
-		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
-		if err != nil {
-			if _, zerr := time.Parse(time.RFC3339Nano, s); zerr == nil {
-				return 0, fmt.Errorf("%s %q has a time zone; a local timestamp has none: drop it", logical, s)
-			}
-			return 0, fmt.Errorf("%s %q is not YYYY-MM-DDTHH:MM:SS[.fraction] (no time zone)", logical, s)
-		}
-	} else {
-		t, err = time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			if _, lerr := time.Parse("2006-01-02T15:04:05.999999999", s); lerr == nil {
-				return 0, fmt.Errorf("%s %q has no time zone: add Z for UTC or an offset like +02:00", logical, s)
-			}
-			return 0, fmt.Errorf("%s %q is not an RFC 3339 timestamp like 2026-11-27T11:45:00Z", logical, s)
+// parseTimestamp reads what formatTimestamp writes (an offset other than Z
+// too, and fewer fraction digits) and returns the time (a local
+// timestamp's wall clock, in UTC).
+func parseTimestamp(s string, tt *timestampType, logical string) (time.Time, error) {
+	text, years := s, 0
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		var ok bool
+		if text, years, ok = unexpandYear(s); !ok {
+			text = "" // not a timestamp: time.Parse says so below
 		}
 	}
-	ns := int64(t.Nanosecond())
-	per := int64(1e9) / perSecond
-	if ns%per != 0 {
-		return 0, fmt.Errorf("%s %q has more than its %d fraction digits", logical, s, fracDigits(perSecond))
+	layout := time.RFC3339Nano
+	if tt.local {
+		layout = "2006-01-02T15:04:05.999999999"
 	}
-	v := new(big.Int).Mul(big.NewInt(t.Unix()), big.NewInt(perSecond))
-	v.Add(v, big.NewInt(ns/per))
-	if !v.IsInt64() {
-		return 0, fmt.Errorf("%s %q is out of range (a 64-bit count of %s since 1970)", logical, s, unitName(perSecond))
+	t, err := time.Parse(layout, text)
+	switch {
+	case err == nil:
+	case tt.local:
+		if _, zerr := time.Parse(time.RFC3339Nano, text); zerr == nil {
+			return t, fmt.Errorf("%s %q has a time zone; a local timestamp has none: drop it", logical, s)
+		}
+		return t, fmt.Errorf("%s %q is not YYYY-MM-DDTHH:MM:SS[.fraction] (no time zone)", logical, s)
+	default:
+		if _, lerr := time.Parse("2006-01-02T15:04:05.999999999", text); lerr == nil {
+			return t, fmt.Errorf("%s %q has no time zone: add Z for UTC or an offset like +02:00", logical, s)
+		}
+		return t, fmt.Errorf("%s %q is not an RFC 3339 timestamp like 2026-11-27T11:45:00Z", logical, s)
 	}
-	return v.Int64(), nil
+	if ns, per := int64(t.Nanosecond()), 1e9/tt.perSec; ns%per != 0 {
+		return t, fmt.Errorf("%s %q has more than its %d fraction digits", logical, s, fracDigits(tt.perSec))
+	}
+	return t.AddDate(years, 0, 0), nil
+}
+
+// unexpandYear returns s, a timestamp whose year is expanded ("+12345-",
+// "-0044-"), with a four-digit year in its stead that has the same place
+// in the 400-year cycle of the Gregorian calendar (so the same calendar),
+// and the years to add back.
+func unexpandYear(s string) (string, int, bool) {
+	end := strings.IndexByte(s[1:], '-') + 1
+	if end < 5 || end > 12 || !allDigits(s[1:end]) {
+		return "", 0, false
+	}
+	y, _ := strconv.Atoi(s[1:end])
+	if s[0] == '-' {
+		y = -y
+	}
+	y0 := 2000 + (y%400+400)%400
+	return strconv.Itoa(y0) + s[end:], y - y0, true
 }
 
 func unitName(perSecond int64) string {

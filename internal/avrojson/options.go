@@ -28,8 +28,21 @@ type Options struct {
 	// Style is the form Decode writes. For Encode, which reads both forms,
 	// it says what a decimal string means ("12.34" in Plain, the
 	// characters of the unscaled bytes in AvroJSON) and which union form is
-	// tried first (bare in Plain, wrapped in AvroJSON).
+	// tried first (bare in Plain, wrapped in AvroJSON). Encode in the
+	// Plain style wants dates and timestamps as their text and refuses bare
+	// numbers, which the AvroJSON style reads as counts of their units.
 	Style Style
+	// Validate makes Encode also refuse what the generated Validate refuses
+	// of a Go value, by the same rules (schema.RulesOf) and avrobin's
+	// checks: a field that differs from its "const", an empty required
+	// string, an unset timestamp (the zero time.Time, year 1, where the
+	// schema gives no default), a time of day outside a day. Its errors
+	// match avrobin's (errors.Is) and name the same field (Error.Field).
+	Validate bool
+	// AvroJSONHint is how the caller's users ask for the AvroJSON style
+	// (eventctl: "--avro-json"), for the error of a bare number read as a
+	// date or a timestamp in the Plain style; empty: "the avro-json style".
+	AvroJSONHint string
 }
 
 // MaxDepth bounds the nesting of values (records, arrays, maps, unions) that

@@ -43,9 +43,19 @@ func Secrets(cm kafka.ConfigMap) []string { return redact.Properties(cm) }
 // ForwardLogs logs every librdkafka log line of logs (a client's Logs
 // channel, with go.logs.channel.enable) until the channel closes, with the
 // secrets scrubbed: syslog levels 0-3 as errors, 4 (warning) as warnings,
-// 5 (notice) as info, 6 (info) and 7 (debug) as debug.
-func ForwardLogs(log *slog.Logger, logs <-chan kafka.LogEvent, secrets []string) {
+// 5 (notice) as info, 6 (info) and 7 (debug) as debug. Lines that report a
+// failed connection go to conn instead, when it is not nil, which logs
+// them once per change of state.
+func ForwardLogs(log *slog.Logger, logs <-chan kafka.LogEvent, secrets []string, conn *ConnLog) {
 	for le := range logs {
+		if conn != nil && isConnLog(le) {
+			if isCauseLog(le) {
+				conn.Cause(le.Message)
+			} else {
+				conn.Failure(le.Message)
+			}
+			continue
+		}
 		Log(log, le, secrets)
 	}
 }

@@ -18,7 +18,7 @@ func TestLogLevelsAndScrub(t *testing.T) {
 		logs <- kafka.LogEvent{Level: lvl, Tag: "FAIL", Message: "line " + string(rune('0'+lvl)) + " pw-Xq7"}
 	}
 	close(logs)
-	ForwardLogs(log, logs, []string{"pw-Xq7"})
+	ForwardLogs(log, logs, []string{"pw-Xq7"}, nil)
 	out := b.String()
 	if strings.Contains(out, "pw-Xq7") {
 		t.Fatalf("a secret was logged:\n%s", out)

@@ -12,8 +12,9 @@ import (
 // logical type "date", which is encoded as the number of days from
 // 1970-01-01 (an int).
 //
-// The zero Date (year 0, month 0, day 0) is not a valid date; Validate and
-// AppendAvro reject it like any other invalid date.
+// The zero Date (year 0, month 0, day 0) is not a valid date: it stands for
+// a date nobody set, and Validate and AppendAvro reject it (with an error
+// matching both ErrDate and ErrUnset) like any other invalid date.
 type Date struct {
 	Year  int
 	Month time.Month
@@ -64,12 +65,13 @@ func DateFromDays(days int32) Date {
 	return Date{Year: int(int64(y) - nsL), Month: time.Month(m), Day: int(d) + 1}
 }
 
-// Days returns the number of days from 1970-01-01 to d, or ErrDate when d
-// is not a calendar date or out of the range of an Avro date.
+// Days returns the number of days from 1970-01-01 to d, or a *DateError
+// (matching ErrDate) when d is not a calendar date or out of the range of
+// an Avro date.
 func (d Date) Days() (int32, error) {
 	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 28 && d.Day > daysIn(d.Month, d.Year) ||
 		d.Year < MinDate.Year || d.Year > MaxDate.Year {
-		return 0, ErrDate
+		return 0, d.invalid()
 	}
 	y := uint64(int64(d.Year) + nsL)
 	m := uint64(d.Month)
@@ -81,9 +83,58 @@ func (d Date) Days() (int32, error) {
 	n := 1461*y/4 - c + c/4 + (979*m-2919)/32 + uint64(d.Day-1)
 	days := int64(n) - nsK
 	if days < math.MinInt32 || days > math.MaxInt32 {
-		return 0, ErrDate
+		return 0, d.invalid()
 	}
 	return int32(days), nil
+}
+
+// DateError is the reason a Date is no Avro date. It matches ErrDate, and
+// for the zero Date, which stands for a date nobody set, ErrUnset too.
+type DateError struct {
+	Date Date
+	// Reason says what is wrong, without the date: "February 2026 has 28
+	// days".
+	Reason string
+}
+
+func (e *DateError) Error() string {
+	if e.Date == (Date{}) {
+		return e.Reason
+	}
+	return e.Date.String() + ": " + e.Reason
+}
+
+// Is reports whether target is ErrDate, or ErrUnset for the zero Date.
+func (e *DateError) Is(target error) bool {
+	return target == ErrDate || target == ErrUnset && e.Date == (Date{})
+}
+
+// invalid returns the reason d, which Days refused, is no Avro date.
+func (d Date) invalid() error {
+	span := "a date is from " + MinDate.String() + " to " + MaxDate.String()
+	var why string
+	switch days := daysIn(d.Month, d.Year); {
+	case d == Date{}:
+		why = "not set (the zero Date); " + span
+	case d.Month < 1 || d.Month > 12:
+		why = "there is no month " + string(appendPadded(nil, int(d.Month), 2)) + " (months are 01 to 12)"
+	case d.Day < 1:
+		why = "there is no day " + string(appendPadded(nil, d.Day, 2)) + " (" + d.monthText() + " has " + strconv.Itoa(days) + " days, 01 to " + strconv.Itoa(days) + ")"
+	case d.Day > days:
+		why = d.monthText() + " has " + strconv.Itoa(days) + " days"
+	default:
+		why = "out of range: " + span
+	}
+	return &DateError{Date: d, Reason: why}
+}
+
+// monthText returns "February 2026" for a date in February 2026 (and
+// "February 12345", "March -0044").
+func (d Date) monthText() string {
+	if d.Year > 9999 {
+		return d.Month.String() + " " + strconv.Itoa(d.Year)
+	}
+	return d.Month.String() + " " + string(appendYear(nil, d.Year))
 }
 
 func daysIn(m time.Month, year int) int {
@@ -142,7 +193,16 @@ func (d Date) String() string {
 
 // AppendText appends d as String formats it.
 func (d Date) AppendText(dst []byte) []byte {
-	y := d.Year
+	dst = appendYear(dst, d.Year)
+	dst = append(dst, '-')
+	dst = appendPadded(dst, int(d.Month), 2)
+	dst = append(dst, '-')
+	return appendPadded(dst, d.Day, 2)
+}
+
+// appendYear appends y with at least four digits, and a sign when it is
+// outside 0 to 9999.
+func appendYear(dst []byte, y int) []byte {
 	switch {
 	case y < 0:
 		dst = append(dst, '-')
@@ -150,11 +210,7 @@ func (d Date) AppendText(dst []byte) []byte {
 	case y > 9999:
 		dst = append(dst, '+')
 	}
-	dst = appendPadded(dst, y, 4)
-	dst = append(dst, '-')
-	dst = appendPadded(dst, int(d.Month), 2)
-	dst = append(dst, '-')
-	return appendPadded(dst, d.Day, 2)
+	return appendPadded(dst, y, 4)
 }
 
 func appendPadded(dst []byte, v, width int) []byte {
@@ -186,7 +242,8 @@ func (d *Date) UnmarshalText(b []byte) error {
 var errDateSyntax = errors.New(`want "YYYY-MM-DD"`)
 
 // ParseDate parses a date as String formats it: "2006-01-02", with an
-// optional sign and more digits for the year. The date must be valid.
+// optional sign and more digits for the year. The date must be valid: a
+// *DateError (errors.As) says why one is not.
 func ParseDate(s string) (Date, error) {
 	fail := func(err error) (Date, error) { return Date{}, fmt.Errorf("avrobin: parsing date %q: %w", s, err) }
 	if len(s) < 10 {
@@ -210,8 +267,8 @@ func ParseDate(s string) (Date, error) {
 	m, _ := strconv.Atoi(ms)
 	d, _ := strconv.Atoi(ds)
 	date := Date{Year: y, Month: time.Month(m), Day: d}
-	if !date.IsValid() {
-		return fail(ErrDate)
+	if _, err := date.Days(); err != nil {
+		return Date{}, fmt.Errorf("avrobin: parsing date: %w", err)
 	}
 	return date, nil
 }
@@ -244,7 +301,8 @@ func (r *Reader) ReadDate() (Date, error) {
 	return DateFromDays(days), nil
 }
 
-// CheckDate returns ErrDate when d is not a valid date.
+// CheckDate returns a *DateError, matching ErrDate, when d is not a valid
+// date; for the zero Date it matches ErrUnset too.
 func CheckDate(d Date) error {
 	_, err := d.Days()
 	return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // ErrInvalid is matched (errors.Is) by every *ValidationError: a value that
@@ -38,8 +39,10 @@ var (
 // The reasons a value is invalid. A *ValidationError wraps one of them or an
 // error with more detail.
 var (
-	// ErrUnset: a union without a null branch holds nil, or a required
-	// pointer (a decimal, a recursive record) is nil.
+	// ErrUnset: a union without a null branch holds nil, a required
+	// pointer (a decimal, a recursive record) is nil, a timestamp the
+	// schema gives no default is the zero time.Time, or a Date is the zero
+	// Date.
 	ErrUnset = errors.New("value not set")
 	// ErrEmpty: a required string (a field that is neither a union nor has
 	// a default) is empty.
@@ -51,8 +54,11 @@ var (
 	// out of the range of an Avro date (int32 days from 1970-01-01).
 	ErrDate = errors.New("invalid date")
 	// ErrTimeRange: a time does not fit the Avro type (a timestamp beyond
-	// the int64 range of its unit, a time of day outside [0, 24h)).
+	// the int64 range of its unit, a time of day outside [0, 24h)). The
+	// errors that wrap it say the range.
 	ErrTimeRange = errors.New("time out of range")
+	// ErrNotConst: a field differs from its schema's "const".
+	ErrNotConst = errors.New("differs from the schema's const")
 	// ErrDecimal: a decimal is not representable at the schema's
 	// precision and scale.
 	ErrDecimal = errors.New("decimal not representable")
@@ -190,10 +196,43 @@ func UnionError(v any) error {
 	return fmt.Errorf("%T is not a branch of the union", v)
 }
 
-// NotConst is the reason a field with a "const" schema property is invalid.
+// NotConst is the reason a field with a "const" schema property is
+// invalid. It matches ErrNotConst.
 func NotConst[T comparable](want, got T) error {
-	return fmt.Errorf("must be %#v (the schema's const), is %#v", want, got)
+	return &constError{want: constText(want), got: constText(got)}
 }
+
+// constText shows a const or a value: a string quoted, an enum by its
+// symbol, quoted too, so that both read as in JSON; a long string's start.
+func constText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return quoteStart(x)
+	case fmt.Stringer:
+		return quoteStart(x.String())
+	}
+	return fmt.Sprint(v)
+}
+
+// quoteStart quotes s, or its first 64 bytes and "..." when it is longer.
+func quoteStart(s string) string {
+	if len(s) <= 64 {
+		return strconv.Quote(s)
+	}
+	n := 64
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "..."
+}
+
+type constError struct{ want, got string }
+
+func (e *constError) Error() string {
+	return "must be " + e.want + " (the schema's const), is " + e.got
+}
+
+func (e *constError) Unwrap() error { return ErrNotConst }
 
 // EnumError is the reason an enum value v of an enum with n symbols is
 // invalid.

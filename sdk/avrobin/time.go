@@ -11,7 +11,10 @@ import (
 // takes t's wall clock in t's own location as if it were UTC, and decoding
 // returns that wall clock in time.UTC. Fractions below the unit are
 // truncated toward the past (as Java, Python and hamba/avro do). A time
-// whose count does not fit an int64 is ErrTimeRange.
+// whose count does not fit an int64 is ErrTimeRange. The zero time.Time
+// encodes (as year 1), but it stands for a time nobody set: Validate
+// refuses it where the schema gives no default (CheckRequiredTimestampMicros
+// and the like, in timecheck.go).
 
 // unixUnits returns sec*perSec + nsec/(1e9/perSec), rounded toward the
 // past, or false when it overflows int64. nsec is in [0, 1e9).
@@ -34,38 +37,30 @@ func unixUnits(sec int64, nsec int, perSec int64) (int64, bool) {
 }
 
 // TimestampMillis returns t as milliseconds from the Unix epoch.
-func TimestampMillis(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e3) }
+func TimestampMillis(t time.Time) (int64, error) { return timestampMillis.count(t) }
 
 // TimestampMicros returns t as microseconds from the Unix epoch.
-func TimestampMicros(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e6) }
+func TimestampMicros(t time.Time) (int64, error) { return timestampMicros.count(t) }
 
 // TimestampNanos returns t as nanoseconds from the Unix epoch.
-func TimestampNanos(t time.Time) (int64, error) { return units(t.Unix(), t.Nanosecond(), 1e9) }
+func TimestampNanos(t time.Time) (int64, error) { return timestampNanos.count(t) }
 
 // LocalTimestampMillis returns t's wall clock as milliseconds from
 // 1970-01-01T00:00:00 (the wall clock of the epoch).
-func LocalTimestampMillis(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e3) }
+func LocalTimestampMillis(t time.Time) (int64, error) { return localTimestampMillis.count(t) }
 
 // LocalTimestampMicros returns t's wall clock as microseconds from
 // 1970-01-01T00:00:00.
-func LocalTimestampMicros(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e6) }
+func LocalTimestampMicros(t time.Time) (int64, error) { return localTimestampMicros.count(t) }
 
 // LocalTimestampNanos returns t's wall clock as nanoseconds from
 // 1970-01-01T00:00:00.
-func LocalTimestampNanos(t time.Time) (int64, error) { return units(wall(t), t.Nanosecond(), 1e9) }
+func LocalTimestampNanos(t time.Time) (int64, error) { return localTimestampNanos.count(t) }
 
 // wall returns t's wall clock, in seconds from the epoch's wall clock.
 func wall(t time.Time) int64 {
 	_, offset := t.Zone()
 	return t.Unix() + int64(offset)
-}
-
-func units(sec int64, nsec int, perSec int64) (int64, error) {
-	v, ok := unixUnits(sec, nsec, perSec)
-	if !ok {
-		return 0, ErrTimeRange
-	}
-	return v, nil
 }
 
 // The Append functions call unixUnits themselves, with a constant unit, so
@@ -75,7 +70,7 @@ func units(sec int64, nsec int, perSec int64) (int64, error) {
 func AppendTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e3)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, timestampMillis.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -84,7 +79,7 @@ func AppendTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
 func AppendTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e6)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, timestampMicros.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -93,7 +88,7 @@ func AppendTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
 func AppendTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(t.Unix(), t.Nanosecond(), 1e9)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, timestampNanos.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -103,7 +98,7 @@ func AppendTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
 func AppendLocalTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e3)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, localTimestampMillis.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -113,7 +108,7 @@ func AppendLocalTimestampMillis(dst []byte, t time.Time) ([]byte, error) {
 func AppendLocalTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e6)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, localTimestampMicros.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -123,7 +118,7 @@ func AppendLocalTimestampMicros(dst []byte, t time.Time) ([]byte, error) {
 func AppendLocalTimestampNanos(dst []byte, t time.Time) ([]byte, error) {
 	v, ok := unixUnits(wall(t), t.Nanosecond(), 1e9)
 	if !ok {
-		return dst, ErrTimeRange
+		return dst, localTimestampNanos.outOfRange(t)
 	}
 	return AppendLong(dst, v), nil
 }
@@ -152,30 +147,6 @@ func (r *Reader) ReadTimestampNanos() (time.Time, error) {
 	v, err := r.ReadLong()
 	return time.Unix(0, v).UTC(), err
 }
-
-// CheckTimestampMillis returns ErrTimeRange when t does not fit a
-// timestamp-millis; the other Check functions do the same for their types.
-func CheckTimestampMillis(t time.Time) error { _, err := TimestampMillis(t); return err }
-
-// CheckTimestampMicros returns ErrTimeRange when t does not fit a
-// timestamp-micros.
-func CheckTimestampMicros(t time.Time) error { _, err := TimestampMicros(t); return err }
-
-// CheckTimestampNanos returns ErrTimeRange when t does not fit a
-// timestamp-nanos.
-func CheckTimestampNanos(t time.Time) error { _, err := TimestampNanos(t); return err }
-
-// CheckLocalTimestampMillis returns ErrTimeRange when t's wall clock does
-// not fit a local-timestamp-millis.
-func CheckLocalTimestampMillis(t time.Time) error { _, err := LocalTimestampMillis(t); return err }
-
-// CheckLocalTimestampMicros returns ErrTimeRange when t's wall clock does
-// not fit a local-timestamp-micros.
-func CheckLocalTimestampMicros(t time.Time) error { _, err := LocalTimestampMicros(t); return err }
-
-// CheckLocalTimestampNanos returns ErrTimeRange when t's wall clock does
-// not fit a local-timestamp-nanos.
-func CheckLocalTimestampNanos(t time.Time) error { _, err := LocalTimestampNanos(t); return err }
 
 // Times of day ("time-millis", "time-micros") are time.Duration since
 // midnight. Encoding truncates toward zero to the unit; Validate (through
@@ -215,12 +186,4 @@ func (r *Reader) ReadTimeMicros() (time.Duration, error) {
 		return 0, ErrTimeRange
 	}
 	return time.Duration(v) * time.Microsecond, nil
-}
-
-// CheckTimeOfDay returns ErrTimeRange when d is not in [0, 24h).
-func CheckTimeOfDay(d time.Duration) error {
-	if d < 0 || d >= 24*time.Hour {
-		return ErrTimeRange
-	}
-	return nil
 }

@@ -133,6 +133,12 @@ type Config struct {
 	// context ends, or when their partitions are revoked, may still take:
 	// the handlers' context is cancelled only then. Default: 30s.
 	ShutdownGrace time.Duration
+	// CloseTimeout bounds what Run does after the handlers: the last
+	// commit, leaving the group and flushing the dead-letter producer. When
+	// the brokers do not answer, Run returns an error matching
+	// ErrCloseTimeout after it, and the clients finish closing in the
+	// background. Default: 10s.
+	CloseTimeout time.Duration
 }
 
 // RetryPolicy says how a handler's failures are retried in place, on the
@@ -209,6 +215,7 @@ const (
 	DefaultMaxBackoff       = 5 * time.Second
 	DefaultCommitInterval   = 5 * time.Second
 	DefaultShutdownGrace    = 30 * time.Second
+	DefaultCloseTimeout     = 10 * time.Second
 )
 
 // DefaultDeadLetterTopic returns "<topic>.dlq".
@@ -236,8 +243,8 @@ func ConfigFromEnv() (Config, error) {
 
 // String describes c without secrets.
 func (c Config) String() string {
-	return fmt.Sprintf("consumer.Config{Kafka: %s, Registry: %s, GroupID: %q, Name: %q, Retry: %+v, DisableDeadLetter: %t, CommitInterval: %v, ShutdownGrace: %v}",
-		c.Kafka.String(), c.Registry.String(), c.GroupID, c.Name, c.Retry, c.DisableDeadLetter, c.CommitInterval, c.ShutdownGrace)
+	return fmt.Sprintf("consumer.Config{Kafka: %s, Registry: %s, GroupID: %q, Name: %q, Retry: %+v, DisableDeadLetter: %t, CommitInterval: %v, ShutdownGrace: %v, CloseTimeout: %v}",
+		c.Kafka.String(), c.Registry.String(), c.GroupID, c.Name, c.Retry, c.DisableDeadLetter, c.CommitInterval, c.ShutdownGrace, c.CloseTimeout)
 }
 
 // GoString is String, so %#v shows no secret either.
@@ -302,6 +309,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = DefaultCloseTimeout
 	}
 	return c
 }

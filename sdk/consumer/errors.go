@@ -12,6 +12,10 @@ var (
 	ErrConfig = errors.New("consumer: bad configuration")
 	// ErrRunning is returned by a second call of Run.
 	ErrRunning = errors.New("consumer: Run was already called")
+	// ErrCloseTimeout is matched by Run's error when its final commit and
+	// leaving the group took longer than Config.CloseTimeout (the brokers
+	// did not answer): what was not committed is delivered again.
+	ErrCloseTimeout = errors.New("consumer: closing timed out")
 )
 
 // PanicError is a handler's panic, recovered.

@@ -4,38 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/consumer"
-	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
-	"github.com/lunchbot/eventkit/sdk/registry"
-	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
+	"github.com/lunchbot/eventkit/sdk/sdktest"
 )
 
+// A worker consumes deadline.passed; the README's "A service in its own
+// repository" has it as a program.
 func Example() {
 	// In-process stand-ins for Kafka and the registry; a service would use
 	// consumer.ConfigFromEnv() (KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL,
 	// KAFKA_GROUP_ID, ...).
-	mc, _ := kafka.NewMockCluster(1)
-	defer mc.Close()
-	reg := registrytest.Start()
-	defer reg.Close()
-	deadline := events.DeadlinePassedContract
-	reg.Register(deadline.Subject, deadline.Schema)
-	kafkaCfg := kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()}
-	regCfg := registry.Config{URLs: []string{reg.URL()}}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	env, err := sdktest.Start(events.Contracts())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer env.Close()
+	quiet := slog.New(slog.DiscardHandler)
 
 	// An event to consume.
 	ctx := context.Background()
-	p, err := producer.New(ctx, producer.Config{Kafka: kafkaCfg, Registry: regCfg, Logger: quiet}, deadline)
+	pcfg := env.ProducerConfig()
+	pcfg.Logger = quiet
+	p, err := producer.New(ctx, pcfg, events.DeadlinePassedContract)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -50,7 +47,9 @@ func Example() {
 
 	// The consumer: one typed handler per event type.
 	runCtx, stop := context.WithCancel(ctx)
-	c, err := consumer.New(consumer.Config{Kafka: kafkaCfg, Registry: regCfg, GroupID: "notifications", Logger: quiet},
+	cfg := env.ConsumerConfig("notifications")
+	cfg.Logger = quiet
+	c, err := consumer.New(cfg,
 		consumer.Handle(func(ctx context.Context, e *events.DeadlinePassed, m consumer.Message) error {
 			fmt.Printf("cafe %d: deadline of %s passed (%s, attempt %d)\n", e.CafeID, e.Date, m.EventType, m.Attempt)
 			stop() // a service runs until it is told to stop

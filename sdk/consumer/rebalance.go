@@ -18,6 +18,7 @@ func (r *run) rebalance(_ *kafka.Consumer, ev kafka.Event) error {
 	r.statsDirty = true
 	switch e := ev.(type) {
 	case kafka.AssignedPartitions:
+		r.conn.Healthy() // the coordinator answered (a revocation may be local: the session timed out)
 		r.assigned(e.Partitions)
 	case kafka.RevokedPartitions:
 		r.revoked(e.Partitions)

@@ -34,6 +34,7 @@ type run struct {
 	commitMu   sync.Mutex // serializes commits
 	// texts are the header values the handlers' Messages share.
 	texts      interned
+	conn       *kafkaclient.ConnLog
 	stats      runStats
 	statsDirty bool // a partition was assigned, revoked, paused or resumed
 	// ctx is Run's context: its end stops polling and retries. hctx is the
@@ -60,12 +61,38 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		return redact.Error(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), c.secrets)
 	}
 	var loops sync.WaitGroup
+	conn := kafkaclient.NewConnLog(c.log, c.secrets)
 	loops.Add(1)
 	go func() {
 		defer loops.Done()
-		kafkaclient.ForwardLogs(c.log, kc.Logs(), c.secrets)
+		kafkaclient.ForwardLogs(c.log, kc.Logs(), c.secrets, conn)
 	}()
-	r := &run{Consumer: c, kc: kc, ctx: ctx, sched: newScheduler(), parts: map[partKey]*partition{}}
+	if !c.cfg.Kafka.SkipConnectCheck {
+		drain := func() {
+			for range 100 {
+				ev := kc.Poll(0)
+				if ev == nil {
+					return
+				}
+				if e, ok := ev.(kafka.Error); ok && kafkaclient.IsConnError(e) {
+					if kafkaclient.IsHandshakeError(e) {
+						conn.Cause(e.Error())
+					} else {
+						conn.Failure(e.Error())
+					}
+				}
+			}
+		}
+		if err := kafkaclient.CheckReachable(ctx, kc, c.cfg.Kafka, c.secrets, conn, drain); err != nil {
+			_ = kc.Close()
+			loops.Wait()
+			if ctx.Err() != nil && !conn.Refused() {
+				return nil // stopped before it started
+			}
+			return fmt.Errorf("consumer: %w", err)
+		}
+	}
+	r := &run{Consumer: c, kc: kc, ctx: ctx, sched: newScheduler(), parts: map[partKey]*partition{}, conn: conn}
 	if !c.cfg.DisableDeadLetter || len(c.cfg.RetryTopics) > 0 {
 		pm, err := c.cfg.forwardConfig()
 		if err == nil {
@@ -76,16 +103,22 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 			loops.Wait()
 			return redact.Error(fmt.Errorf("%w: dead-letter producer: %w", ErrConfig, err), c.secrets)
 		}
+		fwdLog := c.log.With(slog.String("client", "dead-letter"))
+		fwdConn := kafkaclient.NewConnLog(fwdLog, c.secrets)
 		loops.Add(2)
 		go func() {
 			defer loops.Done()
-			kafkaclient.ForwardLogs(c.log.With(slog.String("client", "dead-letter")), r.fwd.Logs(), c.secrets)
+			kafkaclient.ForwardLogs(fwdLog, r.fwd.Logs(), c.secrets, fwdConn)
 		}()
 		go func() {
 			defer loops.Done()
 			for ev := range r.fwd.Events() {
 				if e, ok := ev.(kafka.Error); ok {
-					c.log.Warn("dead-letter producer error", slog.String("error", redact.Scrub(e.Error(), c.secrets)))
+					if kafkaclient.IsConnError(e) {
+						fwdConn.Failure(e.Error())
+						continue
+					}
+					fwdLog.Warn("dead-letter producer error", slog.String("error", redact.Scrub(e.Error(), c.secrets)))
 				}
 			}
 		}()
@@ -129,13 +162,11 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	}
 	stopCommits := r.commitEvery(c.cfg.CommitInterval)
 	defer func() {
-		stopCommits()
 		r.sched.stop()
 		workers.Wait()
-		if cerr := r.shutdown(); err == nil {
+		if cerr := r.close(stopCommits, &loops); err == nil {
 			err = cerr
 		}
-		loops.Wait()
 	}()
 
 	topics := c.subscriptions()
@@ -150,6 +181,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 		r.publishStats()
 		switch ev := kc.Poll(int(timeout.Milliseconds())).(type) {
 		case *kafka.Message:
+			conn.Healthy()
 			r.accept(ev)
 		case kafka.Error:
 			if ev.IsFatal() {
@@ -160,6 +192,10 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 				// service fails visibly instead of idling in its group.
 				c.log.Error("the broker refused the credentials", slog.String("error", redact.Scrub(ev.Error(), c.secrets)))
 				return fmt.Errorf("consumer: the broker refused the credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM): %w", redact.Error(ev, c.secrets))
+			}
+			if kafkaclient.IsConnError(ev) {
+				conn.Failure(ev.Error())
+				continue
 			}
 			c.log.Warn("kafka client error", slog.String("error", redact.Scrub(ev.Error(), c.secrets)), slog.String("code", ev.Code().String()))
 		}
@@ -258,6 +294,30 @@ func (r *run) resume(tps []kafka.TopicPartition) {
 // whose text starts the SASL part with "SASL authentication error").
 func authFailure(err kafka.Error) bool {
 	return err.Code() == kafka.ErrAuthentication || strings.Contains(err.Error(), "SASL authentication error")
+}
+
+// close stops the commit rounds, commits the finished offsets and closes
+// the clients, waiting for that up to CloseTimeout: with the brokers gone
+// librdkafka's last commit waits for the group coordinator until the
+// session times out.
+func (r *run) close(stopCommits func(), loops *sync.WaitGroup) error {
+	done := make(chan error, 1)
+	go func() {
+		stopCommits()
+		err := r.shutdown()
+		loops.Wait()
+		done <- err
+	}()
+	t := time.NewTimer(r.cfg.CloseTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		r.log.Error("consumer stopped without committing or leaving its group: the brokers did not answer; what was not committed is delivered again",
+			slog.Duration("close_timeout", r.cfg.CloseTimeout))
+		return fmt.Errorf("%w after %v: the brokers did not answer; what was not committed is delivered again", ErrCloseTimeout, r.cfg.CloseTimeout)
+	}
 }
 
 // shutdown commits the finished offsets and closes the clients.

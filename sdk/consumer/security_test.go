@@ -142,11 +142,26 @@ func TestSecurityBrokerTLSWithCustomCA(t *testing.T) {
 	})
 }
 
-// assertPublishFails publishes one event with cfg and checks that it fails
-// with ErrNotDelivered within the delivery timeout (plus slack), and that
-// the logs say why (they contain want, case-insensitive).
+// assertPublishFails checks that a producer configured by cfg cannot start:
+// New fails with kafkaconfig.ErrUnreachable within the connect timeout
+// (plus slack), saying want; then that, with the start-up check skipped,
+// a publish fails with ErrNotDelivered within the delivery timeout (plus
+// slack), and the logs say why (they contain want, case-insensitive).
 func assertPublishFails(t *testing.T, cfg producer.Config, logs *lockedBuffer, want string) {
 	t.Helper()
+	checked := cfg
+	checked.Kafka.ConnectTimeout = cfg.DeliveryTimeout
+	start := time.Now()
+	if _, err := producer.New(context.Background(), checked, testContract); !errors.Is(err, kafkaconfig.ErrUnreachable) ||
+		!strings.Contains(strings.ToLower(err.Error()), strings.ToLower(want)) {
+		t.Errorf("producer.New: %v, want ErrUnreachable saying %q", err, want)
+	} else {
+		t.Logf("producer.New failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	}
+	if took := time.Since(start); took > checked.Kafka.ConnectTimeout+slack {
+		t.Errorf("producer.New took %v with a connect timeout of %v", took, checked.Kafka.ConnectTimeout)
+	}
+	cfg.Kafka.SkipConnectCheck = true
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.DeliveryTimeout+slack)
 	defer cancel()
 	p, err := producer.New(ctx, cfg, testContract)

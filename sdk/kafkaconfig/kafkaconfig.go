@@ -34,6 +34,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -52,10 +53,18 @@ const (
 	EnvSASLUsername     = "KAFKA_SASL_USERNAME"
 	EnvSASLPassword     = "KAFKA_SASL_PASSWORD"
 	EnvSSLCALocation    = "KAFKA_SSL_CA_LOCATION"
+	EnvConnectTimeout   = "KAFKA_CONNECT_TIMEOUT"
 )
+
+// DefaultConnectTimeout is the default of Config.ConnectTimeout.
+const DefaultConnectTimeout = 10 * time.Second
 
 // ErrInvalid is wrapped by every error that reports a bad setting.
 var ErrInvalid = errors.New("invalid kafka configuration")
+
+// ErrUnreachable is matched (errors.Is) by the error of a client that
+// could not reach any broker within Config.ConnectTimeout at start.
+var ErrUnreachable = errors.New("cannot reach Kafka")
 
 // Secret is a string that never shows itself: fmt (every verb), slog and
 // encoding/json print "[redacted]" in its place. Convert it with string(s)
@@ -87,6 +96,15 @@ type Config struct {
 	// SSLCALocation is librdkafka's ssl.ca.location: the CA certificate
 	// file that signs the brokers' certificates. Empty uses the system's.
 	SSLCALocation string
+	// ConnectTimeout bounds the check, when a producer is created or a
+	// consumer starts, that a broker answers (a metadata request): an
+	// unreachable cluster fails there, with ErrUnreachable and what to
+	// check, instead of later, silently. Default: DefaultConnectTimeout
+	// (10s), or KAFKA_CONNECT_TIMEOUT (a Go duration) with FromEnv.
+	ConnectTimeout time.Duration
+	// SkipConnectCheck skips that check: for a client created before its
+	// brokers are up, which then waits for them.
+	SkipConnectCheck bool
 	// Properties are extra librdkafka properties (any documented in
 	// librdkafka's CONFIGURATION.md), applied last: they override
 	// everything above and the producer's and consumer's defaults.
@@ -124,6 +142,13 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	pw, _ := lookup(EnvSASLPassword) // passwords may have meaningful spaces
 	c.SASLPassword = Secret(pw)
 	c.SSLCALocation = get(EnvSSLCALocation)
+	if v := get(EnvConnectTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("%w: %s=%q is not a positive duration such as 10s", ErrInvalid, EnvConnectTimeout, v)
+		}
+		c.ConnectTimeout = d
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -283,6 +308,12 @@ func (c Config) fields() [][2]string {
 		add("sasl.password", redact.Text)
 	}
 	add("ssl.ca.location", c.SSLCALocation)
+	if c.ConnectTimeout > 0 {
+		add("connect.timeout", c.ConnectTimeout.String())
+	}
+	if c.SkipConnectCheck {
+		add("connect.check", "skipped")
+	}
 	keys := make([]string, 0, len(c.Properties))
 	for k := range c.Properties {
 		keys = append(keys, k)

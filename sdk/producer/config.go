@@ -65,9 +65,15 @@ type Config struct {
 	// slog.Default().
 	Logger *slog.Logger
 	// DeliveryTimeout bounds how long librdkafka tries to deliver a message
-	// (its message.timeout.ms) before reporting it failed. Default:
-	// librdkafka's, 5 minutes.
+	// (its message.timeout.ms) before reporting it failed. A Publish
+	// returns when its context ends anyway. Default: librdkafka's, 5
+	// minutes, or KAFKA_DELIVERY_TIMEOUT (a Go duration) with
+	// ConfigFromEnv.
 	DeliveryTimeout time.Duration
+	// OmitEventBodies leaves the events' fields out of every log line (they
+	// appear at debug level only, and only for events that describe
+	// themselves to slog, as generated events do). Default false.
+	OmitEventBodies bool
 	// Headers is the header profile: HeadersFull (the default: CloudEvents
 	// binary mode), HeadersMinimal (ce_id and ce_type) or HeadersNone. See
 	// HeaderProfile for what each keeps working.
@@ -89,8 +95,8 @@ type Config struct {
 }
 
 // ConfigFromEnv returns a Config whose Kafka and registry settings come from
-// the environment: KAFKA_* (see package kafkaconfig) and SCHEMA_REGISTRY_*
-// (see registry.ConfigFromEnv).
+// the environment: KAFKA_* (see package kafkaconfig), SCHEMA_REGISTRY_*
+// (see registry.ConfigFromEnv) and KAFKA_DELIVERY_TIMEOUT.
 func ConfigFromEnv() (Config, error) {
 	k, err := kafkaconfig.FromEnv()
 	if err != nil {
@@ -100,8 +106,20 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("producer: %w", err)
 	}
-	return Config{Kafka: k, Registry: r}, nil
+	cfg := Config{Kafka: k, Registry: r}
+	if v := strings.TrimSpace(os.Getenv(EnvDeliveryTimeout)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("producer: %s=%q is not a positive duration such as 30s", EnvDeliveryTimeout, v)
+		}
+		cfg.DeliveryTimeout = d
+	}
+	return cfg, nil
 }
+
+// EnvDeliveryTimeout is the environment variable ConfigFromEnv reads the
+// delivery timeout from.
+const EnvDeliveryTimeout = "KAFKA_DELIVERY_TIMEOUT"
 
 // serializer returns the configured Serializer or builds one from Registry,
 // and the base URL of the ce_dataschema header.

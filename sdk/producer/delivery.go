@@ -6,6 +6,7 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
 	"github.com/lunchbot/eventkit/internal/redact"
 )
 
@@ -39,6 +40,8 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 	if tp.Error != nil {
 		err = &DeliveryError{Topic: d.Topic, EventID: d.EventID, Err: tp.Error}
 		p.undelivered.Add(1)
+	} else {
+		p.conn.Healthy()
 	}
 	p.tel.finish(t, tp)
 	switch {
@@ -92,6 +95,14 @@ func (p *Producer) handleError(e kafka.Error) {
 		}
 		p.fatal.CompareAndSwap(nil, &err)
 		p.log.Error("producer failed fatally; publishes will fail", slog.String("error", redact.Scrub(err.Error(), p.secrets)))
+		return
+	}
+	switch {
+	case kafkaclient.IsHandshakeError(e):
+		p.conn.Cause(e.Error())
+		return
+	case kafkaclient.IsConnError(e):
+		p.conn.Failure(e.Error())
 		return
 	}
 	p.log.Warn("kafka client error", slog.String("error", redact.Scrub(e.Error(), p.secrets)), slog.String("code", e.Code().String()))

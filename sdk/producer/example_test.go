@@ -3,42 +3,39 @@ package producer_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/lunchbot/eventkit/events"
 	"github.com/lunchbot/eventkit/sdk/avrobin"
-	"github.com/lunchbot/eventkit/sdk/kafkaconfig"
 	"github.com/lunchbot/eventkit/sdk/producer"
-	"github.com/lunchbot/eventkit/sdk/registry"
-	"github.com/lunchbot/eventkit/sdk/registry/registrytest"
+	"github.com/lunchbot/eventkit/sdk/sdktest"
 )
 
+// A service publishes deadline.passed; the README's "A service in its own
+// repository" has the whole HTTP service.
 func Example() {
-	// In-process stand-ins for Kafka and the registry; a service would use
+	// In-process stand-ins for Kafka and the registry, the schemas
+	// registered (CI registers them); a service would use
 	// producer.ConfigFromEnv() (KAFKA_BROKER_URL, SCHEMA_REGISTRY_URL, ...).
-	mc, _ := kafka.NewMockCluster(1)
-	defer mc.Close()
-	reg := registrytest.Start()
-	defer reg.Close()
-	deadline := events.DeadlinePassedContract
-	reg.Register(deadline.Subject, deadline.Schema) // CI registers the schemas
-
-	ctx := context.Background()
-	p, err := producer.New(ctx, producer.Config{
-		Kafka:    kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()},
-		Registry: registry.Config{URLs: []string{reg.URL()}},
-		Name:     "lunch-api",
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, deadline) // the contracts it publishes: their schema ids are resolved now
+	env, err := sdktest.Start(events.Contracts())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	defer env.Close()
+	cfg := env.ProducerConfig()
+	cfg.Name = "lunch-api"
+	cfg.Logger = slog.New(slog.DiscardHandler)
 
+	ctx := context.Background()
+	// The contracts it publishes: their schema ids are resolved now, and a
+	// broker must answer.
+	p, err := producer.New(ctx, cfg, events.DeadlinePassedContract)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	e := events.NewDeadlinePassed()
 	e.CafeID = 42
 	e.Date = avrobin.Date{Year: 2025, Month: time.December, Day: 8}
@@ -58,19 +55,17 @@ func Example() {
 }
 
 func ExampleProducer_PublishAsync() {
-	mc, _ := kafka.NewMockCluster(1)
-	defer mc.Close()
-	reg := registrytest.Start()
-	defer reg.Close()
-	task := events.DailyTaskContract
-	reg.Register(task.Subject, task.Schema)
+	env, err := sdktest.Start(events.Contracts())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer env.Close()
+	cfg := env.ProducerConfig()
+	cfg.Logger = slog.New(slog.DiscardHandler)
 
 	ctx := context.Background()
-	p, err := producer.New(ctx, producer.Config{
-		Kafka:    kafkaconfig.Config{BootstrapServers: mc.BootstrapServers()},
-		Registry: registry.Config{URLs: []string{reg.URL()}},
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, task)
+	p, err := producer.New(ctx, cfg, events.DailyTaskContract)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,12 @@ func (e *testEvent) UnmarshalAvro(src []byte) error {
 }
 
 func (e *testEvent) AppendKey(dst []byte) []byte { return strconv.AppendInt(dst, e.ID, 10) }
+
+// LogValue describes the event to slog by its fields, as generated events
+// do.
+func (e *testEvent) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", e.ID), slog.String("name", e.Name))
+}
 
 func (e *testEvent) Validate() error {
 	if e.Name == "" {

@@ -1,40 +1,3 @@
-// Package producer publishes typed events to Kafka: each event is validated,
-// encoded in the Confluent wire format against the schema its contract
-// carries, and produced to its contract's topic, keyed by its key field,
-// with CloudEvents headers.
-//
-// A Producer is created with New, which resolves the schema id of every
-// contract it is given (so that a missing subject fails at start, and no
-// publish calls the registry), and closed with Close, which flushes. Publish
-// waits for Kafka's acknowledgement; PublishAsync hands it to a callback.
-//
-// Delivery is idempotent (enable.idempotence=true, acks=all): librdkafka
-// retries without duplicating or reordering, until the delivery timeout.
-//
-// # Headers
-//
-// Every message carries the CloudEvents binary-mode headers (see package
-// cloudevents): ce_specversion "1.0", ce_id (a UUIDv7),
-// ce_source (Config.Name), ce_type (the contract's event type),
-// content-type "application/avro" (the value is in the Confluent wire
-// format), ce_dataschema (the writer schema's URL in the registry, which
-// carries its id), and traceparent when the context carries one
-// (cloudevents.WithTraceparent, or Config.Traceparent).
-//
-// # Logs
-//
-// Publishes are logged to Config.Logger with the event's fields: successes
-// at debug level, failures at error level with their cause. (An async
-// publish whose delivery fails is logged with its type, key and id, not its
-// fields: the caller may have reused the event by then.) librdkafka's own
-// logs go to the same logger.
-//
-// # Configuration
-//
-// Config.Kafka reads the brokers and credentials from code or from the
-// environment (package kafkaconfig: KAFKA_BROKER_URL, KAFKA_SECURITY_PROTOCOL,
-// KAFKA_SASL_*, KAFKA_SSL_CA_LOCATION); any librdkafka property can be set in
-// Config.Kafka.Properties.
 package producer
 
 import (
@@ -105,6 +68,8 @@ type Producer struct {
 
 	profile     HeaderProfile
 	tel         *tracing
+	conn        *kafkaclient.ConnLog // librdkafka's connection errors, summarized
+	omitBodies  bool
 	undelivered atomic.Int64 // messages Kafka did not acknowledge
 
 	tickets ticketSlab
@@ -157,16 +122,17 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 		return nil, redact.Error(fmt.Errorf("%w: librdkafka: %w", ErrConfig, err), secrets)
 	}
 	p := &Producer{
-		kp:      kp,
-		ser:     ser,
-		log:     log.With(slog.String("producer", name)),
-		name:    []byte(name),
-		trace:   cfg.Traceparent,
-		regURL:  regURL,
-		secrets: secrets,
-		topics:  make(map[*contract.Contract]*topicInfo, len(contracts)),
-		done:    make(chan struct{}),
-		profile: cfg.Headers,
+		kp:         kp,
+		ser:        ser,
+		log:        log.With(slog.String("producer", name)),
+		name:       []byte(name),
+		trace:      cfg.Traceparent,
+		regURL:     regURL,
+		secrets:    secrets,
+		topics:     make(map[*contract.Contract]*topicInfo, len(contracts)),
+		done:       make(chan struct{}),
+		profile:    cfg.Headers,
+		omitBodies: cfg.OmitEventBodies,
 	}
 	if p.trace == nil {
 		p.trace = cloudevents.TraceparentFrom
@@ -179,10 +145,32 @@ func New(ctx context.Context, cfg Config, contracts ...*contract.Contract) (*Pro
 	for _, c := range contracts {
 		p.topics[c] = newTopicInfo(c)
 	}
+	p.conn = kafkaclient.NewConnLog(p.log, secrets)
 	p.loops.Add(2)
 	go p.deliveryLoop()
 	go p.logLoop()
+	if !cfg.Kafka.SkipConnectCheck {
+		if err := kafkaclient.CheckReachable(ctx, kp, cfg.Kafka, secrets, p.conn, nil); err != nil {
+			p.abort()
+			return nil, fmt.Errorf("producer: %w", err)
+		}
+	}
+	if len(contracts) == 0 {
+		p.log.Warn("producer created without contracts: each event type's schema id is looked up at its first publish, " +
+			"so a subject missing from the registry fails that publish instead of New; pass the contracts it publishes (events.Contracts())")
+	}
 	return p, nil
+}
+
+// abort releases a Producer that New could not finish.
+func (p *Producer) abort() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	_ = p.tel.unregister()
+	p.kp.Close()
+	p.loops.Wait()
+	close(p.done)
 }
 
 // Close flushes: it waits until every message handed to librdkafka is

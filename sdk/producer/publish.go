@@ -52,7 +52,7 @@ func (p *Producer) Publish(ctx context.Context, e contract.Event) (Delivery, err
 	}
 	// w is not reused: the delivery handler may still hold it.
 	p.log.LogAttrs(ctx, slog.LevelWarn, "stopped waiting for the delivery; the message may still be delivered",
-		deliveryAttrs(d, slog.Any("error", abandon), slog.Any("event", e))...)
+		deliveryAttrs(d, slog.Any("error", abandon), p.eventAttr(e))...)
 	return d, abandon
 }
 
@@ -65,7 +65,7 @@ func (p *Producer) finish(ctx context.Context, e contract.Event, w *waiter, r re
 		return r.d, r.err
 	}
 	if p.log.Enabled(ctx, slog.LevelDebug) {
-		p.log.LogAttrs(ctx, slog.LevelDebug, "event published", deliveryAttrs(r.d, slog.Any("event", e))...)
+		p.log.LogAttrs(ctx, slog.LevelDebug, "event published", deliveryAttrs(r.d, p.eventAttr(e))...)
 	}
 	return r.d, nil
 }

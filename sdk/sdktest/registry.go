@@ -42,7 +42,15 @@ type Registry struct {
 // NewRegistry starts a registry whose global level is BACKWARD (the
 // Confluent default), stopped when t ends.
 func NewRegistry(t testing.TB) *Registry {
-	return &Registry{srv: registrytest.NewServer(t, registrytest.WithCheck(check))}
+	r := StartRegistry()
+	t.Cleanup(r.Close)
+	return r
+}
+
+// StartRegistry starts a registry as NewRegistry does, for code that has no
+// testing.TB (a TestMain, an example); Close stops it.
+func StartRegistry() *Registry {
+	return &Registry{srv: registrytest.Start(registrytest.WithCheck(check))}
 }
 
 // URL returns the registry's base URL.

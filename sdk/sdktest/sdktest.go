@@ -9,8 +9,7 @@
 //		c, err := consumer.New(env.ConsumerConfig("notifier"), handlers...)
 //	}
 //
-// The broker is librdkafka's mock cluster (kafka.NewMockCluster of
-// confluent-kafka-go): it speaks the Kafka protocol, including consumer
+// The broker is librdkafka's mock cluster (see Cluster): it speaks the Kafka protocol, including consumer
 // groups, transactions and idempotence, to any client, but keeps at most
 // 5 MiB per partition, and Env.Cluster lets a test take brokers down or slow
 // them. The registry is Registry, an HTTP server that answers the Confluent
@@ -22,9 +21,8 @@
 package sdktest
 
 import (
+	"fmt"
 	"testing"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/sdk/consumer"
 	"github.com/lunchbot/eventkit/sdk/contract"
@@ -48,7 +46,7 @@ type Env struct {
 	Registry *Registry
 	// Cluster is the mock cluster, for fault injection (SetBrokerDown,
 	// SetRoundtripDuration); nil with WithoutKafka.
-	Cluster *kafka.MockCluster
+	Cluster *Cluster
 	// Contracts are the contracts New was given: their schemas were
 	// registered and their topics created.
 	Contracts []*contract.Contract
@@ -57,7 +55,7 @@ type Env struct {
 	// WithTopics.
 	Topics []string
 
-	t testing.TB
+	t testing.TB // nil when Start made the Env
 }
 
 type options struct {
@@ -105,32 +103,53 @@ func WithGlobalCompatibility(level contract.Compatibility) Option {
 // cannot be registered.
 func New(t testing.TB, contracts []*contract.Contract, opts ...Option) *Env {
 	t.Helper()
+	env, err := Start(contracts, opts...)
+	if err != nil {
+		t.Fatalf("sdktest: %v", err)
+	}
+	env.t = t
+	t.Cleanup(env.Close)
+	return env
+}
+
+// Start starts what New starts, for code that has no testing.TB: a
+// TestMain sharing one Env among a package's tests, or an example. Close
+// stops it.
+func Start(contracts []*contract.Contract, opts ...Option) (*Env, error) {
 	o := options{partitions: DefaultPartitions, brokers: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	reg := NewRegistry(t)
-	if o.global != "" {
-		reg.SetGlobalCompatibility(o.global)
+	reg := StartRegistry()
+	env := &Env{RegistryURL: reg.URL(), Registry: reg, Contracts: contracts}
+	if err := env.setUp(contracts, o); err != nil {
+		env.Close()
+		return nil, err
 	}
-	env := &Env{RegistryURL: reg.URL(), Registry: reg, Contracts: contracts, t: t}
+	return env, nil
+}
+
+func (e *Env) setUp(contracts []*contract.Contract, o options) error {
+	if o.global != "" {
+		e.Registry.SetGlobalCompatibility(o.global)
+	}
 	seen := map[string]bool{}
 	addTopic := func(topic string) {
 		if topic != "" && !seen[topic] {
 			seen[topic] = true
-			env.Topics = append(env.Topics, topic)
+			e.Topics = append(e.Topics, topic)
 		}
 	}
 	for _, c := range contracts {
 		if c.Compatibility != "" {
-			reg.SetCompatibility(c.Subject, c.Compatibility)
+			e.Registry.SetCompatibility(c.Subject, c.Compatibility)
 		}
-		refs, err := reg.registerReferences(c.References)
+		refs, err := e.Registry.registerReferences(c.References)
 		if err != nil {
-			t.Fatalf("sdktest: registering the shared types of %s: %v", c.Type, err)
+			return fmt.Errorf("registering the shared types of %s: %w", c.Type, err)
 		}
-		if _, _, err := reg.Register(c.Subject, c.Schema, refs...); err != nil {
-			t.Fatalf("sdktest: registering the schema of %s under %s: %v", c.Type, c.Subject, err)
+		if _, _, err := e.Registry.Register(c.Subject, c.Schema, refs...); err != nil {
+			return fmt.Errorf("registering the schema of %s under %s: %w", c.Type, c.Subject, err)
 		}
 		addTopic(c.Topic)
 		if c.Topic != "" {
@@ -141,25 +160,36 @@ func New(t testing.TB, contracts []*contract.Contract, opts ...Option) *Env {
 		addTopic(topic)
 	}
 	if o.noKafka {
-		return env
+		return nil
 	}
-	mc, err := kafka.NewMockCluster(o.brokers)
+	mc, err := NewCluster(o.brokers)
 	if err != nil {
-		t.Fatalf("sdktest: starting librdkafka's mock cluster: %v", err)
+		return fmt.Errorf("starting librdkafka's mock cluster: %w", err)
 	}
-	t.Cleanup(mc.Close)
-	for _, topic := range env.Topics {
+	e.Cluster = mc
+	for _, topic := range e.Topics {
 		if err := mc.CreateTopic(topic, o.partitions, 1); err != nil {
-			t.Fatalf("sdktest: creating topic %s: %v", topic, err)
+			return fmt.Errorf("creating topic %s: %w", topic, err)
 		}
 	}
-	env.Cluster, env.BootstrapServers = mc, mc.BootstrapServers()
-	return env
+	e.BootstrapServers = mc.BootstrapServers()
+	return nil
 }
 
-// KafkaConfig returns the Kafka settings of the mock cluster.
+// Close stops the cluster and the registry. New's Env closes when its test
+// ends.
+func (e *Env) Close() {
+	if e.Cluster != nil {
+		e.Cluster.Close()
+	}
+	e.Registry.Close()
+}
+
+// KafkaConfig returns the Kafka settings of the mock cluster. An Env
+// without Kafka fails its test here, or, made by Start, returns settings
+// without brokers, which the producer and consumer refuse.
 func (e *Env) KafkaConfig() kafkaconfig.Config {
-	if e.BootstrapServers == "" {
+	if e.BootstrapServers == "" && e.t != nil {
 		e.t.Fatal("sdktest: KafkaConfig: the Env has no Kafka cluster (WithoutKafka)")
 	}
 	return kafkaconfig.Config{BootstrapServers: e.BootstrapServers}
@@ -174,7 +204,9 @@ func (e *Env) RegistryConfig() registry.Config {
 func (e *Env) RegistryClient() *registry.HTTPClient {
 	c, err := registry.New(e.RegistryConfig())
 	if err != nil {
-		e.t.Fatalf("sdktest: %v", err)
+		// The config is the Env's own, a single http URL: New cannot
+		// refuse it.
+		panic(fmt.Sprintf("sdktest: %v", err))
 	}
 	return c
 }

@@ -385,8 +385,19 @@ func TestEncodeDecodeOffline(t *testing.T) {
 
 func TestProduceReportsAMessageTheClientRefuses(t *testing.T) {
 	vars, topic, _ := consoleStack(t)
-	huge := `{"type":"` + strings.Repeat("x", 2<<20) + `","cafe_id":1,"date":0,"timestamp":0}`
-	code, out, errOut := consoleRun(t, vars, []byte(deadlineLines[0]+"\n"+huge+"\n"), "produce", "--topic", topic)
+	// A valid message too large for the client needs a field of any
+	// content: the deadline's schema with a note.
+	subject := topic + "-noted"
+	noted := strings.Replace(deadlineSchema(t), `"fields": [`, `"fields": [{"name": "note", "type": "string", "default": ""},`, 1)
+	client, err := registry.New(registry.Config{URLs: []string{vars["SCHEMA_REGISTRY_URL"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Register(context.Background(), subject, noted); err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	huge := `{"note":"` + strings.Repeat("x", 2<<20) + `","cafe_id":1,"date":"2026-11-27","timestamp":"2026-11-27T11:45:00Z"}`
+	code, out, errOut := consoleRun(t, vars, []byte(deadlineLines[0]+"\n"+huge+"\n"), "produce", "--topic", topic, "--subject", subject)
 	if code != exitProblems {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}

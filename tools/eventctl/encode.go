@@ -37,7 +37,7 @@ func runEncode(ctx context.Context, env *environment, args []string) int {
 	subject := fs.String("subject", "", "encode with the latest schema of this registry `subject`")
 	schemaFile := fs.String("schema", "", "encode with this schema `FILE` (.avsc) instead of the registry's")
 	id := fs.Int64("id", 0, "the schema `id` to frame the value with, with --schema (without it: a bare Avro body)")
-	avroJSON := fs.Bool("avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
+	avroJSON := fs.Bool("avro-json", false, "read dates and timestamps as Avro's JSON encoding writes them (day and unit counts), and decimals (their bytes), and wrapped unions first")
 	if code, ok := parseFlags(env, fs, args, 1, commandHelp{usage: "eventctl encode (--subject SUBJECT | --schema FILE.avsc [--id N]) [--avro-json] [FILE] > message.bin", about: encodeAbout}); !ok {
 		return code
 	}
@@ -79,7 +79,7 @@ func runEncode(ctx context.Context, env *environment, args []string) int {
 		s = p.Root
 		out = wire.AppendHeader(out, uint32(latest.ID))
 	}
-	opts := avrojson.Options{}
+	opts := avrojson.Options{AvroJSONHint: "--avro-json"}
 	if *avroJSON {
 		opts.Style = avrojson.AvroJSON
 	}

@@ -32,6 +32,16 @@ the schema's field names, or Avro's JSON encoding), checks each against the
 latest schema of the topic's subject, and publishes it in the Confluent wire
 format (acks=all, idempotent). Blank lines are skipped.
 
+The checks are those the generated Validate applies to a Go event before it
+is published, with the same code: a field with a "const" must have it, a
+string without a default must not be empty, a timestamp without a default
+must be set (0001-01-01T00:00:00Z is Go's zero time, an unset one), a time of
+day must fall within a day. In plain JSON a date is "YYYY-MM-DD" and a
+timestamp an RFC 3339 string ("2026-11-27T11:45:00Z"); a bare number for
+either is refused, as it is too easily meant otherwise. --avro-json reads
+them as Avro's JSON encoding writes them: days since 1970-01-01, and
+milliseconds, microseconds or nanoseconds since 1970.
+
 The subject is --subject, else the manifest's subject when the topic is one
 of the manifest's, else "<topic>-value" (TopicNameStrategy). A topic that
 carries several record types (RecordNameStrategy or TopicRecordNameStrategy,
@@ -83,7 +93,7 @@ func runProduce(ctx context.Context, env *environment, args []string) int {
 	fs.StringVar(&o.typ, "type", "", "on a topic of several record types, send every line as this `event` type of the manifest (or record full name) instead of picking each line's by its fields")
 	fs.StringVar(&o.keyField, "key-field", "", "the top-level `field` whose value, as text, keys each message (default: the manifest's key field)")
 	fs.Func("key", "the `key` of every message (instead of a key field)", func(s string) error { o.key, o.keySet = s, true; return nil })
-	fs.BoolVar(&o.avroJSON, "avro-json", false, "read decimals as Avro's JSON encoding writes them (their bytes), and wrapped unions first")
+	fs.BoolVar(&o.avroJSON, "avro-json", false, "read dates and timestamps as Avro's JSON encoding writes them (day and unit counts), and decimals (their bytes), and wrapped unions first")
 	fs.BoolVar(&o.stream, "stream", false, "send each good line as it is read, skipping bad ones (default: check all lines first, send nothing if one is bad)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a message may wait for delivery before it counts as failed")
 	if code, ok := parseFlags(env, fs, args, 0, commandHelp{usage: "eventctl produce --topic TOPIC [--key-field FIELD | --key KEY] [--subject SUBJECT | --type TYPE] [--avro-json] [--stream] < events.jsonl", about: produceAbout}); !ok {
@@ -149,7 +159,10 @@ func (o *produceOptions) run(ctx context.Context) int {
 	// encodeAs checks one line against one subject's schema and returns its
 	// message.
 	encodeAs := func(pt *produceTarget, n int, line []byte) (*produceMsg, error) {
-		body, err := avrojson.AppendEncode(wire.AppendHeader(nil, uint32(pt.latest.ID)), pt.parsed.Root, line, avrojson.Options{Style: style})
+		// Validate: the rules the generated Validate applies before a
+		// service publishes.
+		opts := avrojson.Options{Style: style, Validate: true, AvroJSONHint: "--avro-json"}
+		body, err := avrojson.AppendEncode(wire.AppendHeader(nil, uint32(pt.latest.ID)), pt.parsed.Root, line, opts)
 		if err != nil {
 			return nil, err
 		}

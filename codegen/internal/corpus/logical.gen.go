@@ -270,8 +270,8 @@ func (l *Logical) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// date that does not exist, a time out of range, or a decimal that is nil
-// or does not fit its precision and scale.
+// date that does not exist, an unset timestamp, a time out of range, or a
+// decimal that is nil or does not fit its precision and scale.
 func (l *Logical) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(logicalTypeName, "", avrobin.ErrUnset)
@@ -285,22 +285,22 @@ func (l *Logical) Validate() error {
 	if err := avrobin.CheckTimeOfDay(l.TimeUs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "time_us", err)
 	}
-	if err := avrobin.CheckTimestampMillis(l.TsMs); err != nil {
+	if err := avrobin.CheckRequiredTimestampMillis(l.TsMs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "ts_ms", err)
 	}
-	if err := avrobin.CheckTimestampMicros(l.TsUs); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(l.TsUs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "ts_us", err)
 	}
-	if err := avrobin.CheckTimestampNanos(l.TsNs); err != nil {
+	if err := avrobin.CheckRequiredTimestampNanos(l.TsNs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "ts_ns", err)
 	}
-	if err := avrobin.CheckLocalTimestampMillis(l.LocalMs); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMillis(l.LocalMs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "local_ms", err)
 	}
-	if err := avrobin.CheckLocalTimestampMicros(l.LocalUs); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMicros(l.LocalUs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "local_us", err)
 	}
-	if err := avrobin.CheckLocalTimestampNanos(l.LocalNs); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampNanos(l.LocalNs); err != nil {
 		return avrobin.Invalid(logicalTypeName, "local_ns", err)
 	}
 	if err := avrobin.CheckDecimal(l.Amount, 20, 4); err != nil {
@@ -315,7 +315,7 @@ func (l *Logical) Validate() error {
 		}
 	}
 	if l.MaybeTs != nil {
-		if err := avrobin.CheckTimestampMicros(*l.MaybeTs); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(*l.MaybeTs); err != nil {
 			return avrobin.Invalid(logicalTypeName, "maybe_ts", err)
 		}
 	}

@@ -848,29 +848,29 @@ func (l *LocalTimestampMicrosMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (l *LocalTimestampMicrosMatrix) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampMicros(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMicros(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "value", err)
 	}
 	if l.Optional != nil {
-		if err := avrobin.CheckLocalTimestampMicros(*l.Optional); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(*l.Optional); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "optional", err)
 		}
 	}
 	if l.OptionalLast != nil {
-		if err := avrobin.CheckLocalTimestampMicros(*l.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(*l.OptionalLast); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := l.Union.(type) {
 	case nil:
 	case LocalTimestampMicrosMatrixUnionLocalTimestampMicros:
-		if err := avrobin.CheckLocalTimestampMicros(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "union", err)
 		}
 	case LocalTimestampMicrosMatrixUnionString:
@@ -886,7 +886,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 	}
 	switch v := l.UnionFirst.(type) {
 	case LocalTimestampMicrosMatrixUnionFirstLocalTimestampMicros:
-		if err := avrobin.CheckLocalTimestampMicros(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "union_first", err)
 		}
 	case LocalTimestampMicrosMatrixUnionFirstString:
@@ -897,7 +897,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 		return avrobin.Invalid(localTimestampMicrosMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range l.Array {
-		if err := avrobin.CheckLocalTimestampMicros(l.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(l.Array[i]); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -907,13 +907,13 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := l.Map[k]
-		if err := avrobin.CheckLocalTimestampMicros(v); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(v); err != nil {
 			return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range l.ArrayOfArrays {
 		for i2 := range l.ArrayOfArrays[i] {
-			if err := avrobin.CheckLocalTimestampMicros(l.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(l.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -925,7 +925,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 		}
 		v := l.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckLocalTimestampMicros(v[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(v[i]); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -937,7 +937,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := l.ArrayOfMaps[i][k]
-			if err := avrobin.CheckLocalTimestampMicros(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(v); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -954,14 +954,14 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckLocalTimestampMicros(v2); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(v2); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range l.ArrayOfOptionals {
 		if l.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckLocalTimestampMicros(*l.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(*l.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -973,7 +973,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 		}
 		v := l.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckLocalTimestampMicros(*v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(*v); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -981,7 +981,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 	for i := range l.ArrayOfUnions {
 		switch v := l.ArrayOfUnions[i].(type) {
 		case LocalTimestampMicrosMatrixArrayOfUnionsItemLocalTimestampMicros:
-			if err := avrobin.CheckLocalTimestampMicros(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(time.Time(v)); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case LocalTimestampMicrosMatrixArrayOfUnionsItemString:
@@ -998,7 +998,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 	}
 	if l.OptionalArray != nil {
 		for i := range *l.OptionalArray {
-			if err := avrobin.CheckLocalTimestampMicros((*l.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros((*l.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1010,7 +1010,7 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*l.OptionalMap)[k]
-			if err := avrobin.CheckLocalTimestampMicros(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMicros(v); err != nil {
 				return avrobin.Invalid(localTimestampMicrosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1308,22 +1308,22 @@ func (l *LocalTimestampMicrosHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way l breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (l *LocalTimestampMicrosHolder) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampMicrosHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampMicros(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMicros(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampMicrosHolderTypeName, "value", err)
 	}
 	for i := range l.Values {
-		if err := avrobin.CheckLocalTimestampMicros(l.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(l.Values[i]); err != nil {
 			return avrobin.Invalid(localTimestampMicrosHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if l.Maybe != nil {
-		if err := avrobin.CheckLocalTimestampMicros(*l.Maybe); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMicros(*l.Maybe); err != nil {
 			return avrobin.Invalid(localTimestampMicrosHolderTypeName, "maybe", err)
 		}
 	}

@@ -848,29 +848,29 @@ func (l *LocalTimestampMillisMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (l *LocalTimestampMillisMatrix) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampMillisMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampMillis(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMillis(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampMillisMatrixTypeName, "value", err)
 	}
 	if l.Optional != nil {
-		if err := avrobin.CheckLocalTimestampMillis(*l.Optional); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(*l.Optional); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, "optional", err)
 		}
 	}
 	if l.OptionalLast != nil {
-		if err := avrobin.CheckLocalTimestampMillis(*l.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(*l.OptionalLast); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := l.Union.(type) {
 	case nil:
 	case LocalTimestampMillisMatrixUnionLocalTimestampMillis:
-		if err := avrobin.CheckLocalTimestampMillis(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, "union", err)
 		}
 	case LocalTimestampMillisMatrixUnionString:
@@ -886,7 +886,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 	}
 	switch v := l.UnionFirst.(type) {
 	case LocalTimestampMillisMatrixUnionFirstLocalTimestampMillis:
-		if err := avrobin.CheckLocalTimestampMillis(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, "union_first", err)
 		}
 	case LocalTimestampMillisMatrixUnionFirstString:
@@ -897,7 +897,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 		return avrobin.Invalid(localTimestampMillisMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range l.Array {
-		if err := avrobin.CheckLocalTimestampMillis(l.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(l.Array[i]); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -907,13 +907,13 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := l.Map[k]
-		if err := avrobin.CheckLocalTimestampMillis(v); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(v); err != nil {
 			return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range l.ArrayOfArrays {
 		for i2 := range l.ArrayOfArrays[i] {
-			if err := avrobin.CheckLocalTimestampMillis(l.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(l.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -925,7 +925,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 		}
 		v := l.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckLocalTimestampMillis(v[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(v[i]); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -937,7 +937,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := l.ArrayOfMaps[i][k]
-			if err := avrobin.CheckLocalTimestampMillis(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(v); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -954,14 +954,14 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckLocalTimestampMillis(v2); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(v2); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range l.ArrayOfOptionals {
 		if l.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckLocalTimestampMillis(*l.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(*l.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -973,7 +973,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 		}
 		v := l.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckLocalTimestampMillis(*v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(*v); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -981,7 +981,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 	for i := range l.ArrayOfUnions {
 		switch v := l.ArrayOfUnions[i].(type) {
 		case LocalTimestampMillisMatrixArrayOfUnionsItemLocalTimestampMillis:
-			if err := avrobin.CheckLocalTimestampMillis(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(time.Time(v)); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case LocalTimestampMillisMatrixArrayOfUnionsItemString:
@@ -998,7 +998,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 	}
 	if l.OptionalArray != nil {
 		for i := range *l.OptionalArray {
-			if err := avrobin.CheckLocalTimestampMillis((*l.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis((*l.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1010,7 +1010,7 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*l.OptionalMap)[k]
-			if err := avrobin.CheckLocalTimestampMillis(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampMillis(v); err != nil {
 				return avrobin.Invalid(localTimestampMillisMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1308,22 +1308,22 @@ func (l *LocalTimestampMillisHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way l breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (l *LocalTimestampMillisHolder) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampMillisHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampMillis(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampMillis(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampMillisHolderTypeName, "value", err)
 	}
 	for i := range l.Values {
-		if err := avrobin.CheckLocalTimestampMillis(l.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(l.Values[i]); err != nil {
 			return avrobin.Invalid(localTimestampMillisHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if l.Maybe != nil {
-		if err := avrobin.CheckLocalTimestampMillis(*l.Maybe); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampMillis(*l.Maybe); err != nil {
 			return avrobin.Invalid(localTimestampMillisHolderTypeName, "maybe", err)
 		}
 	}

@@ -846,29 +846,29 @@ func (l *LocalTimestampNanosMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way l breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (l *LocalTimestampNanosMatrix) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampNanosMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampNanos(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampNanos(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampNanosMatrixTypeName, "value", err)
 	}
 	if l.Optional != nil {
-		if err := avrobin.CheckLocalTimestampNanos(*l.Optional); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(*l.Optional); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, "optional", err)
 		}
 	}
 	if l.OptionalLast != nil {
-		if err := avrobin.CheckLocalTimestampNanos(*l.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(*l.OptionalLast); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := l.Union.(type) {
 	case nil:
 	case LocalTimestampNanosMatrixUnionLocalTimestampNanos:
-		if err := avrobin.CheckLocalTimestampNanos(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, "union", err)
 		}
 	case LocalTimestampNanosMatrixUnionString:
@@ -884,7 +884,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 	}
 	switch v := l.UnionFirst.(type) {
 	case LocalTimestampNanosMatrixUnionFirstLocalTimestampNanos:
-		if err := avrobin.CheckLocalTimestampNanos(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(time.Time(v)); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, "union_first", err)
 		}
 	case LocalTimestampNanosMatrixUnionFirstString:
@@ -895,7 +895,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 		return avrobin.Invalid(localTimestampNanosMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range l.Array {
-		if err := avrobin.CheckLocalTimestampNanos(l.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(l.Array[i]); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -905,13 +905,13 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := l.Map[k]
-		if err := avrobin.CheckLocalTimestampNanos(v); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(v); err != nil {
 			return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range l.ArrayOfArrays {
 		for i2 := range l.ArrayOfArrays[i] {
-			if err := avrobin.CheckLocalTimestampNanos(l.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(l.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -923,7 +923,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 		}
 		v := l.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckLocalTimestampNanos(v[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(v[i]); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -935,7 +935,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := l.ArrayOfMaps[i][k]
-			if err := avrobin.CheckLocalTimestampNanos(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(v); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -952,14 +952,14 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckLocalTimestampNanos(v2); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(v2); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range l.ArrayOfOptionals {
 		if l.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckLocalTimestampNanos(*l.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(*l.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -971,7 +971,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 		}
 		v := l.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckLocalTimestampNanos(*v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(*v); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -979,7 +979,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 	for i := range l.ArrayOfUnions {
 		switch v := l.ArrayOfUnions[i].(type) {
 		case LocalTimestampNanosMatrixArrayOfUnionsItemLocalTimestampNanos:
-			if err := avrobin.CheckLocalTimestampNanos(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(time.Time(v)); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case LocalTimestampNanosMatrixArrayOfUnionsItemString:
@@ -996,7 +996,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 	}
 	if l.OptionalArray != nil {
 		for i := range *l.OptionalArray {
-			if err := avrobin.CheckLocalTimestampNanos((*l.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos((*l.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1008,7 +1008,7 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*l.OptionalMap)[k]
-			if err := avrobin.CheckLocalTimestampNanos(v); err != nil {
+			if err := avrobin.CheckRequiredLocalTimestampNanos(v); err != nil {
 				return avrobin.Invalid(localTimestampNanosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1303,22 +1303,22 @@ func (l *LocalTimestampNanosHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way l breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (l *LocalTimestampNanosHolder) Validate() error {
 	if l == nil {
 		return avrobin.Invalid(localTimestampNanosHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckLocalTimestampNanos(l.Value); err != nil {
+	if err := avrobin.CheckRequiredLocalTimestampNanos(l.Value); err != nil {
 		return avrobin.Invalid(localTimestampNanosHolderTypeName, "value", err)
 	}
 	for i := range l.Values {
-		if err := avrobin.CheckLocalTimestampNanos(l.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(l.Values[i]); err != nil {
 			return avrobin.Invalid(localTimestampNanosHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if l.Maybe != nil {
-		if err := avrobin.CheckLocalTimestampNanos(*l.Maybe); err != nil {
+		if err := avrobin.CheckRequiredLocalTimestampNanos(*l.Maybe); err != nil {
 			return avrobin.Invalid(localTimestampNanosHolderTypeName, "maybe", err)
 		}
 	}

@@ -841,29 +841,29 @@ func (t *TimestampMicrosMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way t breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (t *TimestampMicrosMatrix) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampMicrosMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampMicros(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(t.Value); err != nil {
 		return avrobin.Invalid(timestampMicrosMatrixTypeName, "value", err)
 	}
 	if t.Optional != nil {
-		if err := avrobin.CheckTimestampMicros(*t.Optional); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(*t.Optional); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, "optional", err)
 		}
 	}
 	if t.OptionalLast != nil {
-		if err := avrobin.CheckTimestampMicros(*t.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(*t.OptionalLast); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := t.Union.(type) {
 	case nil:
 	case TimestampMicrosMatrixUnionTimestampMicros:
-		if err := avrobin.CheckTimestampMicros(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, "union", err)
 		}
 	case TimestampMicrosMatrixUnionString:
@@ -879,7 +879,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 	}
 	switch v := t.UnionFirst.(type) {
 	case TimestampMicrosMatrixUnionFirstTimestampMicros:
-		if err := avrobin.CheckTimestampMicros(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, "union_first", err)
 		}
 	case TimestampMicrosMatrixUnionFirstString:
@@ -890,7 +890,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 		return avrobin.Invalid(timestampMicrosMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range t.Array {
-		if err := avrobin.CheckTimestampMicros(t.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(t.Array[i]); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -900,13 +900,13 @@ func (t *TimestampMicrosMatrix) Validate() error {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := t.Map[k]
-		if err := avrobin.CheckTimestampMicros(v); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(v); err != nil {
 			return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range t.ArrayOfArrays {
 		for i2 := range t.ArrayOfArrays[i] {
-			if err := avrobin.CheckTimestampMicros(t.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(t.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -918,7 +918,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 		}
 		v := t.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckTimestampMicros(v[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(v[i]); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -930,7 +930,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := t.ArrayOfMaps[i][k]
-			if err := avrobin.CheckTimestampMicros(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(v); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -947,14 +947,14 @@ func (t *TimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckTimestampMicros(v2); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(v2); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range t.ArrayOfOptionals {
 		if t.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckTimestampMicros(*t.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(*t.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -966,7 +966,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 		}
 		v := t.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckTimestampMicros(*v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(*v); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -974,7 +974,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 	for i := range t.ArrayOfUnions {
 		switch v := t.ArrayOfUnions[i].(type) {
 		case TimestampMicrosMatrixArrayOfUnionsItemTimestampMicros:
-			if err := avrobin.CheckTimestampMicros(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(time.Time(v)); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case TimestampMicrosMatrixArrayOfUnionsItemString:
@@ -991,7 +991,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 	}
 	if t.OptionalArray != nil {
 		for i := range *t.OptionalArray {
-			if err := avrobin.CheckTimestampMicros((*t.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros((*t.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1003,7 +1003,7 @@ func (t *TimestampMicrosMatrix) Validate() error {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*t.OptionalMap)[k]
-			if err := avrobin.CheckTimestampMicros(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMicros(v); err != nil {
 				return avrobin.Invalid(timestampMicrosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1290,22 +1290,22 @@ func (t *TimestampMicrosHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way t breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (t *TimestampMicrosHolder) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampMicrosHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampMicros(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(t.Value); err != nil {
 		return avrobin.Invalid(timestampMicrosHolderTypeName, "value", err)
 	}
 	for i := range t.Values {
-		if err := avrobin.CheckTimestampMicros(t.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(t.Values[i]); err != nil {
 			return avrobin.Invalid(timestampMicrosHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if t.Maybe != nil {
-		if err := avrobin.CheckTimestampMicros(*t.Maybe); err != nil {
+		if err := avrobin.CheckRequiredTimestampMicros(*t.Maybe); err != nil {
 			return avrobin.Invalid(timestampMicrosHolderTypeName, "maybe", err)
 		}
 	}

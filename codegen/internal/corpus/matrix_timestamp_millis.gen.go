@@ -841,29 +841,29 @@ func (t *TimestampMillisMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way t breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (t *TimestampMillisMatrix) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampMillisMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampMillis(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampMillis(t.Value); err != nil {
 		return avrobin.Invalid(timestampMillisMatrixTypeName, "value", err)
 	}
 	if t.Optional != nil {
-		if err := avrobin.CheckTimestampMillis(*t.Optional); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(*t.Optional); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, "optional", err)
 		}
 	}
 	if t.OptionalLast != nil {
-		if err := avrobin.CheckTimestampMillis(*t.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(*t.OptionalLast); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := t.Union.(type) {
 	case nil:
 	case TimestampMillisMatrixUnionTimestampMillis:
-		if err := avrobin.CheckTimestampMillis(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, "union", err)
 		}
 	case TimestampMillisMatrixUnionString:
@@ -879,7 +879,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 	}
 	switch v := t.UnionFirst.(type) {
 	case TimestampMillisMatrixUnionFirstTimestampMillis:
-		if err := avrobin.CheckTimestampMillis(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, "union_first", err)
 		}
 	case TimestampMillisMatrixUnionFirstString:
@@ -890,7 +890,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 		return avrobin.Invalid(timestampMillisMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range t.Array {
-		if err := avrobin.CheckTimestampMillis(t.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(t.Array[i]); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -900,13 +900,13 @@ func (t *TimestampMillisMatrix) Validate() error {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := t.Map[k]
-		if err := avrobin.CheckTimestampMillis(v); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(v); err != nil {
 			return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range t.ArrayOfArrays {
 		for i2 := range t.ArrayOfArrays[i] {
-			if err := avrobin.CheckTimestampMillis(t.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(t.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -918,7 +918,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 		}
 		v := t.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckTimestampMillis(v[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(v[i]); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -930,7 +930,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := t.ArrayOfMaps[i][k]
-			if err := avrobin.CheckTimestampMillis(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(v); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -947,14 +947,14 @@ func (t *TimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckTimestampMillis(v2); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(v2); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range t.ArrayOfOptionals {
 		if t.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckTimestampMillis(*t.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(*t.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -966,7 +966,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 		}
 		v := t.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckTimestampMillis(*v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(*v); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -974,7 +974,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 	for i := range t.ArrayOfUnions {
 		switch v := t.ArrayOfUnions[i].(type) {
 		case TimestampMillisMatrixArrayOfUnionsItemTimestampMillis:
-			if err := avrobin.CheckTimestampMillis(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(time.Time(v)); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case TimestampMillisMatrixArrayOfUnionsItemString:
@@ -991,7 +991,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 	}
 	if t.OptionalArray != nil {
 		for i := range *t.OptionalArray {
-			if err := avrobin.CheckTimestampMillis((*t.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis((*t.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1003,7 +1003,7 @@ func (t *TimestampMillisMatrix) Validate() error {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*t.OptionalMap)[k]
-			if err := avrobin.CheckTimestampMillis(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampMillis(v); err != nil {
 				return avrobin.Invalid(timestampMillisMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1290,22 +1290,22 @@ func (t *TimestampMillisHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way t breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (t *TimestampMillisHolder) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampMillisHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampMillis(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampMillis(t.Value); err != nil {
 		return avrobin.Invalid(timestampMillisHolderTypeName, "value", err)
 	}
 	for i := range t.Values {
-		if err := avrobin.CheckTimestampMillis(t.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(t.Values[i]); err != nil {
 			return avrobin.Invalid(timestampMillisHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if t.Maybe != nil {
-		if err := avrobin.CheckTimestampMillis(*t.Maybe); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(*t.Maybe); err != nil {
 			return avrobin.Invalid(timestampMillisHolderTypeName, "maybe", err)
 		}
 	}

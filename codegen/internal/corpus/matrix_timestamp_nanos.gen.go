@@ -841,29 +841,29 @@ func (t *TimestampNanosMatrix) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way t breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// string that is not UTF-8, a time out of range, an unset union, or a nil
-// record pointer.
+// string that is not UTF-8, an unset timestamp, a time out of range, an
+// unset union, or a nil record pointer.
 func (t *TimestampNanosMatrix) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampNanosMatrixTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampNanos(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampNanos(t.Value); err != nil {
 		return avrobin.Invalid(timestampNanosMatrixTypeName, "value", err)
 	}
 	if t.Optional != nil {
-		if err := avrobin.CheckTimestampNanos(*t.Optional); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(*t.Optional); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, "optional", err)
 		}
 	}
 	if t.OptionalLast != nil {
-		if err := avrobin.CheckTimestampNanos(*t.OptionalLast); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(*t.OptionalLast); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, "optional_last", err)
 		}
 	}
 	switch v := t.Union.(type) {
 	case nil:
 	case TimestampNanosMatrixUnionTimestampNanos:
-		if err := avrobin.CheckTimestampNanos(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, "union", err)
 		}
 	case TimestampNanosMatrixUnionString:
@@ -879,7 +879,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 	}
 	switch v := t.UnionFirst.(type) {
 	case TimestampNanosMatrixUnionFirstTimestampNanos:
-		if err := avrobin.CheckTimestampNanos(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(time.Time(v)); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, "union_first", err)
 		}
 	case TimestampNanosMatrixUnionFirstString:
@@ -890,7 +890,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 		return avrobin.Invalid(timestampNanosMatrixTypeName, "union_first", avrobin.UnionError(v))
 	}
 	for i := range t.Array {
-		if err := avrobin.CheckTimestampNanos(t.Array[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(t.Array[i]); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index("array", i), err)
 		}
 	}
@@ -900,13 +900,13 @@ func (t *TimestampNanosMatrix) Validate() error {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 		v := t.Map[k]
-		if err := avrobin.CheckTimestampNanos(v); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(v); err != nil {
 			return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key("map", k), err)
 		}
 	}
 	for i := range t.ArrayOfArrays {
 		for i2 := range t.ArrayOfArrays[i] {
-			if err := avrobin.CheckTimestampNanos(t.ArrayOfArrays[i][i2]); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(t.ArrayOfArrays[i][i2]); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index(avrobin.Index("array_of_arrays", i), i2), err)
 			}
 		}
@@ -918,7 +918,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 		}
 		v := t.MapOfArrays[k]
 		for i := range v {
-			if err := avrobin.CheckTimestampNanos(v[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(v[i]); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index(avrobin.Key("map_of_arrays", k), i), err)
 			}
 		}
@@ -930,7 +930,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 			v := t.ArrayOfMaps[i][k]
-			if err := avrobin.CheckTimestampNanos(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(v); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key(avrobin.Index("array_of_maps", i), k), err)
 			}
 		}
@@ -947,14 +947,14 @@ func (t *TimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 			v2 := v[k2]
-			if err := avrobin.CheckTimestampNanos(v2); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(v2); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key(avrobin.Key("map_of_maps", k), k2), err)
 			}
 		}
 	}
 	for i := range t.ArrayOfOptionals {
 		if t.ArrayOfOptionals[i] != nil {
-			if err := avrobin.CheckTimestampNanos(*t.ArrayOfOptionals[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(*t.ArrayOfOptionals[i]); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index("array_of_optionals", i), err)
 			}
 		}
@@ -966,7 +966,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 		}
 		v := t.MapOfOptionals[k]
 		if v != nil {
-			if err := avrobin.CheckTimestampNanos(*v); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(*v); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key("map_of_optionals", k), err)
 			}
 		}
@@ -974,7 +974,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 	for i := range t.ArrayOfUnions {
 		switch v := t.ArrayOfUnions[i].(type) {
 		case TimestampNanosMatrixArrayOfUnionsItemTimestampNanos:
-			if err := avrobin.CheckTimestampNanos(time.Time(v)); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(time.Time(v)); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index("array_of_unions", i), err)
 			}
 		case TimestampNanosMatrixArrayOfUnionsItemString:
@@ -991,7 +991,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 	}
 	if t.OptionalArray != nil {
 		for i := range *t.OptionalArray {
-			if err := avrobin.CheckTimestampNanos((*t.OptionalArray)[i]); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos((*t.OptionalArray)[i]); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Index("optional_array", i), err)
 			}
 		}
@@ -1003,7 +1003,7 @@ func (t *TimestampNanosMatrix) Validate() error {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 			v := (*t.OptionalMap)[k]
-			if err := avrobin.CheckTimestampNanos(v); err != nil {
+			if err := avrobin.CheckRequiredTimestampNanos(v); err != nil {
 				return avrobin.Invalid(timestampNanosMatrixTypeName, avrobin.Key("optional_map", k), err)
 			}
 		}
@@ -1290,22 +1290,22 @@ func (t *TimestampNanosHolder) DecodeAvro(r *avrobin.Reader) error {
 }
 
 // Validate reports the first way t breaks its schema's contract, as a
-// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: a
-// time out of range.
+// *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
+// unset timestamp or a time out of range.
 func (t *TimestampNanosHolder) Validate() error {
 	if t == nil {
 		return avrobin.Invalid(timestampNanosHolderTypeName, "", avrobin.ErrUnset)
 	}
-	if err := avrobin.CheckTimestampNanos(t.Value); err != nil {
+	if err := avrobin.CheckRequiredTimestampNanos(t.Value); err != nil {
 		return avrobin.Invalid(timestampNanosHolderTypeName, "value", err)
 	}
 	for i := range t.Values {
-		if err := avrobin.CheckTimestampNanos(t.Values[i]); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(t.Values[i]); err != nil {
 			return avrobin.Invalid(timestampNanosHolderTypeName, avrobin.Index("values", i), err)
 		}
 	}
 	if t.Maybe != nil {
-		if err := avrobin.CheckTimestampNanos(*t.Maybe); err != nil {
+		if err := avrobin.CheckRequiredTimestampNanos(*t.Maybe); err != nil {
 			return avrobin.Invalid(timestampNanosHolderTypeName, "maybe", err)
 		}
 	}

@@ -646,9 +646,9 @@ func (u *Unions) DecodeAvro(r *avrobin.Reader) error {
 // Validate reports the first way u breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
 // empty required string, a string that is not UTF-8, a date that does not
-// exist, a time out of range, an enum value that is no symbol, an unset
-// union, a decimal that is nil or does not fit its precision and scale, or
-// a nil record pointer.
+// exist, an unset timestamp, a time out of range, an enum value that is no
+// symbol, an unset union, a decimal that is nil or does not fit its
+// precision and scale, or a nil record pointer.
 func (u *Unions) Validate() error {
 	if u == nil {
 		return avrobin.Invalid(unionsTypeName, "", avrobin.ErrUnset)
@@ -736,7 +736,7 @@ func (u *Unions) Validate() error {
 			return avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case UnionsLogicalTimestampMillis:
-		if err := avrobin.CheckTimestampMillis(time.Time(v)); err != nil {
+		if err := avrobin.CheckRequiredTimestampMillis(time.Time(v)); err != nil {
 			return avrobin.Invalid(unionsTypeName, "logical", err)
 		}
 	case *UnionsLogicalDecimal:

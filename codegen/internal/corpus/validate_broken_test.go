@@ -14,19 +14,22 @@ import (
 
 // breakable is a place in a value of a generated type that can be made
 // invalid: its path in errors, the reason Validate gives once it is
-// broken, whether AppendAvro fails too, and how to break it.
+// broken, whether AppendAvro fails too (and why, when not for the same
+// reason), and how to break it.
 type breakable struct {
-	path   string
-	reason error
-	encode bool
-	apply  func()
+	path      string
+	reason    error
+	encode    bool
+	apply     func()
+	encodeWhy error
 }
 
 // breakables returns the breakable places of rv, a value of s (the value
 // of field f, if any) at path: strings (not UTF-8, or empty for a required
-// one), map keys (not UTF-8) and decimals (a digit more than their
-// precision), where rv can be set (not within a map's values). Paths too
-// long for errors to keep whole are left out.
+// one), map keys (not UTF-8), decimals (a digit more than their precision)
+// and timestamps that must be set (the zero time.Time: all but those of a
+// field with a default), where rv can be set (not within a map's values).
+// Paths too long for errors to keep whole are left out.
 func breakables(s *schema.Schema, rv reflect.Value, f *schema.Field, path string) []breakable {
 	if len(path) > 200 {
 		return nil
@@ -42,13 +45,17 @@ func breakables(s *schema.Schema, rv reflect.Value, f *schema.Field, path string
 		if s.Logical == schema.LogicalUUID || !rv.CanSet() {
 			return nil
 		}
-		out = append(out, breakable{path, avrobin.ErrInvalidUTF8, false, func() { rv.SetString(rv.String() + "\xff") }})
+		out = append(out, breakable{path, avrobin.ErrInvalidUTF8, false, func() { rv.SetString(rv.String() + "\xff") }, nil})
 		if f != nil && !f.HasDefault() {
-			out = append(out, breakable{path, avrobin.ErrEmpty, false, func() { rv.SetString("") }})
+			out = append(out, breakable{path, avrobin.ErrEmpty, false, func() { rv.SetString("") }, nil})
 		}
 	case schema.Bytes, schema.Fixed:
 		if s.Logical == schema.LogicalDecimal && rv.CanSet() {
-			out = append(out, breakable{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(s)).Convert(rv.Type())) }})
+			out = append(out, breakable{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(s.Precision, s.Scale)).Convert(rv.Type())) }, nil})
+		}
+	case schema.Long:
+		if schema.IsTimestamp(s.Logical) && rv.CanSet() && (f == nil || !f.HasDefault()) {
+			out = append(out, unsetTimestamp(s, path, func() { rv.Set(reflect.Zero(rv.Type())) }))
 		}
 	case schema.Record:
 		if rv.Kind() == reflect.Pointer {
@@ -79,7 +86,7 @@ func breakables(s *schema.Schema, rv reflect.Value, f *schema.Field, path string
 				v := rv.MapIndex(k)
 				rv.SetMapIndex(k, reflect.Value{})
 				rv.SetMapIndex(bad, v)
-			}})
+			}, nil})
 		}
 	case schema.Union:
 		out = unionBreakables(s, rv, path)
@@ -117,20 +124,29 @@ func unionBreakables(s *schema.Schema, rv reflect.Value, path string) []breakabl
 		}
 		switch {
 		case b.Kind == schema.String && b.Logical == "" && rv.CanSet():
-			return []breakable{{path, avrobin.ErrInvalidUTF8, false, func() { rv.Set(reflect.ValueOf(dv.String() + "\xff").Convert(dv.Type())) }}}
+			return []breakable{{path, avrobin.ErrInvalidUTF8, false, func() { rv.Set(reflect.ValueOf(dv.String() + "\xff").Convert(dv.Type())) }, nil}}
 		case b.Logical == schema.LogicalDecimal && rv.CanSet():
-			return []breakable{{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(b)).Convert(dv.Type())) }}}
+			return []breakable{{path, avrobin.ErrDecimal, true, func() { rv.Set(reflect.ValueOf(tooManyDigits(b.Precision, b.Scale)).Convert(dv.Type())) }, nil}}
+		case schema.IsTimestamp(b.Logical) && rv.CanSet():
+			return []breakable{unsetTimestamp(b, path, func() { rv.Set(reflect.Zero(dv.Type())) })}
 		}
 		return breakables(b, dv, nil, path)
 	}
 	return nil
 }
 
-// tooManyDigits returns a decimal of a digit more than decimal type s
-// holds.
-func tooManyDigits(s *schema.Schema) *big.Rat {
-	return new(big.Rat).SetFrac(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s.Precision)), nil),
-		new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s.Scale)), nil))
+// unsetTimestamp is the breakable that apply makes the zero time.Time,
+// which a timestamp-nanos cannot even encode.
+func unsetTimestamp(s *schema.Schema, path string, apply func()) breakable {
+	nanos := s.Logical == schema.LogicalTimestampNanos || s.Logical == schema.LogicalLocalTimestampNanos
+	return breakable{path, avrobin.ErrUnset, nanos, apply, avrobin.ErrTimeRange}
+}
+
+// tooManyDigits returns a decimal of a digit more than a decimal of
+// precision and scale holds.
+func tooManyDigits(precision, scale int) *big.Rat {
+	return new(big.Rat).SetFrac(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil),
+		new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
 }
 
 // TestValidateFindsBrokenValues breaks one place of random values of every
@@ -160,6 +176,9 @@ func TestValidateFindsBrokenValues(t *testing.T) {
 			checkBroken(t, what, "Validate", got.Validate(), "corpus."+name, b)
 			_, err := got.AppendAvro(nil)
 			if b.encode {
+				if b.encodeWhy != nil {
+					b.reason = b.encodeWhy
+				}
 				checkBroken(t, what, "AppendAvro", err, "corpus."+name, b)
 			} else if err != nil {
 				t.Errorf("%s: AppendAvro: %v", what, err)
@@ -180,11 +199,12 @@ func checkBroken(t *testing.T, what, op string, err error, typ string, b breakab
 	}
 }
 
-// hasBreakable reports whether s has a string or a decimal anywhere.
+// hasBreakable reports whether s has a string, a decimal or a timestamp
+// anywhere.
 func hasBreakable(s *schema.Schema) bool {
 	found := false
 	schema.Walk(s, func(n *schema.Schema) bool {
-		found = found || n.Kind == schema.String && n.Logical != schema.LogicalUUID || n.Logical == schema.LogicalDecimal
+		found = found || n.Kind == schema.String && n.Logical != schema.LogicalUUID || n.Logical == schema.LogicalDecimal || schema.IsTimestamp(n.Logical)
 		return true
 	})
 	return found

@@ -3,6 +3,7 @@ package corpus
 import (
 	"errors"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,24 @@ func TestValidateAndAppendErrors(t *testing.T) {
 			l.LocalUs = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
 			return l
 		}(), "local_us", avrobin.ErrTimeRange, true},
+		{"unset timestamp", func() contract.Event { l := validLogical(); l.TsUs = time.Time{}; return l }(), "ts_us", avrobin.ErrUnset, false},
+		{"unset local timestamp", func() contract.Event { l := validLogical(); l.LocalMs = time.Time{}; return l }(), "local_ms", avrobin.ErrUnset, false},
+		{"optional timestamp set to the zero time", func() contract.Event { l := validLogical(); l.MaybeTs = &time.Time{}; return l }(), "maybe_ts", avrobin.ErrUnset, false},
+		{"union branch of the zero time", func() contract.Event { u := validUnions(); u.Logical = UnionsLogicalTimestampMillis{}; return u }(), "logical", avrobin.ErrUnset, false},
+		{"zero time in an array", func() contract.Event {
+			m := NewTimestampMicrosMatrix()
+			m.Value, m.Record.Value = time.Now(), time.Now()
+			m.UnionFirst = TimestampMicrosMatrixUnionFirstString("x")
+			m.Array = []time.Time{time.Now(), {}}
+			return m
+		}(), "array[1]", avrobin.ErrUnset, false},
+		{"zero time in a map of a nested record", func() contract.Event {
+			m := NewTimestampMicrosMatrix()
+			m.Value, m.Record.Value = time.Now(), time.Now()
+			m.UnionFirst = TimestampMicrosMatrixUnionFirstString("x")
+			m.RecordMap = map[string]TimestampMicrosHolder{"k": {Value: time.Now(), Values: []time.Time{{}}}}
+			return m
+		}(), `record_map["k"].values[0]`, avrobin.ErrUnset, false},
 		{"decimal scale", func() contract.Event { l := validLogical(); l.Amount = big.NewRat(1, 100000); return l }(), "amount", avrobin.ErrDecimal, true},
 		{"decimal precision", func() contract.Event {
 			l := validLogical()
@@ -127,7 +146,7 @@ func checkInvalid(t *testing.T, op string, err error, v contract.Event, field st
 	if !errors.As(err, &ve) || !errors.Is(err, avrobin.ErrInvalid) {
 		t.Fatalf("%s = %v, want a *avrobin.ValidationError", op, err)
 	}
-	typ := "corpus." + strings.TrimPrefix(v.Contract().Name, "corpus.")
+	typ := "corpus." + reflect.TypeOf(v).Elem().Name()
 	if before, elided := strings.CutSuffix(field, "..."); elided {
 		// A path too long to keep whole: its start, "...", its end.
 		if !strings.HasPrefix(ve.Field, before) || !strings.Contains(ve.Field, "...") || len(ve.Field) > 260 {
@@ -156,6 +175,28 @@ func TestValidValuesPass(t *testing.T) {
 			t.Errorf("%T: AppendAvro: %v", v, err)
 		}
 	}
+}
+
+// TestTimestampWithDefaultMayBeZero: a field with a default is one a writer
+// may leave alone (see schema.RulesOf), so its zero time.Time passes, as an
+// empty string with a default does.
+func TestTimestampWithDefaultMayBeZero(t *testing.T) {
+	d := NewDefaults()
+	d.At = time.Time{}
+	if err := d.Validate(); err != nil {
+		t.Errorf("Defaults with a zero At: %v", err)
+	}
+}
+
+// TestUnsetNanosIsUnset: the zero time.Time, which no timestamp-nanos can
+// hold, is reported by Validate as not set, the mistake it stands for;
+// AppendAvro, which does not validate, says it is out of range.
+func TestUnsetNanosIsUnset(t *testing.T) {
+	l := validLogical()
+	l.TsNs = time.Time{}
+	checkInvalid(t, "Validate", l.Validate(), l, "ts_ns", avrobin.ErrUnset)
+	_, err := l.AppendAvro(nil)
+	checkInvalid(t, "AppendAvro", err, l, "ts_ns", avrobin.ErrTimeRange)
 }
 
 func TestNilReceivers(t *testing.T) {

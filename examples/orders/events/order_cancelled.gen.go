@@ -170,8 +170,8 @@ func (o *OrderCancelled) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way o breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
-// empty required string, a string that is not UTF-8, or a time out of
-// range.
+// empty required string, a string that is not UTF-8, an unset timestamp, or
+// a time out of range.
 func (o *OrderCancelled) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderCancelledTypeName, "", avrobin.ErrUnset)
@@ -190,7 +190,7 @@ func (o *OrderCancelled) Validate() error {
 			return avrobin.Invalid(orderCancelledTypeName, "refund", err)
 		}
 	}
-	if err := avrobin.CheckTimestampMicros(o.CancelledAt); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(o.CancelledAt); err != nil {
 		return avrobin.Invalid(orderCancelledTypeName, "cancelled_at", err)
 	}
 	return nil

@@ -136,8 +136,8 @@ func (o *OrderPaid) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way o breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
-// empty required string, a string that is not UTF-8, or a time out of
-// range.
+// empty required string, a string that is not UTF-8, an unset timestamp, or
+// a time out of range.
 func (o *OrderPaid) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderPaidTypeName, "", avrobin.ErrUnset)
@@ -148,7 +148,7 @@ func (o *OrderPaid) Validate() error {
 	if err := o.Amount.Validate(); err != nil {
 		return avrobin.Invalid(orderPaidTypeName, "amount", err)
 	}
-	if err := avrobin.CheckTimestampMicros(o.PaidAt); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(o.PaidAt); err != nil {
 		return avrobin.Invalid(orderPaidTypeName, "paid_at", err)
 	}
 	return nil

@@ -177,8 +177,8 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 
 // Validate reports the first way o breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
-// empty required string, a string that is not UTF-8, or a time out of
-// range.
+// empty required string, a string that is not UTF-8, an unset timestamp, or
+// a time out of range.
 func (o *OrderPlaced) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
@@ -197,7 +197,7 @@ func (o *OrderPlaced) Validate() error {
 	if err := o.Total.Validate(); err != nil {
 		return avrobin.Invalid(orderPlacedTypeName, "total", err)
 	}
-	if err := avrobin.CheckTimestampMicros(o.PlacedAt); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(o.PlacedAt); err != nil {
 		return avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
 	return nil

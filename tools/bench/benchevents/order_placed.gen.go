@@ -357,7 +357,8 @@ func (o *OrderPlaced) DecodeAvro(r *avrobin.Reader) error {
 // Validate reports the first way o breaks its schema's contract, as a
 // *avrobin.ValidationError (errors.Is(err, avrobin.ErrInvalid)), or nil: an
 // empty required string, a string that is not UTF-8, a date that does not
-// exist, a time out of range, or an enum value that is no symbol.
+// exist, an unset timestamp, a time out of range, or an enum value that is
+// no symbol.
 func (o *OrderPlaced) Validate() error {
 	if o == nil {
 		return avrobin.Invalid(orderPlacedTypeName, "", avrobin.ErrUnset)
@@ -383,10 +384,10 @@ func (o *OrderPlaced) Validate() error {
 	if err := avrobin.CheckDate(o.DeliveryDate); err != nil {
 		return avrobin.Invalid(orderPlacedTypeName, "delivery_date", err)
 	}
-	if err := avrobin.CheckTimestampMicros(o.PlacedAt); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(o.PlacedAt); err != nil {
 		return avrobin.Invalid(orderPlacedTypeName, "placed_at", err)
 	}
-	if err := avrobin.CheckTimestampMicros(o.UpdatedAt); err != nil {
+	if err := avrobin.CheckRequiredTimestampMicros(o.UpdatedAt); err != nil {
 		return avrobin.Invalid(orderPlacedTypeName, "updated_at", err)
 	}
 	for i := range o.Items {
