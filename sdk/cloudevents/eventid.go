@@ -44,15 +44,16 @@ func (id EventID) AppendText(b []byte) ([]byte, error) { return id.appendText(b)
 func (id EventID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
 
 // UnmarshalText parses the 36-character form (encoding.TextUnmarshaler);
-// "" gives the zero id.
+// "" gives the zero id. It makes no copy of b: a consumer parses each
+// message's ce_id header with it.
 func (id *EventID) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*id = EventID{}
 		return nil
 	}
-	v, err := ParseEventID(string(b))
-	if err != nil {
-		return err
+	v, ok := parseEventID(b)
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrBadEventID, b)
 	}
 	*id = v
 	return nil
@@ -84,9 +85,20 @@ var ErrBadEventID = errors.New("cloudevents: malformed event id")
 // ParseEventID parses the 36-character text form of a UUID (any version,
 // either case).
 func ParseEventID(s string) (EventID, error) {
+	id, ok := parseEventID(s)
+	if !ok {
+		return EventID{}, fmt.Errorf("%w: %q", ErrBadEventID, s)
+	}
+	return id, nil
+}
+
+// parseEventID is ParseEventID over a string or bytes, reporting only
+// whether the text is well formed: the error, which keeps the text, is the
+// callers', so that parsing copies nothing.
+func parseEventID[T string | []byte](s T) (EventID, bool) {
 	var id EventID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return EventID{}, fmt.Errorf("%w: %q", ErrBadEventID, s)
+		return EventID{}, false
 	}
 	j := 0
 	for i := 0; i < 36; i += 2 {
@@ -96,12 +108,12 @@ func ParseEventID(s string) (EventID, error) {
 		}
 		hi, lo := unhex(s[i]), unhex(s[i+1])
 		if hi < 0 || lo < 0 {
-			return EventID{}, fmt.Errorf("%w: %q", ErrBadEventID, s)
+			return EventID{}, false
 		}
 		id[j] = byte(hi<<4 | lo)
 		j++
 	}
-	return id, nil
+	return id, true
 }
 
 func unhex(c byte) int {

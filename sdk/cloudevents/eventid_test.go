@@ -55,6 +55,11 @@ func FuzzParseEventID(f *testing.F) {
 	f.Add("------------------------------------")
 	f.Fuzz(func(t *testing.T, s string) {
 		id, err := ParseEventID(s)
+		// UnmarshalText reads the bytes alike ("" aside: the zero id).
+		var fromBytes EventID
+		if berr := fromBytes.UnmarshalText([]byte(s)); s != "" && (fromBytes != id || (berr == nil) != (err == nil)) {
+			t.Fatalf("UnmarshalText(%q) = %v, %v; ParseEventID = %v, %v", s, fromBytes, berr, id, err)
+		}
 		if err != nil {
 			return
 		}
@@ -70,6 +75,23 @@ func FuzzParseEventID(f *testing.F) {
 			t.Fatalf("%q parsed to %v, which does not parse back (%v)", s, id, err)
 		}
 	})
+}
+
+// TestUnmarshalTextCopiesNothing: a consumer parses every message's ce_id
+// header with it.
+func TestUnmarshalTextCopiesNothing(t *testing.T) {
+	b := []byte(NewEventID().String())
+	var id EventID
+	if n := testing.AllocsPerRun(100, func() { _ = id.UnmarshalText(b) }); n != 0 {
+		t.Errorf("UnmarshalText allocates %v times", n)
+	}
+	if id.String() != string(b) {
+		t.Errorf("parsed %v, want %s", id, b)
+	}
+	before := id
+	if err := id.UnmarshalText([]byte("nope")); !errors.Is(err, ErrBadEventID) || id != before {
+		t.Errorf("bad id: %v, err = %v; want it unchanged and ErrBadEventID", id, err)
+	}
 }
 
 func BenchmarkNewEventID(b *testing.B) {

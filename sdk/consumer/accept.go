@@ -17,10 +17,10 @@ func (r *run) accept(km *kafka.Message) {
 	if p == nil || p.revoked {
 		return // no longer ours: not counted, so not committed past
 	}
-	r.ins.polled(p.topic)
+	r.ins.polled(p.attrs)
 	var rs retryState
-	if rt, ok := r.retryTopics[p.topic]; ok {
-		rs = parseRetry(km.Headers, rt)
+	if p.retryOf.tier > 0 {
+		rs = parseRetry(km.Headers, p.retryOf)
 		if p.waiting || rs.due.After(time.Now()) {
 			r.hold(p, km, rs)
 			return
@@ -37,11 +37,7 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		r.sched.finishNow(p, off)
 		return
 	}
-	topic := p.topic
-	if rs.tier > 0 {
-		topic = rs.topic
-	}
-	h, rt := r.route(topic, km)
+	h, rt := r.route(p, km)
 	if h == nil && rt == nil && r.cfg.Unhandled == SkipUnhandled {
 		if r.log.Enabled(r.ctx, slog.LevelDebug) {
 			r.log.Debug("no handler for the event type; skipped", slog.String("topic", p.topic), slog.Int("partition", int(p.id)),
@@ -50,28 +46,19 @@ func (r *run) dispatch(p *partition, km *kafka.Message, rs retryState) {
 		r.sched.finishNow(p, off)
 		return
 	}
-	m := &inflight{km: km, part: p, h: h, byName: rt, bytes: len(km.Key) + len(km.Value), retry: rs}
-	key := laneKey{topic: p.topic}
-	ordered := true
-	switch r.cfg.Ordering {
-	case OrderKey:
-		key.key = string(km.Key)
-		ordered = len(km.Key) > 0
-	case OrderPartition:
-		key.partition = p.id
-	default:
-		ordered = false
-	}
-	r.sched.add(m, key, ordered)
+	m := r.sched.newInflight()
+	m.km, m.part, m.h, m.byName, m.bytes, m.retry = km, p, h, rt, len(km.Key)+len(km.Value), rs
+	r.sched.add(m, r.cfg.Ordering)
 }
 
-// route returns the handler of a message of topic: by its ce_type header,
-// or, without one, by the full name of its writer schema's record when the
-// writer schema is at hand. When it is not, it returns the topic's route
-// for a worker to look the name up (the poll loop never waits for the
+// route returns the handler of a message of p (of p's topic, or of the
+// original topic of p's retry topic): by its ce_type header, or, without
+// one, by the full name of its writer schema's record when the writer
+// schema is at hand. When it is not, it returns the topic's route for a
+// worker to look the name up (the poll loop never waits for the
 // registry).
-func (r *run) route(topic string, km *kafka.Message) (*Handler, *route) {
-	rt := r.routes[topic]
+func (r *run) route(p *partition, km *kafka.Message) (*Handler, *route) {
+	rt := p.route
 	if rt == nil {
 		return nil, nil
 	}

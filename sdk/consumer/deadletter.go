@@ -59,7 +59,7 @@ func (r *run) deadLetter(m *inflight, log *msgLog, reason string, cause error, a
 		log.get().Error("message dropped (dead-lettering disabled)", slog.String("reason", reason), slog.String("error", errText))
 		return true
 	}
-	headers := withoutPrefix(m.km.Headers, "retry.")
+	headers := withoutPrefix(m.headers(), "retry.")
 	headers = append(headers,
 		kafka.Header{Key: HeaderDLQReason, Value: []byte(reason)},
 		kafka.Header{Key: HeaderDLQError, Value: []byte(errText)},

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -50,36 +51,46 @@ func (h Headers) Get(key string) ([]byte, bool) {
 	return nil, false
 }
 
-// messageOf describes km to its handler h (nil for none).
-func messageOf(km *kafka.Message, h *Handler) Message {
+// messageOf describes km to its handler h (nil for none); texts gives the
+// strings of the header values that repeat.
+func messageOf(km *kafka.Message, h *Handler, texts *interned) Message {
 	m := Message{
 		Topic:     topicOf(km),
 		Partition: km.TopicPartition.Partition,
 		Offset:    int64(km.TopicPartition.Offset),
 		Key:       km.Key,
+		Headers:   headersOf(km.Headers),
 		Timestamp: km.Timestamp,
-	}
-	if len(km.Headers) > 0 {
-		m.Headers = make(Headers, len(km.Headers))
-		for i, h := range km.Headers {
-			m.Headers[i] = Header(h)
-		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderType); ok {
 		if h != nil && string(v) == h.contract.Type {
 			m.EventType = h.contract.Type // the usual case, without a copy
 		} else {
-			m.EventType = string(v)
+			m.EventType = texts.text(v)
 		}
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderID); ok {
-		m.EventID, _ = cloudevents.ParseEventID(string(v))
+		_ = m.EventID.UnmarshalText(v) // zero when it is not a UUID
 	}
 	if v, ok := m.Headers.Get(cloudevents.HeaderSource); ok {
-		m.Source = string(v)
+		m.Source = texts.text(v)
 	}
 	return m
 }
+
+// headersOf returns hs as Headers, without a copy: a handler's Message
+// shares the polled message's headers, the consumer forwarding the copy it
+// kept before (inflight.keepHeaders). Header and kafka.Header have the same
+// fields, so the same layout, which the conversion below checks when it
+// compiles.
+func headersOf(hs []kafka.Header) Headers {
+	if len(hs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*Header)(unsafe.Pointer(unsafe.SliceData(hs))), len(hs))
+}
+
+var _ = Header(kafka.Header{}) // compiles only while their fields are the same
 
 // topicOf returns km's topic.
 func topicOf(km *kafka.Message) string {

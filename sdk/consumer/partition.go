@@ -10,6 +10,13 @@ import (
 type partition struct {
 	topic string
 	id    int32
+	// What its messages need looked up by topic, looked up once
+	// (newPartition): the handlers of their topic (the original one for a
+	// retry topic; nil for none), the retry tier it is one of (tier 0 for
+	// none) and its telemetry attributes (nil for none).
+	route   *route
+	retryOf retryTopic
+	attrs   *topicAttrs
 
 	// Under the scheduler's lock:
 	offs    *offsets
@@ -26,6 +33,10 @@ type partition struct {
 	// committed and committedMeta are what was last committed.
 	committed     int64
 	committedMeta string
+	// topicHash is the seeded hash of topic the keys of its messages'
+	// lanes start from, computed at the first (hashed).
+	topicHash uint64
+	hashed    bool
 
 	// On the poll goroutine only:
 	// waiting is set while the partition (of a retry topic) is paused until
@@ -41,6 +52,18 @@ type partition struct {
 type partKey struct {
 	topic string
 	id    int32
+}
+
+// newPartition returns the state of partition id of topic, newly
+// assigned.
+func (c *Consumer) newPartition(topic string, id int32) *partition {
+	p := &partition{topic: topic, id: id, offs: newOffsets(), committed: -1, attrs: c.ins.topics[topic]}
+	origin := topic
+	if rt, ok := c.retryTopics[topic]; ok {
+		p.retryOf, origin = rt, rt.origin
+	}
+	p.route = c.routes[origin]
+	return p
 }
 
 func (p *partition) key() partKey { return partKey{p.topic, p.id} }

@@ -38,7 +38,7 @@ func (r *run) assigned(tps []kafka.TopicPartition) {
 	}
 	r.sched.locked(func() {
 		for i, tp := range tps {
-			p := &partition{topic: *tp.Topic, id: tp.Partition, offs: newOffsets(), committed: -1}
+			p := r.newPartition(*tp.Topic, tp.Partition)
 			if i < len(committed) && committed[i].Error == nil && committed[i].Offset >= 0 {
 				p.committed = int64(committed[i].Offset)
 				if committed[i].Metadata != nil {

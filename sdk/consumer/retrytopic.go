@@ -84,7 +84,7 @@ func (r *run) retryLater(m *inflight, log *msgLog, cause error, attempts int) bo
 	delay := r.cfg.RetryTopics[tier-1]
 	m.op.retryTopic(dest, tier, cause)
 	due := time.Now().Add(delay)
-	headers := withoutPrefix(m.km.Headers, "retry.")
+	headers := withoutPrefix(m.headers(), "retry.")
 	headers = append(headers,
 		kafka.Header{Key: HeaderRetryTopic, Value: []byte(topic)},
 		kafka.Header{Key: HeaderRetryPartition, Value: strconv.AppendInt(nil, int64(partition), 10)},

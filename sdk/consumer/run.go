@@ -32,6 +32,8 @@ type run struct {
 	// loadPaused says the partitions are paused for backpressure.
 	loadPaused bool
 	commitMu   sync.Mutex // serializes commits
+	// texts are the header values the handlers' Messages share.
+	texts      interned
 	conn       *kafkaclient.ConnLog
 	stats      runStats
 	statsDirty bool // a partition was assigned, revoked, paused or resumed

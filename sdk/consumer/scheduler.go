@@ -1,11 +1,10 @@
 package consumer
 
 import (
-	"container/heap"
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
 // scheduler hands the polled messages to the workers, one unit of work at
@@ -22,13 +21,20 @@ type scheduler struct {
 
 	ready laneQueue
 	lanes map[laneKey]*lane
+	seed  maphash.Seed // of the lane keys
 
 	// count and bytes are the messages (and their key and value bytes)
-	// polled and not done: queued in lanes or being handled.
-	count, bytes int
+	// polled and not done: queued in lanes or being handled. They change
+	// under the lock and are read without it (load).
+	count, bytes atomic.Int64
 	// seq numbers the messages in the order they are added.
 	seq     uint64
 	stopped bool
+
+	// sleeping is the number of workers waiting for a ready lane; waking
+	// is set from a signal to one of them until it wakes (see wake).
+	sleeping int
+	waking   bool
 
 	// lowLoad, when set, is closed once count and bytes are down to
 	// lowCount and lowBytes (or the scheduler stopped): the poll loop
@@ -39,67 +45,29 @@ type scheduler struct {
 	// freeLanes are shared lanes that emptied, kept for reuse: with many
 	// keys most messages find no lane of their key and need one.
 	freeLanes []*lane
+	// free are the records of messages done, kept for reuse; spare are
+	// those handed to the adding goroutine (newInflight), which takes them
+	// without the lock.
+	free, spare []*inflight
 }
 
 // maxFreeLanes bounds freeLanes.
 const maxFreeLanes = 1024
 
 func newScheduler() *scheduler {
-	s := &scheduler{lanes: map[laneKey]*lane{}}
+	s := &scheduler{lanes: map[laneKey]*lane{}, seed: maphash.MakeSeed()}
 	s.work.L, s.linger.L, s.idle.L = &s.mu, &s.mu, &s.mu
 	return s
 }
 
-// laneKey names a lane: a topic and a key (per-key order), or a topic and
-// a partition (per-partition order).
-type laneKey struct {
-	topic     string
-	partition int32
-	key       string
-}
-
-// lane is a queue of messages that must be handled in order.
-type lane struct {
-	key     laneKey
-	q       []*inflight
-	busy    bool // a worker handles one of its units
-	inReady bool // it is in the ready queue, at index at
-	at      int
-	shared  bool // registered in lanes (else it belongs to one message)
-}
-
-// inflight is a polled message from the time it is accepted until it is
-// done.
-type inflight struct {
-	seq  uint64 // the order it was polled in
-	km   *kafka.Message
-	part *partition
-	lane *lane
-	h    *Handler
-	// byName is set when h is to be found by the writer schema's name,
-	// which was not at hand when the message was polled.
-	byName *route
-	bytes  int
-	// retry is what the headers of a message from a retry topic say.
-	retry retryState
-	// op is the telemetry of the handling the message is part of.
-	op *processOp
-	// finished is set by the worker when the message is done (handled,
-	// dead-lettered, sent to a retry topic); a message left unfinished at
-	// shutdown is delivered again.
-	finished bool
-	// own is the lane of a message that has none to share (no order to
-	// keep), so that it costs no allocation of its own.
-	own lane
-}
-
-// add queues m in the lane of key (shared with other messages), or in a
-// lane of its own when ordered is false.
-func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
+// add queues m (from newInflight, or a record of its own) in its lane
+// under ordering o: shared with the other messages of its key or
+// partition, or its own when it has no order to keep.
+func (s *scheduler) add(m *inflight, o Ordering) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := &m.own
-	if ordered {
+	if key, ordered := s.laneOf(m, o); ordered {
 		if l = s.lanes[key]; l == nil {
 			l = s.newLane(key)
 			s.lanes[key] = l
@@ -108,20 +76,34 @@ func (s *scheduler) add(m *inflight, key laneKey, ordered bool) {
 	m.lane = l
 	s.seq++
 	m.seq = s.seq
-	l.q = append(l.q, m)
+	l.push(m)
 	m.part.offs.add(m.offset())
 	m.part.queued++
-	s.count++
-	s.bytes += m.bytes
+	s.count.Add(1)
+	s.bytes.Add(int64(m.bytes))
 	s.makeReady(l)
+	s.wake()
 	s.linger.Broadcast()
+	s.refillSpare()
 }
 
 // makeReady puts l in the ready queue when it has work and no worker.
 func (s *scheduler) makeReady(l *lane) {
-	if !l.busy && !l.inReady && len(l.q) > 0 {
+	if !l.busy && !l.inReady && l.len() > 0 {
 		l.inReady = true
 		s.ready.push(l)
+	}
+}
+
+// wake signals one sleeping worker when a lane is ready and no signalled
+// worker is on its way yet; the lock is held. The worker that wakes passes
+// the signal on when lanes are still ready after it took its unit
+// (takeLocked), so that work spreads to as many workers as it needs while
+// a burst of messages wakes them one at a time, not one per message, and a
+// worker that gives a unit back and takes the next itself wakes no one.
+func (s *scheduler) wake() {
+	if s.ready.len() > 0 && s.sleeping > 0 && !s.waking {
+		s.waking = true
 		s.work.Signal()
 	}
 }
@@ -170,7 +152,10 @@ func (s *scheduler) next(unit []*inflight) []*inflight {
 // so that a worker reuses one slice.
 func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	for s.ready.len() == 0 && !s.stopped {
+		s.sleeping++
 		s.work.Wait()
+		s.sleeping--
+		s.waking = false
 	}
 	if s.stopped {
 		return nil
@@ -185,6 +170,7 @@ func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	if m.h != nil && m.h.batch != nil {
 		unit = s.gather(unit, m.h, l)
 	}
+	s.wake()
 	return unit
 }
 
@@ -200,7 +186,7 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 		unit = s.drainLane(unit, h, first, size)
 		var more []*lane
 		for i := 0; i < s.ready.len() && len(unit)+len(more) < size; i++ {
-			if l := s.ready.at(i); l.q[0].h == h {
+			if l := s.ready.at(i); l.front().h == h {
 				more = append(more, l)
 			}
 		}
@@ -237,7 +223,7 @@ func (s *scheduler) gather(unit []*inflight, h *Handler, first *lane) []*infligh
 
 // drainLane moves l's leading messages for h into unit, up to size.
 func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) []*inflight {
-	for len(unit) < size && len(l.q) > 0 && l.q[0].h == h {
+	for len(unit) < size && l.len() > 0 && l.front().h == h {
 		m := l.pop()
 		m.part.queued--
 		m.part.running++
@@ -247,23 +233,28 @@ func (s *scheduler) drainLane(unit []*inflight, h *Handler, l *lane, size int) [
 }
 
 // done takes the messages of a unit back from their worker, marks those
-// whose finished field is set done, and frees their lanes.
+// whose finished field is set done, and frees their lanes. The unit's
+// records are reused: the caller drops them.
 func (s *scheduler) done(unit []*inflight) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.doneLocked(unit)
+	s.wake()
 }
 
-// doneLocked is done, with the lock held.
+// doneLocked is done, with the lock held, without waking a worker for the
+// lanes it makes ready (next's caller takes one itself).
 func (s *scheduler) doneLocked(unit []*inflight) {
+	var bytes int64
 	for _, m := range unit {
 		m.part.running--
 		if m.finished && !m.part.released {
 			m.part.offs.finish(m.offset())
 		}
-		s.count--
-		s.bytes -= m.bytes
+		bytes += int64(m.bytes)
 	}
+	s.count.Add(-int64(len(unit)))
+	s.bytes.Add(-bytes)
 	for _, m := range unit {
 		l := m.lane
 		if !l.busy {
@@ -271,9 +262,12 @@ func (s *scheduler) doneLocked(unit []*inflight) {
 		}
 		l.busy = false
 		s.makeReady(l)
-		if len(l.q) == 0 && l.shared {
+		if l.len() == 0 && l.shared {
 			s.deleteLane(l)
 		}
+	}
+	for _, m := range unit {
+		s.release(m)
 	}
 	s.idle.Broadcast()
 	s.checkLowLoad()
@@ -286,19 +280,16 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 	defer s.mu.Unlock()
 	n := 0
 	keep := func(l *lane) {
-		q := l.q[:0]
-		for _, m := range l.q {
-			if revoked(m.part) {
-				m.part.queued--
-				s.count--
-				s.bytes -= m.bytes
-				n++
-				continue
+		l.filter(func(m *inflight) bool {
+			if !revoked(m.part) {
+				return true
 			}
-			q = append(q, m)
-		}
-		clear(l.q[len(q):])
-		l.q = q
+			m.part.queued--
+			s.count.Add(-1)
+			s.bytes.Add(-int64(m.bytes))
+			n++
+			return false
+		})
 	}
 	for i := 0; i < s.ready.len(); i++ {
 		keep(s.ready.at(i))
@@ -312,7 +303,7 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 	// changed, so the queue is rebuilt rather than fixed one by one (its
 	// order needs every lane to have a head).
 	s.ready.keep(func(l *lane) bool {
-		if len(l.q) > 0 {
+		if l.len() > 0 {
 			return true
 		}
 		l.inReady = false
@@ -322,7 +313,7 @@ func (s *scheduler) drop(revoked func(*partition) bool) int {
 		return false
 	})
 	for k, l := range s.lanes {
-		if len(l.q) == 0 && !l.busy && !l.inReady {
+		if l.len() == 0 && !l.busy && !l.inReady {
 			delete(s.lanes, k)
 		}
 	}
@@ -394,17 +385,17 @@ func (s *scheduler) stop() {
 	s.mu.Unlock()
 }
 
-// load returns what is in flight.
+// load returns what is in flight, without the lock: the poll loop asks
+// before every poll. Only the poll goroutine adds, so what it reads is
+// never below what it added.
 func (s *scheduler) load() (count, bytes int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count, s.bytes
+	return int(s.count.Load()), int(s.bytes.Load())
 }
 
 // loadAtMost reports whether at most count messages and bytes bytes are in
-// flight; the lock is held.
+// flight.
 func (s *scheduler) loadAtMost(count, bytes int) bool {
-	return s.count <= count && s.bytes <= bytes
+	return s.count.Load() <= int64(count) && s.bytes.Load() <= int64(bytes)
 }
 
 // locked runs fn under the scheduler's lock (which guards the partitions'
@@ -413,69 +404,6 @@ func (s *scheduler) locked(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn()
-}
-
-func (l *lane) pop() *inflight {
-	m := l.q[0]
-	l.q[0] = nil
-	l.q = l.q[1:]
-	return m
-}
-
-// laneQueue holds the ready lanes, the one whose head message was polled
-// first on top: the oldest waiting message is handed out first, which
-// keeps each partition's commit point (its lowest unfinished offset)
-// moving, and no key waits behind keys polled after it.
-type laneQueue struct{ h laneHeap }
-
-func (r *laneQueue) len() int       { return len(r.h) }
-func (r *laneQueue) at(i int) *lane { return r.h[i] }
-func (r *laneQueue) push(l *lane)   { heap.Push(&r.h, l) }
-func (r *laneQueue) pop() *lane     { return heap.Pop(&r.h).(*lane) }
-
-// remove takes l, which is in the queue, out.
-func (r *laneQueue) remove(l *lane) { heap.Remove(&r.h, l.at) }
-
-// keep leaves the lanes for which ok is true and restores the order, after
-// the lanes' heads changed.
-func (r *laneQueue) keep(ok func(*lane) bool) {
-	kept := r.h[:0]
-	for _, l := range r.h {
-		if ok(l) {
-			l.at = len(kept)
-			kept = append(kept, l)
-		} else {
-			l.at = -1
-		}
-	}
-	clear(r.h[len(kept):])
-	r.h = kept
-	heap.Init(&r.h)
-}
-
-// laneHeap is a container/heap of lanes by their head's poll sequence.
-type laneHeap []*lane
-
-func (h laneHeap) Len() int           { return len(h) }
-func (h laneHeap) Less(i, j int) bool { return h[i].q[0].seq < h[j].q[0].seq }
-func (h laneHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].at, h[j].at = i, j
-}
-
-func (h *laneHeap) Push(x any) {
-	l := x.(*lane)
-	l.at = len(*h)
-	*h = append(*h, l)
-}
-
-func (h *laneHeap) Pop() any {
-	old := *h
-	l := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	l.at = -1
-	return l
 }
 
 // finishNow records a message that is done as soon as it is polled

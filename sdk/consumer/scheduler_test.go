@@ -73,12 +73,12 @@ func TestSchedulerKeyOrder(t *testing.T) {
 		for k := 0; k < keys; k++ {
 			p := parts[k%len(parts)]
 			key := "k" + strconv.Itoa(k)
-			s.add(testInflight(p, next[p], key, h), laneKey{topic: "t", key: key}, true)
+			s.add(testInflight(p, next[p], key, h), OrderKey)
 			next[p]++
 		}
 	}
-	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count == 0 }) {
-		t.Fatalf("not every message was handled: %d left", s.count)
+	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count.Load() == 0 }) {
+		t.Fatalf("not every message was handled: %d left", s.count.Load())
 	}
 	s.stop()
 	wg.Wait()
@@ -110,7 +110,7 @@ func TestSchedulerUnorderedRunsConcurrently(t *testing.T) {
 	h := &Handler{}
 	const n = 8
 	for i := 0; i < n; i++ {
-		s.add(testInflight(p, int64(i), "", h), laneKey{}, false)
+		s.add(testInflight(p, int64(i), "", h), OrderNone)
 	}
 	var got []*inflight
 	for i := 0; i < n; i++ {
@@ -144,7 +144,7 @@ func TestSchedulerUnfinishedHoldsTheCommitPoint(t *testing.T) {
 	p := testPartition("t", 0)
 	h := &Handler{}
 	for i := 0; i < 3; i++ {
-		s.add(testInflight(p, int64(i), "k", h), laneKey{topic: "t", key: "k"}, true)
+		s.add(testInflight(p, int64(i), "k", h), OrderKey)
 	}
 	u := s.take()
 	u[0].finished = true
@@ -170,11 +170,11 @@ func TestSchedulerBatches(t *testing.T) {
 	p := testPartition("t", 0)
 	b := &Handler{batch: &BatchConfig{Size: 3}}
 	single := &Handler{}
-	s.add(testInflight(p, 0, "a", b), laneKey{topic: "t", key: "a"}, true)
-	s.add(testInflight(p, 1, "a", b), laneKey{topic: "t", key: "a"}, true)
-	s.add(testInflight(p, 2, "b", single), laneKey{topic: "t", key: "b"}, true)
-	s.add(testInflight(p, 3, "c", b), laneKey{topic: "t", key: "c"}, true)
-	s.add(testInflight(p, 4, "c", b), laneKey{topic: "t", key: "c"}, true)
+	s.add(testInflight(p, 0, "a", b), OrderKey)
+	s.add(testInflight(p, 1, "a", b), OrderKey)
+	s.add(testInflight(p, 2, "b", single), OrderKey)
+	s.add(testInflight(p, 3, "c", b), OrderKey)
+	s.add(testInflight(p, 4, "c", b), OrderKey)
 	u := s.take()
 	if len(u) != 3 || u[0].offset() != 0 || u[1].offset() != 1 || u[2].offset() != 3 {
 		t.Fatalf("batch %v, want offsets 0, 1, 3", offsetsOf(u))
@@ -202,10 +202,10 @@ func TestSchedulerBatches(t *testing.T) {
 	// Linger: a batch that is not full waits for more, up to Linger.
 	s2 := newScheduler()
 	lb := &Handler{batch: &BatchConfig{Size: 10, Linger: 200 * time.Millisecond}}
-	s2.add(testInflight(p, 10, "x", lb), laneKey{topic: "t", key: "x"}, true)
+	s2.add(testInflight(p, 10, "x", lb), OrderKey)
 	go func() {
 		time.Sleep(20 * time.Millisecond)
-		s2.add(testInflight(p, 11, "y", lb), laneKey{topic: "t", key: "y"}, true)
+		s2.add(testInflight(p, 11, "y", lb), OrderKey)
 	}()
 	start := time.Now()
 	u4 := s2.take()
@@ -224,8 +224,8 @@ func TestSchedulerDropRevoked(t *testing.T) {
 	p0, p1 := testPartition("t", 0), testPartition("t", 1)
 	h := &Handler{}
 	for i := 0; i < 4; i++ {
-		s.add(testInflight(p0, int64(i), "k0", h), laneKey{topic: "t", key: "k0"}, true)
-		s.add(testInflight(p1, int64(i), "k1", h), laneKey{topic: "t", key: "k1"}, true)
+		s.add(testInflight(p0, int64(i), "k0", h), OrderKey)
+		s.add(testInflight(p1, int64(i), "k1", h), OrderKey)
 	}
 	first := s.take() // p0 offset 0, running
 	p0.revoked = true
@@ -250,11 +250,53 @@ func TestSchedulerDropRevoked(t *testing.T) {
 	}
 }
 
+// TestSchedulerWakeSpreadsWork: messages of as many keys as there are
+// sleeping workers reach all of them at once: a worker that wakes passes
+// the signal on while lanes are ready (one signal at a time), and each
+// unit here waits until every worker holds one.
+func TestSchedulerWakeSpreadsWork(t *testing.T) {
+	s := newScheduler()
+	p := testPartition("t", 0)
+	const workers = 8
+	var holding sync.WaitGroup
+	holding.Add(workers)
+	all := make(chan struct{})
+	go func() { holding.Wait(); close(all) }()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for unit := s.take(); unit != nil; unit = s.next(unit) {
+				holding.Done()
+				<-all
+				unit[0].finished = true
+			}
+		}()
+	}
+	for sleeping(s) != workers {
+		time.Sleep(time.Millisecond) // until every worker sleeps
+	}
+	for i := range workers {
+		s.add(testInflight(p, int64(i), strconv.Itoa(i), &Handler{}), OrderKey)
+	}
+	select {
+	case <-all:
+	case <-time.After(time.Minute):
+		t.Fatal("the workers did not all get a unit in a minute")
+	}
+	if !s.wait(time.Now().Add(time.Minute), func() bool { return s.count.Load() == 0 }) {
+		t.Fatal("not every message was done")
+	}
+	s.stop()
+	wg.Wait()
+}
+
 // TestSchedulerStop: take returns nil once stopped, even with work queued.
 func TestSchedulerStop(t *testing.T) {
 	s := newScheduler()
 	p := testPartition("t", 0)
-	s.add(testInflight(p, 0, "k", &Handler{}), laneKey{topic: "t", key: "k"}, true)
+	s.add(testInflight(p, 0, "k", &Handler{}), OrderKey)
 	s.stop()
 	if u := s.take(); u != nil {
 		t.Fatalf("took %v after stop", offsetsOf(u))
@@ -269,7 +311,7 @@ func TestSchedulerWaitLoad(t *testing.T) {
 	p := testPartition("t", 0)
 	h := &Handler{}
 	for i := range 4 {
-		s.add(testInflight(p, int64(i), "", h), laneKey{}, false)
+		s.add(testInflight(p, int64(i), "", h), OrderNone)
 	}
 	returned := make(chan struct{})
 	go func() {
@@ -325,7 +367,7 @@ func TestSchedulerBatchLeavesUndrainedLanesReady(t *testing.T) {
 	const n = 50
 	for i := 0; i < n; i++ {
 		k := strconv.Itoa((i + 1) % 5)
-		s.add(testInflight(p, int64(i), k, b), laneKey{topic: "t", key: k}, true)
+		s.add(testInflight(p, int64(i), k, b), OrderKey)
 	}
 	handled := 0
 	for handled < n {
@@ -359,8 +401,8 @@ func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
 	h := &Handler{}
 	for i := 0; i < 6; i++ {
 		k := strconv.Itoa(i)
-		s.add(testInflight(p0, int64(i), "a"+k, h), laneKey{topic: "t", key: "a" + k}, true)
-		s.add(testInflight(p1, int64(i), "b"+k, h), laneKey{topic: "t", key: "b" + k}, true)
+		s.add(testInflight(p0, int64(i), "a"+k, h), OrderKey)
+		s.add(testInflight(p1, int64(i), "b"+k, h), OrderKey)
 	}
 	p0.revoked = true
 	if n := s.drop(func(p *partition) bool { return p.revoked }); n != 6 {
@@ -377,4 +419,11 @@ func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
 	if s.ready.len() != 0 || len(s.lanes) != 0 {
 		t.Fatalf("%d ready lanes, %d lanes left", s.ready.len(), len(s.lanes))
 	}
+}
+
+// sleeping returns the number of workers waiting for work.
+func sleeping(s *scheduler) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sleeping
 }

@@ -121,9 +121,10 @@ func (r *run) recordLag() {
 	}
 }
 
-// polled counts a message the poll brought.
-func (ins *instruments) polled(topic string) {
-	if ta := ins.topics[topic]; ta != nil && ins.gate.Metrics() {
+// polled counts a message the poll brought, of a topic with attributes
+// ta (nil for none).
+func (ins *instruments) polled(ta *topicAttrs) {
+	if ta != nil && ins.gate.Metrics() {
 		ins.consumed.Inst().Add(context.Background(), 1, ta.consumed)
 	}
 }
@@ -139,10 +140,11 @@ type processOp struct {
 }
 
 // startProcess starts the handling of m (whose Message is msg): its span,
-// parented to the context the message's headers carry, and its clock. It
-// returns the handler's context.
+// parented to the context the message's headers carry, and its clock, in
+// m.ownOp. It returns the handler's context.
 func (ins *instruments) startProcess(ctx context.Context, m *inflight, msg *Message) (context.Context, *processOp) {
-	op := &processOp{ins: ins, ta: ins.topics[m.part.topic]}
+	op := &m.ownOp
+	*op = processOp{ins: ins, ta: m.part.attrs}
 	if op.ta == nil {
 		op.ta = &topicAttrs{spanName: "process " + m.part.topic}
 	}
@@ -174,7 +176,7 @@ func (ins *instruments) startProcess(ctx context.Context, m *inflight, msg *Mess
 // startBatch starts the handling of a batch: one span that links to the
 // context of every message (as the conventions ask of batch processing).
 func (ins *instruments) startBatch(ctx context.Context, unit []*inflight) (context.Context, *processOp) {
-	op := &processOp{ins: ins, ta: ins.topics[unit[0].part.topic]}
+	op := &processOp{ins: ins, ta: unit[0].part.attrs}
 	if op.ta == nil {
 		op.ta = &topicAttrs{spanName: "process " + unit[0].part.topic}
 	}

@@ -36,7 +36,8 @@ func (r *run) handleOne(m *inflight) bool {
 			return m.finished
 		}
 	}
-	msg := messageOf(m.km, m.h)
+	m.keepHeaders()
+	msg := messageOf(m.km, m.h, &r.texts)
 	ctx, op := r.ins.startProcess(r.handlerContext(&msg), m, &msg)
 	m.op = op
 	handled, finished := r.processOne(ctx, m, &msg)
@@ -105,7 +106,8 @@ func (r *run) handleBatch(unit []*inflight) {
 	events := make([]contract.Event, 0, len(unit))
 	msgs := make([]Message, 0, len(unit))
 	for _, m := range unit {
-		msg := messageOf(m.km, h)
+		m.keepHeaders()
+		msg := messageOf(m.km, h, &r.texts)
 		ml := newMsgLog(r.log, &msg)
 		ev, ok := r.decode(m, &msg, &ml)
 		if !ok {
