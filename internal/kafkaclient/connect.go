@@ -47,7 +47,7 @@ func CheckReachable(ctx context.Context, c metadataClient, cfg kafkaconfig.Confi
 		}
 		// A refused password or certificate does not heal by waiting.
 		if !time.Now().Before(deadline) || ctx.Err() != nil || conn.Refused() {
-			return Unreachable(cfg, timeout, redact.Error(err, secrets), conn.Last)
+			return Unreachable(cfg, timeout, redact.Error(err, secrets), conn.Last, "")
 		}
 	}
 }
@@ -57,8 +57,10 @@ const checkRound = 500 * time.Millisecond
 
 // Unreachable is the error of brokers that did not answer within timeout:
 // it says where the client looked and what to check, and matches
-// kafkaconfig.ErrUnreachable and cause.
-func Unreachable(cfg kafkaconfig.Config, timeout time.Duration, cause error, last func() string) error {
+// kafkaconfig.ErrUnreachable and cause. last, if not nil, returns the
+// client's last message; flag, if not empty, is the command-line flag that
+// sets the brokers, named beside the environment variable.
+func Unreachable(cfg kafkaconfig.Config, timeout time.Duration, cause error, last func() string, flag string) error {
 	servers := cfg.BootstrapServers
 	if servers == "" {
 		servers = kafkaconfig.DefaultBootstrapServers
@@ -72,6 +74,9 @@ func Unreachable(cfg kafkaconfig.Config, timeout time.Duration, cause error, las
 		hint = "; last client message: " + lastText
 	}
 	what := fmt.Sprintf("is the broker running? Point %s at it", kafkaconfig.EnvBrokerURL)
+	if flag != "" {
+		what = fmt.Sprintf("is the broker running? Point %s or $%s at it", flag, kafkaconfig.EnvBrokerURL)
+	}
 	switch l := strings.ToLower(lastText + " " + cause.Error()); {
 	case strings.Contains(l, "sasl authentication") || strings.Contains(l, "authentication failed"):
 		what = fmt.Sprintf("the broker refused the credentials (check %s, %s and %s)",

@@ -20,6 +20,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/lunchbot/eventkit/codegen/manifest"
+	"github.com/lunchbot/eventkit/internal/kafkaclient"
 	"github.com/lunchbot/eventkit/internal/redact"
 	"github.com/lunchbot/eventkit/internal/resolved"
 	"github.com/lunchbot/eventkit/internal/schema"
@@ -205,20 +206,24 @@ func (l *consoleLogs) drain(ch chan kafka.LogEvent) {
 	}
 }
 
-// hint returns "; last broker message: ..." or "".
+// hint returns "; last client message: ..." or "".
 func (l *consoleLogs) hint() string {
+	if last := l.lastLine(); last != "" {
+		return "; last client message: " + last
+	}
+	return ""
+}
+
+// lastLine returns the client's last warning or error, or "".
+func (l *consoleLogs) lastLine() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.last == "" {
-		return ""
-	}
-	return "; last client message: " + l.last
+	return l.last
 }
 
 // unreachableKafka says what to do when the brokers do not answer.
 func unreachableKafka(cfg kafkaconfig.Config, secrets []string, err error, logs *consoleLogs) error {
-	return fmt.Errorf("cannot reach Kafka at %s within %s: is the broker running? Point --bootstrap-servers or $%s at it (%w%s)",
-		consoleServers(cfg), consoleConnectTimeout, kafkaconfig.EnvBrokerURL, redact.Error(err, secrets), logs.hint())
+	return kafkaclient.Unreachable(cfg, consoleConnectTimeout, redact.Error(err, secrets), logs.lastLine, "--bootstrap-servers")
 }
 
 // consoleTarget is where produce sends a topic's events: one subject.
