@@ -34,7 +34,7 @@ func TestLogValueOfEveryEvent(t *testing.T) {
 			if v := ev.(slog.LogValuer).LogValue(); v.Kind() != slog.KindGroup || len(v.Group()) == 0 && len(root.Fields) > 0 {
 				t.Errorf("zero value: %v", v)
 			}
-			var null slog.LogValuer = reflect.Zero(reflect.TypeOf(ev)).Interface().(slog.LogValuer)
+			null := reflect.Zero(reflect.TypeOf(ev)).Interface().(slog.LogValuer)
 			if v := null.LogValue(); v.Kind() != slog.KindGroup || len(v.Group()) != 0 {
 				t.Errorf("nil %s: %v, want an empty group", name, v)
 			}
