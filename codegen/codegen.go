@@ -10,7 +10,8 @@
 // of its name in errors and of its fields' "const" values, its constructor,
 // the contract (an exported variable, DeadlinePassedContract for the record
 // DeadlinePassed) with the Contract and AppendKey methods, then AppendAvro,
-// UnmarshalAvro, DecodeAvro and Validate. The other named types follow.
+// UnmarshalAvro, DecodeAvro, Validate and LogValue (which describes the
+// record to log/slog). The other named types follow.
 //
 // A package directory holds the code of one manifest, whose Contracts lists
 // every event of the package: WriteFiles removes the generated files of the

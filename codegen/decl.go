@@ -26,7 +26,7 @@ type decl struct {
 }
 
 // the methods of generated records; no field may take their names.
-var recordMethods = []string{"AppendAvro", "UnmarshalAvro", "DecodeAvro", "Validate"}
+var recordMethods = []string{"AppendAvro", "UnmarshalAvro", "DecodeAvro", "Validate", "LogValue"}
 var eventMethods = []string{"Contract", "AppendKey"}
 
 // enumDecl generates an enum.

@@ -72,6 +72,7 @@ func recordDecl(tm *typeMap, s *schema.Schema) (*decl, error) {
 	b.WriteString(appendAvroMethod(tm, d.imp, s))
 	b.WriteString(decodeMethods(tm, d.imp, s))
 	b.WriteString(validateMethod(tm, d.imp, s))
+	b.WriteString("\n" + logValueMethod(tm, d.imp, s))
 
 	// The unions of the fields.
 	for _, u := range tm.unionsOf(s) {

@@ -1,33 +1,9 @@
 package codegen
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"strings"
 	"testing"
 )
-
-// methodDoc returns the doc comment of method name of type typ in src, on
-// one line.
-func methodDoc(t *testing.T, src, typ, name string) string {
-	t.Helper()
-	file, err := parser.ParseFile(token.NewFileSet(), "x.go", src, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv == nil || fd.Name.Name != name {
-			continue
-		}
-		if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok && star.X.(*ast.Ident).Name == typ {
-			return strings.Join(strings.Fields(fd.Doc.Text()), " ")
-		}
-	}
-	t.Fatalf("no method %s.%s", typ, name)
-	return ""
-}
 
 // problemsSchema has records that each need some checks: Event a "const",
 // a date, a timestamp and a nested record; Inner an enum; Plain none;

@@ -4,6 +4,7 @@
 package events
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -132,4 +133,16 @@ func (d *DailyTask) Validate() error {
 		return avrobin.Invalid(dailyTaskTypeName, "timestamp", err)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DailyTask) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("type", d.Type),
+		slog.Time("timestamp", d.Timestamp),
+	)
 }

@@ -4,6 +4,7 @@
 package events
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -168,4 +169,18 @@ func (d *DeadlinePassed) Validate() error {
 		return avrobin.Invalid(deadlinePassedTypeName, "timestamp", err)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DeadlinePassed) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("type", d.Type),
+		slog.Int64("cafe_id", d.CafeID),
+		slog.String("date", d.Date.String()),
+		slog.Time("timestamp", d.Timestamp),
+	)
 }

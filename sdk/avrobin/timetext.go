@@ -15,6 +15,26 @@ func AppendTimeText(dst []byte, t time.Time, digits int, local bool) []byte {
 	dst = DateOf(t).AppendText(dst)
 	h, m, s := t.Clock()
 	dst = append(dst, 'T')
+	dst = appendClock(dst, h, m, s, t.Nanosecond(), digits)
+	if !local {
+		dst = append(dst, 'Z')
+	}
+	return dst
+}
+
+// TimeOfDayText returns the time of day d (a time-millis or time-micros,
+// since midnight) as "15:04:05" and digits fraction digits (0 to 9,
+// truncated): the text eventctl prints for it. A d outside [0, 24h), which
+// no valid value is, is time.Duration's String, so that it still shows.
+func TimeOfDayText(d time.Duration, digits int) string {
+	if d < 0 || d >= 24*time.Hour {
+		return d.String()
+	}
+	return string(appendClock(make([]byte, 0, 18), int(d/time.Hour), int(d/time.Minute%60), int(d/time.Second%60), int(d%time.Second), digits))
+}
+
+// appendClock appends "15:04:05" and digits fraction digits of ns.
+func appendClock(dst []byte, h, m, s, ns, digits int) []byte {
 	dst = appendPadded(dst, h, 2)
 	dst = append(dst, ':')
 	dst = appendPadded(dst, m, 2)
@@ -22,15 +42,11 @@ func AppendTimeText(dst []byte, t time.Time, digits int, local bool) []byte {
 	dst = appendPadded(dst, s, 2)
 	if digits > 0 {
 		digits = min(digits, 9)
-		frac := t.Nanosecond()
 		for range 9 - digits {
-			frac /= 10
+			ns /= 10
 		}
 		dst = append(dst, '.')
-		dst = appendPadded(dst, frac, digits)
-	}
-	if !local {
-		dst = append(dst, 'Z')
+		dst = appendPadded(dst, ns, digits)
 	}
 	return dst
 }

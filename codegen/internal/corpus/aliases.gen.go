@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -171,6 +172,23 @@ func (a *Aliases) Validate() error {
 	return nil
 }
 
+// LogValue describes a to slog as a group of its fields, named as in the
+// schema. Of badge it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil a is an empty group,
+// which slog leaves out.
+func (a *Aliases) LogValue() slog.Value {
+	if a == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.Int("count", int(a.Count)),
+		slog.String("mood", a.Mood.String()),
+		slog.Group("badge", slog.Int("len", len(a.Badge))),
+		slog.Attr{Key: "nested", Value: a.Nested.LogValue()},
+		slog.Attr{Key: "maybe_nested", Value: a.MaybeNested.LogValue()},
+	)
+}
+
 // Mood is the Avro enum corpus.aliases.Mood.
 type Mood int32
 
@@ -288,4 +306,13 @@ func (x *Nested) Validate() error {
 		return avrobin.Invalid(nestedTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A nil x is an empty group, which slog leaves out.
+func (x *Nested) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("x", x.X))
 }

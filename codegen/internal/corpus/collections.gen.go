@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -758,6 +759,51 @@ func (c *Collections) Validate() error {
 	return nil
 }
 
+// LogValue describes c to slog as a group of its fields, named as in the
+// schema. Of numbers, names, items, matrix, labels, stock, groups, nulls,
+// empties, suits, digest, digests, flags, days, maybe_names, maybe_labels
+// and maybe_digest it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil c is an empty group,
+// which slog leaves out.
+func (c *Collections) LogValue() slog.Value {
+	if c == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 21)
+	attrs = append(attrs,
+		slog.Int("count", int(c.Count)),
+		slog.Group("numbers", slog.Int("len", len(c.Numbers))),
+		slog.Group("names", slog.Int("len", len(c.Names))),
+		slog.Group("items", slog.Int("len", len(c.Items))),
+		slog.Group("matrix", slog.Int("len", len(c.Matrix))),
+		slog.Group("labels", slog.Int("len", len(c.Labels))),
+		slog.Group("stock", slog.Int("len", len(c.Stock))),
+		slog.Group("groups", slog.Int("len", len(c.Groups))),
+		slog.Group("nulls", slog.Int("len", len(c.Nulls))),
+		slog.Group("empties", slog.Int("len", len(c.Empties))),
+		slog.String("suit", c.Suit.String()),
+		slog.Group("suits", slog.Int("len", len(c.Suits))),
+		slog.Group("digest", slog.Int("len", len(c.Digest))),
+		slog.Group("digests", slog.Int("len", len(c.Digests))),
+		slog.Group("flags", slog.Int("len", len(c.Flags))),
+		slog.Group("days", slog.Int("len", len(c.Days))),
+	)
+	if c.MaybeNames != nil {
+		attrs = append(attrs, slog.Group("maybe_names", slog.Int("len", len(*c.MaybeNames))))
+	}
+	if c.MaybeLabels != nil {
+		attrs = append(attrs, slog.Group("maybe_labels", slog.Int("len", len(*c.MaybeLabels))))
+	}
+	if c.MaybeDigest != nil {
+		attrs = append(attrs, slog.Group("maybe_digest", slog.Int("len", len(*c.MaybeDigest))))
+	}
+	if c.MaybeSuit != nil {
+		attrs = append(attrs, slog.String("maybe_suit", (*c.MaybeSuit).String()))
+	}
+	attrs = append(attrs, slog.Attr{Key: "address", Value: c.Address.LogValue()})
+	return slog.GroupValue(attrs...)
+}
+
 // Item is the Avro record corpus.Item.
 //
 // A line of a list.
@@ -838,6 +884,19 @@ func (x *Item) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A nil x is an empty group, which slog leaves out.
+func (x *Item) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("sku", x.Sku),
+		slog.Int("quantity", int(x.Quantity)),
+		slog.Float64("unit_price", x.UnitPrice),
+	)
+}
+
 // Empty is the Avro record corpus.Empty.
 type Empty struct {
 }
@@ -896,6 +955,15 @@ func (e *Empty) Validate() error {
 		return avrobin.Invalid(emptyTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. A nil e is an empty group, which slog leaves out.
+func (e *Empty) LogValue() slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue()
 }
 
 // Suit is the Avro enum corpus.Suit.
@@ -1065,4 +1133,22 @@ func (s *SharedAddress) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil s is an empty group,
+// which slog leaves out.
+func (s *SharedAddress) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("street", s.Street),
+		slog.String("city", s.City),
+	)
+	if s.Zip != nil {
+		attrs = append(attrs, slog.String("zip", *s.Zip))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"math/big"
 	"slices"
 	"strconv"
@@ -554,6 +555,61 @@ func (d *Defaults) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of raw, tag, list, empty_list and dict it logs only the length,
+// as content may be large or secret. A field that is null is left out. A
+// nil d is an empty group, which slog leaves out.
+func (d *Defaults) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 26)
+	attrs = append(attrs,
+		slog.String("kind", d.Kind),
+		slog.Int("version", int(d.Version)),
+		slog.Bool("b", d.B),
+		slog.Int("i", int(d.I)),
+		slog.Int64("l", d.L),
+		slog.Float64("f", float64(d.F)),
+		slog.Float64("d", d.D),
+		slog.Group("raw", slog.Int("len", len(d.Raw))),
+		slog.String("s", d.S),
+		slog.String("level", d.Level.String()),
+		slog.Group("tag", slog.Int("len", len(d.Tag))),
+		slog.Group("list", slog.Int("len", len(d.List))),
+		slog.Group("empty_list", slog.Int("len", len(d.EmptyList))),
+		slog.Group("dict", slog.Int("len", len(d.Dict))),
+		slog.Attr{Key: "inner", Value: d.Inner.LogValue()},
+		slog.Attr{Key: "fresh", Value: d.Fresh.LogValue()},
+	)
+	if d.Opt != nil {
+		attrs = append(attrs, slog.String("opt", *d.Opt))
+	}
+	if d.OptSet != nil {
+		attrs = append(attrs, slog.String("opt_set", *d.OptSet))
+	}
+	attrs = append(attrs, slog.Attr{Key: "opt_inner", Value: d.OptInner.LogValue()})
+	switch v := d.Choice.(type) {
+	case DefaultsChoiceLong:
+		attrs = append(attrs, slog.Int64("choice", int64(v)))
+	case DefaultsChoiceString:
+		attrs = append(attrs, slog.String("choice", string(v)))
+	}
+	attrs = append(attrs,
+		slog.String("day", d.Day.String()),
+		slog.Time("at", d.At),
+		slog.String("noon", avrobin.TimeOfDayText(d.Noon, 3)),
+	)
+	if d.Cost != nil {
+		attrs = append(attrs, slog.String("cost", d.Cost.FloatString(2)))
+	}
+	attrs = append(attrs,
+		slog.String("ref", d.Ref.String()),
+		slog.Group("span", slog.Uint64("months", uint64(d.Span.Months)), slog.Uint64("days", uint64(d.Span.Days)), slog.Uint64("milliseconds", uint64(d.Span.Milliseconds))),
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // DefaultsChoice is the union ["long", "string", "null"] of
 // Defaults.Choice. Its values are DefaultsChoiceLong, DefaultsChoiceString;
 // nil is null.
@@ -728,4 +784,22 @@ func (x *Inner) Validate() error {
 		return avrobin.Invalid(innerTypeName, "y", err)
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
+func (x *Inner) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Int("x", int(x.X)),
+		slog.String("y", x.Y),
+	)
+	if x.Z != nil {
+		attrs = append(attrs, slog.Int64("z", *x.Z))
+	}
+	return slog.GroupValue(attrs...)
 }

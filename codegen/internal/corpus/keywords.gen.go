@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -1355,6 +1356,222 @@ func (x *Keywords) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of byte, comparable, copy, fallthrough, go, int16, len, nil,
+// real, struct, uint32 and byte_fixed it logs only the length, as content
+// may be large or secret. A field that is null is left out. A nil x is an
+// empty group, which slog leaves out.
+func (x *Keywords) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 76)
+	attrs = append(attrs,
+		slog.String("word", x.Word.String()),
+		slog.Int64("any", x.Any),
+		slog.String("append", x.Append),
+	)
+	if x.Bool != nil {
+		attrs = append(attrs, slog.Bool("bool", *x.Bool))
+	}
+	attrs = append(attrs,
+		slog.String("break", x.Break.String()),
+		slog.Group("byte", slog.Int("len", len(x.Byte))),
+	)
+	switch v := x.Cap.(type) {
+	case KeywordsCapInt:
+		attrs = append(attrs, slog.Int("cap", int(int32(v))))
+	case KeywordsCapString:
+		attrs = append(attrs, slog.String("cap", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("case", x.Case),
+		slog.String("chan", x.Chan),
+	)
+	if x.Clear != nil {
+		attrs = append(attrs, slog.Bool("clear", *x.Clear))
+	}
+	attrs = append(attrs,
+		slog.String("close", x.Close.String()),
+		slog.Group("comparable", slog.Int("len", len(x.Comparable))),
+	)
+	switch v := x.Complex.(type) {
+	case KeywordsComplexInt:
+		attrs = append(attrs, slog.Int("complex", int(int32(v))))
+	case KeywordsComplexString:
+		attrs = append(attrs, slog.String("complex", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("complex128", x.Complex128),
+		slog.String("complex64", x.Complex64),
+	)
+	if x.Const != nil {
+		attrs = append(attrs, slog.Bool("const", *x.Const))
+	}
+	attrs = append(attrs,
+		slog.String("continue", x.Continue.String()),
+		slog.Group("copy", slog.Int("len", len(x.Copy))),
+	)
+	switch v := x.Default.(type) {
+	case KeywordsDefaultInt:
+		attrs = append(attrs, slog.Int("default", int(int32(v))))
+	case KeywordsDefaultString:
+		attrs = append(attrs, slog.String("default", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("defer", x.Defer),
+		slog.String("delete", x.Delete),
+	)
+	if x.Else != nil {
+		attrs = append(attrs, slog.Bool("else", *x.Else))
+	}
+	attrs = append(attrs,
+		slog.String("error", x.Error.String()),
+		slog.Group("fallthrough", slog.Int("len", len(x.Fallthrough))),
+	)
+	switch v := x.False.(type) {
+	case KeywordsFalseInt:
+		attrs = append(attrs, slog.Int("false", int(int32(v))))
+	case KeywordsFalseString:
+		attrs = append(attrs, slog.String("false", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("float32", x.Float32),
+		slog.String("float64", x.Float64),
+	)
+	if x.For != nil {
+		attrs = append(attrs, slog.Bool("for", *x.For))
+	}
+	attrs = append(attrs,
+		slog.String("func", x.Func.String()),
+		slog.Group("go", slog.Int("len", len(x.Go))),
+	)
+	switch v := x.Goto.(type) {
+	case KeywordsGotoInt:
+		attrs = append(attrs, slog.Int("goto", int(int32(v))))
+	case KeywordsGotoString:
+		attrs = append(attrs, slog.String("goto", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("if", x.If),
+		slog.String("imag", x.Imag),
+	)
+	if x.Import != nil {
+		attrs = append(attrs, slog.Bool("import", *x.Import))
+	}
+	attrs = append(attrs,
+		slog.String("int", x.Int.String()),
+		slog.Group("int16", slog.Int("len", len(x.Int16))),
+	)
+	switch v := x.Int32.(type) {
+	case KeywordsInt32Int:
+		attrs = append(attrs, slog.Int("int32", int(int32(v))))
+	case KeywordsInt32String:
+		attrs = append(attrs, slog.String("int32", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("int64", x.Int64),
+		slog.String("int8", x.Int8),
+	)
+	if x.Interface != nil {
+		attrs = append(attrs, slog.Bool("interface", *x.Interface))
+	}
+	attrs = append(attrs,
+		slog.String("iota", x.Iota.String()),
+		slog.Group("len", slog.Int("len", len(x.Len))),
+	)
+	switch v := x.Make.(type) {
+	case KeywordsMakeInt:
+		attrs = append(attrs, slog.Int("make", int(int32(v))))
+	case KeywordsMakeString:
+		attrs = append(attrs, slog.String("make", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("map", x.Map),
+		slog.String("max", x.Max),
+	)
+	if x.Min != nil {
+		attrs = append(attrs, slog.Bool("min", *x.Min))
+	}
+	attrs = append(attrs,
+		slog.String("new", x.New.String()),
+		slog.Group("nil", slog.Int("len", len(x.Nil))),
+	)
+	switch v := x.Package.(type) {
+	case KeywordsPackageInt:
+		attrs = append(attrs, slog.Int("package", int(int32(v))))
+	case KeywordsPackageString:
+		attrs = append(attrs, slog.String("package", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("panic", x.Panic),
+		slog.String("print", x.Print),
+	)
+	if x.Println != nil {
+		attrs = append(attrs, slog.Bool("println", *x.Println))
+	}
+	attrs = append(attrs,
+		slog.String("range", x.Range.String()),
+		slog.Group("real", slog.Int("len", len(x.Real))),
+	)
+	switch v := x.Recover.(type) {
+	case KeywordsRecoverInt:
+		attrs = append(attrs, slog.Int("recover", int(int32(v))))
+	case KeywordsRecoverString:
+		attrs = append(attrs, slog.String("recover", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("return", x.Return),
+		slog.String("rune", x.Rune),
+	)
+	if x.Select != nil {
+		attrs = append(attrs, slog.Bool("select", *x.Select))
+	}
+	attrs = append(attrs,
+		slog.String("string", x.String.String()),
+		slog.Group("struct", slog.Int("len", len(x.Struct))),
+	)
+	switch v := x.Switch.(type) {
+	case KeywordsSwitchInt:
+		attrs = append(attrs, slog.Int("switch", int(int32(v))))
+	case KeywordsSwitchString:
+		attrs = append(attrs, slog.String("switch", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("true", x.True),
+		slog.String("type", x.Type),
+	)
+	if x.Uint != nil {
+		attrs = append(attrs, slog.Bool("uint", *x.Uint))
+	}
+	attrs = append(attrs,
+		slog.String("uint16", x.Uint16.String()),
+		slog.Group("uint32", slog.Int("len", len(x.Uint32))),
+	)
+	switch v := x.Uint64.(type) {
+	case KeywordsUint64Int:
+		attrs = append(attrs, slog.Int("uint64", int(int32(v))))
+	case KeywordsUint64String:
+		attrs = append(attrs, slog.String("uint64", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Int64("uint8", x.Uint8),
+		slog.String("uintptr", x.Uintptr),
+	)
+	if x.Var != nil {
+		attrs = append(attrs, slog.Bool("var", *x.Var))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "type_record", Value: x.TypeRecord.LogValue()},
+		slog.Attr{Key: "interface_record", Value: x.InterfaceRecord.LogValue()},
+		slog.Attr{Key: "nil_record", Value: x.NilRecord.LogValue()},
+		slog.Attr{Key: "any_record", Value: x.AnyRecord.LogValue()},
+		slog.Group("byte_fixed", slog.Int("len", len(x.ByteFixed))),
+		slog.String("bool_enum", x.BoolEnum.String()),
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // KeywordsCap is the union ["int", "string"] of Keywords.Cap. Its values
 // are KeywordsCapInt, KeywordsCapString; it must not be nil.
 type KeywordsCap interface {
@@ -1758,6 +1975,26 @@ func (t *Type) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil t is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (t *Type) LogValue() slog.Value { return t.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (t *Type) logValue(depth int) slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.Int("func", int(t.Func)),
+		slog.Attr{Key: "interface", Value: t.Interface.logValue(depth + 1)},
+	)
+}
+
 // Interface is the Avro record corpus.keywords.interface.
 type Interface struct {
 	Chan map[string]string `avro:"chan"`
@@ -1861,6 +2098,16 @@ func (x *Interface) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of chan it logs only the length, as content may be large or
+// secret. A nil x is an empty group, which slog leaves out.
+func (x *Interface) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Group("chan", slog.Int("len", len(x.Chan))))
+}
+
 // Nil is the Avro record corpus.keywords.nil.
 type Nil struct {
 	True bool `avro:"true"`
@@ -1925,6 +2172,15 @@ func (x *Nil) Validate() error {
 		return avrobin.Invalid(nilTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A nil x is an empty group, which slog leaves out.
+func (x *Nil) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Bool("true", x.True))
 }
 
 // Any is the Avro record corpus.keywords.any.
@@ -2037,6 +2293,23 @@ func (a *Any) validate(depth int) error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes a to slog as a group of its fields, named as in the
+// schema. Of go it logs only the length, as content may be large or secret.
+// A nil a is an empty group, which slog leaves out. Records of its
+// recursive type nested more than 8 deep are left out.
+func (a *Any) LogValue() slog.Value { return a.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (a *Any) logValue(depth int) slog.Value {
+	if a == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Group("go", slog.Int("len", len(a.Go))))
 }
 
 // Byte is the Avro fixed corpus.keywords.byte, of 1 bytes.

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"math/big"
 	"time"
 
@@ -325,4 +326,49 @@ func (l *Logical) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil l is an empty group,
+// which slog leaves out.
+func (l *Logical) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 18)
+	attrs = append(attrs,
+		slog.String("day", l.Day.String()),
+		slog.String("time_ms", avrobin.TimeOfDayText(l.TimeMs, 3)),
+		slog.String("time_us", avrobin.TimeOfDayText(l.TimeUs, 6)),
+		slog.Time("ts_ms", l.TsMs),
+		slog.Time("ts_us", l.TsUs),
+		slog.Time("ts_ns", l.TsNs),
+		slog.String("local_ms", string(avrobin.AppendTimeText(nil, l.LocalMs, 3, true))),
+		slog.String("local_us", string(avrobin.AppendTimeText(nil, l.LocalUs, 6, true))),
+		slog.String("local_ns", string(avrobin.AppendTimeText(nil, l.LocalNs, 9, true))),
+	)
+	if l.Amount != nil {
+		attrs = append(attrs, slog.String("amount", l.Amount.FloatString(4)))
+	}
+	if l.Price != nil {
+		attrs = append(attrs, slog.String("price", l.Price.FloatString(2)))
+	}
+	attrs = append(attrs,
+		slog.String("uuid", l.UUID.String()),
+		slog.String("raw_uuid", l.RawUUID.String()),
+		slog.Group("period", slog.Uint64("months", uint64(l.Period.Months)), slog.Uint64("days", uint64(l.Period.Days)), slog.Uint64("milliseconds", uint64(l.Period.Milliseconds))),
+	)
+	if l.MaybeDay != nil {
+		attrs = append(attrs, slog.String("maybe_day", (*l.MaybeDay).String()))
+	}
+	if l.MaybeTs != nil {
+		attrs = append(attrs, slog.Time("maybe_ts", *l.MaybeTs))
+	}
+	if l.MaybeAmount != nil {
+		attrs = append(attrs, slog.String("maybe_amount", l.MaybeAmount.FloatString(0)))
+	}
+	if l.MaybeUUID != nil {
+		attrs = append(attrs, slog.String("maybe_uuid", (*l.MaybeUUID).String()))
+	}
+	return slog.GroupValue(attrs...)
 }

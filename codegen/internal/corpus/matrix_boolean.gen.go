@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -923,6 +924,64 @@ func (b *BooleanMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes b to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil b is an empty group, which slog leaves out.
+func (b *BooleanMatrix) LogValue() slog.Value {
+	if b == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Bool("value", b.Value))
+	if b.Optional != nil {
+		attrs = append(attrs, slog.Bool("optional", *b.Optional))
+	}
+	if b.OptionalLast != nil {
+		attrs = append(attrs, slog.Bool("optional_last", *b.OptionalLast))
+	}
+	switch v := b.Union.(type) {
+	case BooleanMatrixUnionBoolean:
+		attrs = append(attrs, slog.Bool("union", bool(v)))
+	case BooleanMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *BooleanOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := b.UnionFirst.(type) {
+	case BooleanMatrixUnionFirstBoolean:
+		attrs = append(attrs, slog.Bool("union_first", bool(v)))
+	case BooleanMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(b.Array))),
+		slog.Group("map", slog.Int("len", len(b.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(b.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(b.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(b.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(b.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(b.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(b.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(b.ArrayOfUnions))),
+	)
+	if b.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*b.OptionalArray))))
+	}
+	if b.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*b.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: b.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(b.Records))),
+		slog.Group("record_map", slog.Int("len", len(b.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: b.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // BooleanMatrixArrayOfUnionsItem is the union ["boolean", "string", Other]
 // of BooleanMatrix.ArrayOfUnions. Its values are
 // BooleanMatrixArrayOfUnionsItemBoolean,
@@ -1055,6 +1114,15 @@ func (b *BooleanOther) Validate() error {
 	return nil
 }
 
+// LogValue describes b to slog as a group of its fields, named as in the
+// schema. A nil b is an empty group, which slog leaves out.
+func (b *BooleanOther) LogValue() slog.Value {
+	if b == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", b.N))
+}
+
 // BooleanHolder is the Avro record corpus.matrix.boolean.Holder. Its Go
 // name begins with the end of its namespace, boolean, as other named types
 // are Holder in Go too: corpus.matrix.bytes.Holder,
@@ -1171,4 +1239,23 @@ func (b *BooleanHolder) Validate() error {
 		return avrobin.Invalid(booleanHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes b to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil b is an empty group,
+// which slog leaves out.
+func (b *BooleanHolder) LogValue() slog.Value {
+	if b == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Bool("value", b.Value),
+		slog.Group("values", slog.Int("len", len(b.Values))),
+	)
+	if b.Maybe != nil {
+		attrs = append(attrs, slog.Bool("maybe", *b.Maybe))
+	}
+	return slog.GroupValue(attrs...)
 }

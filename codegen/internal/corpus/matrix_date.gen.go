@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -1036,6 +1037,64 @@ func (d *DateMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil d is an empty group, which slog leaves out.
+func (d *DateMatrix) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", d.Value.String()))
+	if d.Optional != nil {
+		attrs = append(attrs, slog.String("optional", (*d.Optional).String()))
+	}
+	if d.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", (*d.OptionalLast).String()))
+	}
+	switch v := d.Union.(type) {
+	case DateMatrixUnionDate:
+		attrs = append(attrs, slog.String("union", avrobin.Date(v).String()))
+	case DateMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *DateOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := d.UnionFirst.(type) {
+	case DateMatrixUnionFirstDate:
+		attrs = append(attrs, slog.String("union_first", avrobin.Date(v).String()))
+	case DateMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(d.Array))),
+		slog.Group("map", slog.Int("len", len(d.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(d.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(d.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(d.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(d.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(d.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(d.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(d.ArrayOfUnions))),
+	)
+	if d.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*d.OptionalArray))))
+	}
+	if d.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*d.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: d.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(d.Records))),
+		slog.Group("record_map", slog.Int("len", len(d.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: d.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // DateMatrixArrayOfUnionsItem is the union [date, "string", Other] of
 // DateMatrix.ArrayOfUnions. Its values are DateMatrixArrayOfUnionsItemDate,
 // DateMatrixArrayOfUnionsItemString, *DateOther; it must not be nil.
@@ -1164,6 +1223,15 @@ func (d *DateOther) Validate() error {
 		return avrobin.Invalid(dateOtherTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DateOther) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", d.N))
 }
 
 // DateHolder is the Avro record corpus.matrix.date.Holder. Its Go name
@@ -1303,4 +1371,23 @@ func (d *DateHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil d is an empty group,
+// which slog leaves out.
+func (d *DateHolder) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", d.Value.String()),
+		slog.Group("values", slog.Int("len", len(d.Values))),
+	)
+	if d.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", (*d.Maybe).String()))
+	}
+	return slog.GroupValue(attrs...)
 }

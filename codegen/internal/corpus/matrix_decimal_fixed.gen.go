@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"math/big"
 	"slices"
 
@@ -1030,6 +1031,70 @@ func (d *DecimalFixedMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil d is an empty group, which slog leaves out.
+func (d *DecimalFixedMatrix) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	if d.Value != nil {
+		attrs = append(attrs, slog.String("value", d.Value.FloatString(0)))
+	}
+	if d.Optional != nil {
+		attrs = append(attrs, slog.String("optional", d.Optional.FloatString(0)))
+	}
+	if d.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", d.OptionalLast.FloatString(0)))
+	}
+	switch v := d.Union.(type) {
+	case *DecimalFixedMatrixUnionAmount:
+		if (*big.Rat)(v) != nil {
+			attrs = append(attrs, slog.String("union", (*big.Rat)(v).FloatString(0)))
+		}
+	case DecimalFixedMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *DecimalFixedOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := d.UnionFirst.(type) {
+	case *DecimalFixedMatrixUnionFirstAmount:
+		if (*big.Rat)(v) != nil {
+			attrs = append(attrs, slog.String("union_first", (*big.Rat)(v).FloatString(0)))
+		}
+	case DecimalFixedMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(d.Array))),
+		slog.Group("map", slog.Int("len", len(d.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(d.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(d.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(d.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(d.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(d.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(d.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(d.ArrayOfUnions))),
+	)
+	if d.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*d.OptionalArray))))
+	}
+	if d.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*d.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: d.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(d.Records))),
+		slog.Group("record_map", slog.Int("len", len(d.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: d.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // DecimalFixedMatrixArrayOfUnionsItem is the union [Amount, "string",
 // Other] of DecimalFixedMatrix.ArrayOfUnions. Its values are
 // *DecimalFixedMatrixArrayOfUnionsItemAmount,
@@ -1164,6 +1229,15 @@ func (d *DecimalFixedOther) Validate() error {
 		return avrobin.Invalid(decimalFixedOtherTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DecimalFixedOther) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", d.N))
 }
 
 // DecimalFixedHolder is the Avro record corpus.matrix.decimal_fixed.Holder.
@@ -1301,4 +1375,23 @@ func (d *DecimalFixedHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil d is an empty group,
+// which slog leaves out.
+func (d *DecimalFixedHolder) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	if d.Value != nil {
+		attrs = append(attrs, slog.String("value", d.Value.FloatString(0)))
+	}
+	attrs = append(attrs, slog.Group("values", slog.Int("len", len(d.Values))))
+	if d.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", d.Maybe.FloatString(0)))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -922,6 +923,64 @@ func (d *DoubleMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil d is an empty group, which slog leaves out.
+func (d *DoubleMatrix) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Float64("value", d.Value))
+	if d.Optional != nil {
+		attrs = append(attrs, slog.Float64("optional", *d.Optional))
+	}
+	if d.OptionalLast != nil {
+		attrs = append(attrs, slog.Float64("optional_last", *d.OptionalLast))
+	}
+	switch v := d.Union.(type) {
+	case DoubleMatrixUnionDouble:
+		attrs = append(attrs, slog.Float64("union", float64(v)))
+	case DoubleMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *DoubleOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := d.UnionFirst.(type) {
+	case DoubleMatrixUnionFirstDouble:
+		attrs = append(attrs, slog.Float64("union_first", float64(v)))
+	case DoubleMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(d.Array))),
+		slog.Group("map", slog.Int("len", len(d.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(d.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(d.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(d.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(d.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(d.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(d.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(d.ArrayOfUnions))),
+	)
+	if d.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*d.OptionalArray))))
+	}
+	if d.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*d.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: d.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(d.Records))),
+		slog.Group("record_map", slog.Int("len", len(d.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: d.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // DoubleMatrixArrayOfUnionsItem is the union ["double", "string", Other] of
 // DoubleMatrix.ArrayOfUnions. Its values are
 // DoubleMatrixArrayOfUnionsItemDouble, DoubleMatrixArrayOfUnionsItemString,
@@ -1054,6 +1113,15 @@ func (d *DoubleOther) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DoubleOther) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", d.N))
+}
+
 // DoubleHolder is the Avro record corpus.matrix.double.Holder. Its Go name
 // begins with the end of its namespace, double, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1169,4 +1237,23 @@ func (d *DoubleHolder) Validate() error {
 		return avrobin.Invalid(doubleHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil d is an empty group,
+// which slog leaves out.
+func (d *DoubleHolder) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Float64("value", d.Value),
+		slog.Group("values", slog.Int("len", len(d.Values))),
+	)
+	if d.Maybe != nil {
+		attrs = append(attrs, slog.Float64("maybe", *d.Maybe))
+	}
+	return slog.GroupValue(attrs...)
 }

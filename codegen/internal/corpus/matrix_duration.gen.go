@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -922,6 +923,64 @@ func (d *DurationMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil d is an empty group, which slog leaves out.
+func (d *DurationMatrix) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Group("value", slog.Uint64("months", uint64(d.Value.Months)), slog.Uint64("days", uint64(d.Value.Days)), slog.Uint64("milliseconds", uint64(d.Value.Milliseconds))))
+	if d.Optional != nil {
+		attrs = append(attrs, slog.Group("optional", slog.Uint64("months", uint64((*d.Optional).Months)), slog.Uint64("days", uint64((*d.Optional).Days)), slog.Uint64("milliseconds", uint64((*d.Optional).Milliseconds))))
+	}
+	if d.OptionalLast != nil {
+		attrs = append(attrs, slog.Group("optional_last", slog.Uint64("months", uint64((*d.OptionalLast).Months)), slog.Uint64("days", uint64((*d.OptionalLast).Days)), slog.Uint64("milliseconds", uint64((*d.OptionalLast).Milliseconds))))
+	}
+	switch v := d.Union.(type) {
+	case DurationMatrixUnionSpan:
+		attrs = append(attrs, slog.Group("union", slog.Uint64("months", uint64(avrobin.Duration(v).Months)), slog.Uint64("days", uint64(avrobin.Duration(v).Days)), slog.Uint64("milliseconds", uint64(avrobin.Duration(v).Milliseconds))))
+	case DurationMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *DurationOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := d.UnionFirst.(type) {
+	case DurationMatrixUnionFirstSpan:
+		attrs = append(attrs, slog.Group("union_first", slog.Uint64("months", uint64(avrobin.Duration(v).Months)), slog.Uint64("days", uint64(avrobin.Duration(v).Days)), slog.Uint64("milliseconds", uint64(avrobin.Duration(v).Milliseconds))))
+	case DurationMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(d.Array))),
+		slog.Group("map", slog.Int("len", len(d.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(d.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(d.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(d.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(d.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(d.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(d.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(d.ArrayOfUnions))),
+	)
+	if d.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*d.OptionalArray))))
+	}
+	if d.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*d.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: d.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(d.Records))),
+		slog.Group("record_map", slog.Int("len", len(d.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: d.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // DurationMatrixArrayOfUnionsItem is the union [Span, "string", Other] of
 // DurationMatrix.ArrayOfUnions. Its values are
 // DurationMatrixArrayOfUnionsItemSpan,
@@ -1055,6 +1114,15 @@ func (d *DurationOther) Validate() error {
 	return nil
 }
 
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. A nil d is an empty group, which slog leaves out.
+func (d *DurationOther) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", d.N))
+}
+
 // DurationHolder is the Avro record corpus.matrix.duration.Holder. Its Go
 // name begins with the end of its namespace, duration, as other named types
 // are Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1170,4 +1238,23 @@ func (d *DurationHolder) Validate() error {
 		return avrobin.Invalid(durationHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes d to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil d is an empty group,
+// which slog leaves out.
+func (d *DurationHolder) LogValue() slog.Value {
+	if d == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Group("value", slog.Uint64("months", uint64(d.Value.Months)), slog.Uint64("days", uint64(d.Value.Days)), slog.Uint64("milliseconds", uint64(d.Value.Milliseconds))),
+		slog.Group("values", slog.Int("len", len(d.Values))),
+	)
+	if d.Maybe != nil {
+		attrs = append(attrs, slog.Group("maybe", slog.Uint64("months", uint64((*d.Maybe).Months)), slog.Uint64("days", uint64((*d.Maybe).Days)), slog.Uint64("milliseconds", uint64((*d.Maybe).Milliseconds))))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -1037,6 +1038,64 @@ func (e *EnumMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil e is an empty group, which slog leaves out.
+func (e *EnumMatrix) LogValue() slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", e.Value.String()))
+	if e.Optional != nil {
+		attrs = append(attrs, slog.String("optional", (*e.Optional).String()))
+	}
+	if e.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", (*e.OptionalLast).String()))
+	}
+	switch v := e.Union.(type) {
+	case Color:
+		attrs = append(attrs, slog.String("union", v.String()))
+	case EnumMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *EnumOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := e.UnionFirst.(type) {
+	case Color:
+		attrs = append(attrs, slog.String("union_first", v.String()))
+	case EnumMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(e.Array))),
+		slog.Group("map", slog.Int("len", len(e.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(e.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(e.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(e.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(e.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(e.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(e.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(e.ArrayOfUnions))),
+	)
+	if e.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*e.OptionalArray))))
+	}
+	if e.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*e.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: e.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(e.Records))),
+		slog.Group("record_map", slog.Int("len", len(e.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: e.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // EnumMatrixArrayOfUnionsItem is the union [Color, "string", Other] of
 // EnumMatrix.ArrayOfUnions. Its values are Color,
 // EnumMatrixArrayOfUnionsItemString, *EnumOther; it must not be nil.
@@ -1211,6 +1270,15 @@ func (e *EnumOther) Validate() error {
 	return nil
 }
 
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. A nil e is an empty group, which slog leaves out.
+func (e *EnumOther) LogValue() slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", e.N))
+}
+
 // EnumHolder is the Avro record corpus.matrix.enum.Holder. Its Go name
 // begins with the end of its namespace, enum, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1347,4 +1415,23 @@ func (e *EnumHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil e is an empty group,
+// which slog leaves out.
+func (e *EnumHolder) LogValue() slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", e.Value.String()),
+		slog.Group("values", slog.Int("len", len(e.Values))),
+	)
+	if e.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", (*e.Maybe).String()))
+	}
+	return slog.GroupValue(attrs...)
 }

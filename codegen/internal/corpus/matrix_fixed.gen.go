@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -921,6 +922,65 @@ func (f *FixedMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. Of value, optional, optional_last, array, map, array_of_arrays,
+// map_of_arrays, array_of_maps, map_of_maps, array_of_optionals,
+// map_of_optionals, array_of_unions, optional_array, optional_map, records
+// and record_map it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil f is an empty group,
+// which slog leaves out.
+func (f *FixedMatrix) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Group("value", slog.Int("len", len(f.Value))))
+	if f.Optional != nil {
+		attrs = append(attrs, slog.Group("optional", slog.Int("len", len(*f.Optional))))
+	}
+	if f.OptionalLast != nil {
+		attrs = append(attrs, slog.Group("optional_last", slog.Int("len", len(*f.OptionalLast))))
+	}
+	switch v := f.Union.(type) {
+	case Blob:
+		attrs = append(attrs, slog.Group("union", slog.Int("len", len(v))))
+	case FixedMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *FixedOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := f.UnionFirst.(type) {
+	case Blob:
+		attrs = append(attrs, slog.Group("union_first", slog.Int("len", len(v))))
+	case FixedMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(f.Array))),
+		slog.Group("map", slog.Int("len", len(f.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(f.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(f.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(f.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(f.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(f.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(f.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(f.ArrayOfUnions))),
+	)
+	if f.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*f.OptionalArray))))
+	}
+	if f.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*f.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: f.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(f.Records))),
+		slog.Group("record_map", slog.Int("len", len(f.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: f.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // FixedMatrixArrayOfUnionsItem is the union [Blob, "string", Other] of
 // FixedMatrix.ArrayOfUnions. Its values are Blob,
 // FixedMatrixArrayOfUnionsItemString, *FixedOther; it must not be nil.
@@ -1044,6 +1104,15 @@ func (f *FixedOther) Validate() error {
 	return nil
 }
 
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. A nil f is an empty group, which slog leaves out.
+func (f *FixedOther) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", f.N))
+}
+
 // FixedHolder is the Avro record corpus.matrix.fixed.Holder. Its Go name
 // begins with the end of its namespace, fixed, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1159,4 +1228,23 @@ func (f *FixedHolder) Validate() error {
 		return avrobin.Invalid(fixedHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. Of value, values and maybe it logs only the length, as content
+// may be large or secret. A field that is null is left out. A nil f is an
+// empty group, which slog leaves out.
+func (f *FixedHolder) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Group("value", slog.Int("len", len(f.Value))),
+		slog.Group("values", slog.Int("len", len(f.Values))),
+	)
+	if f.Maybe != nil {
+		attrs = append(attrs, slog.Group("maybe", slog.Int("len", len(*f.Maybe))))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -921,6 +922,64 @@ func (f *FloatMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil f is an empty group, which slog leaves out.
+func (f *FloatMatrix) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Float64("value", float64(f.Value)))
+	if f.Optional != nil {
+		attrs = append(attrs, slog.Float64("optional", float64(*f.Optional)))
+	}
+	if f.OptionalLast != nil {
+		attrs = append(attrs, slog.Float64("optional_last", float64(*f.OptionalLast)))
+	}
+	switch v := f.Union.(type) {
+	case FloatMatrixUnionFloat:
+		attrs = append(attrs, slog.Float64("union", float64(float32(v))))
+	case FloatMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *FloatOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := f.UnionFirst.(type) {
+	case FloatMatrixUnionFirstFloat:
+		attrs = append(attrs, slog.Float64("union_first", float64(float32(v))))
+	case FloatMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(f.Array))),
+		slog.Group("map", slog.Int("len", len(f.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(f.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(f.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(f.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(f.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(f.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(f.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(f.ArrayOfUnions))),
+	)
+	if f.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*f.OptionalArray))))
+	}
+	if f.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*f.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: f.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(f.Records))),
+		slog.Group("record_map", slog.Int("len", len(f.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: f.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // FloatMatrixArrayOfUnionsItem is the union ["float", "string", Other] of
 // FloatMatrix.ArrayOfUnions. Its values are
 // FloatMatrixArrayOfUnionsItemFloat, FloatMatrixArrayOfUnionsItemString,
@@ -1053,6 +1112,15 @@ func (f *FloatOther) Validate() error {
 	return nil
 }
 
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. A nil f is an empty group, which slog leaves out.
+func (f *FloatOther) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", f.N))
+}
+
 // FloatHolder is the Avro record corpus.matrix.float.Holder. Its Go name
 // begins with the end of its namespace, float, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1168,4 +1236,23 @@ func (f *FloatHolder) Validate() error {
 		return avrobin.Invalid(floatHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil f is an empty group,
+// which slog leaves out.
+func (f *FloatHolder) LogValue() slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Float64("value", float64(f.Value)),
+		slog.Group("values", slog.Int("len", len(f.Values))),
+	)
+	if f.Maybe != nil {
+		attrs = append(attrs, slog.Float64("maybe", float64(*f.Maybe)))
+	}
+	return slog.GroupValue(attrs...)
 }

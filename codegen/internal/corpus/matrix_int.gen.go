@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -927,6 +928,64 @@ func (x *IntMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil x is an empty group, which slog leaves out.
+func (x *IntMatrix) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Int("value", int(x.Value)))
+	if x.Optional != nil {
+		attrs = append(attrs, slog.Int("optional", int(*x.Optional)))
+	}
+	if x.OptionalLast != nil {
+		attrs = append(attrs, slog.Int("optional_last", int(*x.OptionalLast)))
+	}
+	switch v := x.Union.(type) {
+	case IntMatrixUnionInt:
+		attrs = append(attrs, slog.Int("union", int(int32(v))))
+	case IntMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *IntOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := x.UnionFirst.(type) {
+	case IntMatrixUnionFirstInt:
+		attrs = append(attrs, slog.Int("union_first", int(int32(v))))
+	case IntMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(x.Array))),
+		slog.Group("map", slog.Int("len", len(x.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(x.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(x.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(x.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(x.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(x.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(x.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(x.ArrayOfUnions))),
+	)
+	if x.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*x.OptionalArray))))
+	}
+	if x.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*x.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: x.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(x.Records))),
+		slog.Group("record_map", slog.Int("len", len(x.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: x.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // IntMatrixArrayOfUnionsItem is the union ["int", "string", Other] of
 // IntMatrix.ArrayOfUnions. Its values are IntMatrixArrayOfUnionsItemInt,
 // IntMatrixArrayOfUnionsItemString, *IntOther; it must not be nil.
@@ -1055,6 +1114,15 @@ func (x *IntOther) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A nil x is an empty group, which slog leaves out.
+func (x *IntOther) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", x.N))
+}
+
 // IntHolder is the Avro record corpus.matrix.int.Holder. Its Go name begins
 // with the end of its namespace, int, as other named types are Holder in Go
 // too: corpus.matrix.boolean.Holder, corpus.matrix.bytes.Holder,
@@ -1170,4 +1238,23 @@ func (x *IntHolder) Validate() error {
 		return avrobin.Invalid(intHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
+func (x *IntHolder) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Int("value", int(x.Value)),
+		slog.Group("values", slog.Int("len", len(x.Values))),
+	)
+	if x.Maybe != nil {
+		attrs = append(attrs, slog.Int("maybe", int(*x.Maybe)))
+	}
+	return slog.GroupValue(attrs...)
 }

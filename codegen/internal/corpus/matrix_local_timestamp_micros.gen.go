@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -1041,6 +1042,64 @@ func (l *LocalTimestampMicrosMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil l is an empty group, which slog leaves out.
+func (l *LocalTimestampMicrosMatrix) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", string(avrobin.AppendTimeText(nil, l.Value, 6, true))))
+	if l.Optional != nil {
+		attrs = append(attrs, slog.String("optional", string(avrobin.AppendTimeText(nil, *l.Optional, 6, true))))
+	}
+	if l.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", string(avrobin.AppendTimeText(nil, *l.OptionalLast, 6, true))))
+	}
+	switch v := l.Union.(type) {
+	case LocalTimestampMicrosMatrixUnionLocalTimestampMicros:
+		attrs = append(attrs, slog.String("union", string(avrobin.AppendTimeText(nil, time.Time(v), 6, true))))
+	case LocalTimestampMicrosMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *LocalTimestampMicrosOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := l.UnionFirst.(type) {
+	case LocalTimestampMicrosMatrixUnionFirstLocalTimestampMicros:
+		attrs = append(attrs, slog.String("union_first", string(avrobin.AppendTimeText(nil, time.Time(v), 6, true))))
+	case LocalTimestampMicrosMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(l.Array))),
+		slog.Group("map", slog.Int("len", len(l.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(l.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(l.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(l.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(l.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(l.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(l.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(l.ArrayOfUnions))),
+	)
+	if l.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*l.OptionalArray))))
+	}
+	if l.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*l.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: l.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(l.Records))),
+		slog.Group("record_map", slog.Int("len", len(l.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: l.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // LocalTimestampMicrosMatrixArrayOfUnionsItem is the union
 // [local-timestamp-micros, "string", Other] of
 // LocalTimestampMicrosMatrix.ArrayOfUnions. Its values are
@@ -1188,6 +1247,15 @@ func (l *LocalTimestampMicrosOther) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. A nil l is an empty group, which slog leaves out.
+func (l *LocalTimestampMicrosOther) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", l.N))
+}
+
 // LocalTimestampMicrosHolder is the Avro record
 // corpus.matrix.local_timestamp_micros.Holder. Its Go name begins with the
 // end of its namespace, local_timestamp_micros, as other named types are
@@ -1328,4 +1396,23 @@ func (l *LocalTimestampMicrosHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil l is an empty group,
+// which slog leaves out.
+func (l *LocalTimestampMicrosHolder) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", string(avrobin.AppendTimeText(nil, l.Value, 6, true))),
+		slog.Group("values", slog.Int("len", len(l.Values))),
+	)
+	if l.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", string(avrobin.AppendTimeText(nil, *l.Maybe, 6, true))))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -1039,6 +1040,64 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil l is an empty group, which slog leaves out.
+func (l *LocalTimestampNanosMatrix) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", string(avrobin.AppendTimeText(nil, l.Value, 9, true))))
+	if l.Optional != nil {
+		attrs = append(attrs, slog.String("optional", string(avrobin.AppendTimeText(nil, *l.Optional, 9, true))))
+	}
+	if l.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", string(avrobin.AppendTimeText(nil, *l.OptionalLast, 9, true))))
+	}
+	switch v := l.Union.(type) {
+	case LocalTimestampNanosMatrixUnionLocalTimestampNanos:
+		attrs = append(attrs, slog.String("union", string(avrobin.AppendTimeText(nil, time.Time(v), 9, true))))
+	case LocalTimestampNanosMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *LocalTimestampNanosOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := l.UnionFirst.(type) {
+	case LocalTimestampNanosMatrixUnionFirstLocalTimestampNanos:
+		attrs = append(attrs, slog.String("union_first", string(avrobin.AppendTimeText(nil, time.Time(v), 9, true))))
+	case LocalTimestampNanosMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(l.Array))),
+		slog.Group("map", slog.Int("len", len(l.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(l.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(l.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(l.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(l.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(l.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(l.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(l.ArrayOfUnions))),
+	)
+	if l.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*l.OptionalArray))))
+	}
+	if l.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*l.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: l.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(l.Records))),
+		slog.Group("record_map", slog.Int("len", len(l.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: l.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // LocalTimestampNanosMatrixArrayOfUnionsItem is the union
 // [local-timestamp-nanos, "string", Other] of
 // LocalTimestampNanosMatrix.ArrayOfUnions. Its values are
@@ -1185,6 +1244,15 @@ func (l *LocalTimestampNanosOther) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. A nil l is an empty group, which slog leaves out.
+func (l *LocalTimestampNanosOther) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", l.N))
+}
+
 // LocalTimestampNanosHolder is the Avro record
 // corpus.matrix.local_timestamp_nanos.Holder. Its Go name begins with the
 // end of its namespace, local_timestamp_nanos, as other named types are
@@ -1323,4 +1391,23 @@ func (l *LocalTimestampNanosHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil l is an empty group,
+// which slog leaves out.
+func (l *LocalTimestampNanosHolder) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", string(avrobin.AppendTimeText(nil, l.Value, 9, true))),
+		slog.Group("values", slog.Int("len", len(l.Values))),
+	)
+	if l.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", string(avrobin.AppendTimeText(nil, *l.Maybe, 9, true))))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -927,6 +928,64 @@ func (l *LongMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil l is an empty group, which slog leaves out.
+func (l *LongMatrix) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Int64("value", l.Value))
+	if l.Optional != nil {
+		attrs = append(attrs, slog.Int64("optional", *l.Optional))
+	}
+	if l.OptionalLast != nil {
+		attrs = append(attrs, slog.Int64("optional_last", *l.OptionalLast))
+	}
+	switch v := l.Union.(type) {
+	case LongMatrixUnionLong:
+		attrs = append(attrs, slog.Int64("union", int64(v)))
+	case LongMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *LongOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := l.UnionFirst.(type) {
+	case LongMatrixUnionFirstLong:
+		attrs = append(attrs, slog.Int64("union_first", int64(v)))
+	case LongMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(l.Array))),
+		slog.Group("map", slog.Int("len", len(l.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(l.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(l.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(l.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(l.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(l.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(l.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(l.ArrayOfUnions))),
+	)
+	if l.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*l.OptionalArray))))
+	}
+	if l.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*l.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: l.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(l.Records))),
+		slog.Group("record_map", slog.Int("len", len(l.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: l.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // LongMatrixArrayOfUnionsItem is the union ["long", "string", Other] of
 // LongMatrix.ArrayOfUnions. Its values are LongMatrixArrayOfUnionsItemLong,
 // LongMatrixArrayOfUnionsItemString, *LongOther; it must not be nil.
@@ -1057,6 +1116,15 @@ func (l *LongOther) Validate() error {
 	return nil
 }
 
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. A nil l is an empty group, which slog leaves out.
+func (l *LongOther) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", l.N))
+}
+
 // LongHolder is the Avro record corpus.matrix.long.Holder. Its Go name
 // begins with the end of its namespace, long, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1172,4 +1240,23 @@ func (l *LongHolder) Validate() error {
 		return avrobin.Invalid(longHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes l to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil l is an empty group,
+// which slog leaves out.
+func (l *LongHolder) LogValue() slog.Value {
+	if l == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Int64("value", l.Value),
+		slog.Group("values", slog.Int("len", len(l.Values))),
+	)
+	if l.Maybe != nil {
+		attrs = append(attrs, slog.Int64("maybe", *l.Maybe))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -691,6 +692,47 @@ func (x *NullMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_unions, optional_array, optional_map, records and
+// record_map it logs only the length, as content may be large or secret. A
+// field that is null is left out. A nil x is an empty group, which slog
+// leaves out.
+func (x *NullMatrix) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 15)
+	switch v := x.Union.(type) {
+	case NullMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *NullOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(x.Array))),
+		slog.Group("map", slog.Int("len", len(x.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(x.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(x.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(x.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(x.MapOfMaps))),
+		slog.Group("array_of_unions", slog.Int("len", len(x.ArrayOfUnions))),
+	)
+	if x.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*x.OptionalArray))))
+	}
+	if x.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*x.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: x.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(x.Records))),
+		slog.Group("record_map", slog.Int("len", len(x.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: x.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // NullMatrixArrayOfUnionsItem is the union ["null", "string", Other] of
 // NullMatrix.ArrayOfUnions. Its values are
 // NullMatrixArrayOfUnionsItemString, *NullOther; nil is null.
@@ -792,6 +834,15 @@ func (x *NullOther) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A nil x is an empty group, which slog leaves out.
+func (x *NullOther) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", x.N))
+}
+
 // NullHolder is the Avro record corpus.matrix.null.Holder. Its Go name
 // begins with the end of its namespace, null, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -877,4 +928,15 @@ func (x *NullHolder) Validate() error {
 		return avrobin.Invalid(nullHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
+func (x *NullHolder) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Group("values", slog.Int("len", len(x.Values))))
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -995,6 +996,64 @@ func (s *StringMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil s is an empty group, which slog leaves out.
+func (s *StringMatrix) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", s.Value))
+	if s.Optional != nil {
+		attrs = append(attrs, slog.String("optional", *s.Optional))
+	}
+	if s.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", *s.OptionalLast))
+	}
+	switch v := s.Union.(type) {
+	case StringMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case StringMatrixUnionLong:
+		attrs = append(attrs, slog.Int64("union", int64(v)))
+	case *StringOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := s.UnionFirst.(type) {
+	case StringMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	case StringMatrixUnionFirstLong:
+		attrs = append(attrs, slog.Int64("union_first", int64(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(s.Array))),
+		slog.Group("map", slog.Int("len", len(s.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(s.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(s.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(s.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(s.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(s.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(s.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(s.ArrayOfUnions))),
+	)
+	if s.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*s.OptionalArray))))
+	}
+	if s.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*s.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: s.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(s.Records))),
+		slog.Group("record_map", slog.Int("len", len(s.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: s.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // StringMatrixArrayOfUnionsItem is the union ["string", "long", Other] of
 // StringMatrix.ArrayOfUnions. Its values are
 // StringMatrixArrayOfUnionsItemString, StringMatrixArrayOfUnionsItemLong,
@@ -1127,6 +1186,15 @@ func (s *StringOther) Validate() error {
 	return nil
 }
 
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. A nil s is an empty group, which slog leaves out.
+func (s *StringOther) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", s.N))
+}
+
 // StringHolder is the Avro record corpus.matrix.string.Holder. Its Go name
 // begins with the end of its namespace, string, as other named types are
 // Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1254,4 +1322,23 @@ func (s *StringHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil s is an empty group,
+// which slog leaves out.
+func (s *StringHolder) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", s.Value),
+		slog.Group("values", slog.Int("len", len(s.Values))),
+	)
+	if s.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", *s.Maybe))
+	}
+	return slog.GroupValue(attrs...)
 }

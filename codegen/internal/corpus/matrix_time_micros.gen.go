@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -1001,6 +1002,64 @@ func (t *TimeMicrosMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil t is an empty group, which slog leaves out.
+func (t *TimeMicrosMatrix) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", avrobin.TimeOfDayText(t.Value, 6)))
+	if t.Optional != nil {
+		attrs = append(attrs, slog.String("optional", avrobin.TimeOfDayText(*t.Optional, 6)))
+	}
+	if t.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", avrobin.TimeOfDayText(*t.OptionalLast, 6)))
+	}
+	switch v := t.Union.(type) {
+	case TimeMicrosMatrixUnionTimeMicros:
+		attrs = append(attrs, slog.String("union", avrobin.TimeOfDayText(time.Duration(v), 6)))
+	case TimeMicrosMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *TimeMicrosOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := t.UnionFirst.(type) {
+	case TimeMicrosMatrixUnionFirstTimeMicros:
+		attrs = append(attrs, slog.String("union_first", avrobin.TimeOfDayText(time.Duration(v), 6)))
+	case TimeMicrosMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(t.Array))),
+		slog.Group("map", slog.Int("len", len(t.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(t.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(t.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(t.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(t.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(t.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(t.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(t.ArrayOfUnions))),
+	)
+	if t.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*t.OptionalArray))))
+	}
+	if t.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*t.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: t.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(t.Records))),
+		slog.Group("record_map", slog.Int("len", len(t.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: t.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // TimeMicrosMatrixArrayOfUnionsItem is the union [time-micros, "string",
 // Other] of TimeMicrosMatrix.ArrayOfUnions. Its values are
 // TimeMicrosMatrixArrayOfUnionsItemTimeMicros,
@@ -1138,6 +1197,15 @@ func (t *TimeMicrosOther) Validate() error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. A nil t is an empty group, which slog leaves out.
+func (t *TimeMicrosOther) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", t.N))
+}
+
 // TimeMicrosHolder is the Avro record corpus.matrix.time_micros.Holder. Its
 // Go name begins with the end of its namespace, time_micros, as other named
 // types are Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1265,4 +1333,23 @@ func (t *TimeMicrosHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil t is an empty group,
+// which slog leaves out.
+func (t *TimeMicrosHolder) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", avrobin.TimeOfDayText(t.Value, 6)),
+		slog.Group("values", slog.Int("len", len(t.Values))),
+	)
+	if t.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", avrobin.TimeOfDayText(*t.Maybe, 6)))
+	}
+	return slog.GroupValue(attrs...)
 }

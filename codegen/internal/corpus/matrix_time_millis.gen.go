@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -1033,6 +1034,64 @@ func (t *TimeMillisMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil t is an empty group, which slog leaves out.
+func (t *TimeMillisMatrix) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", avrobin.TimeOfDayText(t.Value, 3)))
+	if t.Optional != nil {
+		attrs = append(attrs, slog.String("optional", avrobin.TimeOfDayText(*t.Optional, 3)))
+	}
+	if t.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", avrobin.TimeOfDayText(*t.OptionalLast, 3)))
+	}
+	switch v := t.Union.(type) {
+	case TimeMillisMatrixUnionTimeMillis:
+		attrs = append(attrs, slog.String("union", avrobin.TimeOfDayText(time.Duration(v), 3)))
+	case TimeMillisMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *TimeMillisOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := t.UnionFirst.(type) {
+	case TimeMillisMatrixUnionFirstTimeMillis:
+		attrs = append(attrs, slog.String("union_first", avrobin.TimeOfDayText(time.Duration(v), 3)))
+	case TimeMillisMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(t.Array))),
+		slog.Group("map", slog.Int("len", len(t.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(t.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(t.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(t.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(t.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(t.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(t.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(t.ArrayOfUnions))),
+	)
+	if t.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*t.OptionalArray))))
+	}
+	if t.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*t.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: t.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(t.Records))),
+		slog.Group("record_map", slog.Int("len", len(t.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: t.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // TimeMillisMatrixArrayOfUnionsItem is the union [time-millis, "string",
 // Other] of TimeMillisMatrix.ArrayOfUnions. Its values are
 // TimeMillisMatrixArrayOfUnionsItemTimeMillis,
@@ -1168,6 +1227,15 @@ func (t *TimeMillisOther) Validate() error {
 		return avrobin.Invalid(timeMillisOtherTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. A nil t is an empty group, which slog leaves out.
+func (t *TimeMillisOther) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", t.N))
 }
 
 // TimeMillisHolder is the Avro record corpus.matrix.time_millis.Holder. Its
@@ -1306,4 +1374,23 @@ func (t *TimeMillisHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil t is an empty group,
+// which slog leaves out.
+func (t *TimeMillisHolder) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", avrobin.TimeOfDayText(t.Value, 3)),
+		slog.Group("values", slog.Int("len", len(t.Values))),
+	)
+	if t.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", avrobin.TimeOfDayText(*t.Maybe, 3)))
+	}
+	return slog.GroupValue(attrs...)
 }

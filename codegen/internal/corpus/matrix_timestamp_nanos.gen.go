@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -1034,6 +1035,64 @@ func (t *TimestampNanosMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil t is an empty group, which slog leaves out.
+func (t *TimestampNanosMatrix) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.Time("value", t.Value))
+	if t.Optional != nil {
+		attrs = append(attrs, slog.Time("optional", *t.Optional))
+	}
+	if t.OptionalLast != nil {
+		attrs = append(attrs, slog.Time("optional_last", *t.OptionalLast))
+	}
+	switch v := t.Union.(type) {
+	case TimestampNanosMatrixUnionTimestampNanos:
+		attrs = append(attrs, slog.Time("union", time.Time(v)))
+	case TimestampNanosMatrixUnionString:
+		attrs = append(attrs, slog.String("union", string(v)))
+	case *TimestampNanosOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := t.UnionFirst.(type) {
+	case TimestampNanosMatrixUnionFirstTimestampNanos:
+		attrs = append(attrs, slog.Time("union_first", time.Time(v)))
+	case TimestampNanosMatrixUnionFirstString:
+		attrs = append(attrs, slog.String("union_first", string(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(t.Array))),
+		slog.Group("map", slog.Int("len", len(t.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(t.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(t.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(t.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(t.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(t.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(t.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(t.ArrayOfUnions))),
+	)
+	if t.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*t.OptionalArray))))
+	}
+	if t.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*t.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: t.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(t.Records))),
+		slog.Group("record_map", slog.Int("len", len(t.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: t.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // TimestampNanosMatrixArrayOfUnionsItem is the union [timestamp-nanos,
 // "string", Other] of TimestampNanosMatrix.ArrayOfUnions. Its values are
 // TimestampNanosMatrixArrayOfUnionsItemTimestampNanos,
@@ -1173,6 +1232,15 @@ func (t *TimestampNanosOther) Validate() error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. A nil t is an empty group, which slog leaves out.
+func (t *TimestampNanosOther) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", t.N))
+}
+
 // TimestampNanosHolder is the Avro record
 // corpus.matrix.timestamp_nanos.Holder. Its Go name begins with the end of
 // its namespace, timestamp_nanos, as other named types are Holder in Go
@@ -1310,4 +1378,23 @@ func (t *TimestampNanosHolder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil t is an empty group,
+// which slog leaves out.
+func (t *TimestampNanosHolder) LogValue() slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.Time("value", t.Value),
+		slog.Group("values", slog.Int("len", len(t.Values))),
+	)
+	if t.Maybe != nil {
+		attrs = append(attrs, slog.Time("maybe", *t.Maybe))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -919,6 +920,64 @@ func (u *UUIDStringMatrix) Validate() error {
 	return nil
 }
 
+// LogValue describes u to slog as a group of its fields, named as in the
+// schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
+// map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
+// optional_array, optional_map, records and record_map it logs only the
+// length, as content may be large or secret. A field that is null is left
+// out. A nil u is an empty group, which slog leaves out.
+func (u *UUIDStringMatrix) LogValue() slog.Value {
+	if u == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 20)
+	attrs = append(attrs, slog.String("value", u.Value.String()))
+	if u.Optional != nil {
+		attrs = append(attrs, slog.String("optional", (*u.Optional).String()))
+	}
+	if u.OptionalLast != nil {
+		attrs = append(attrs, slog.String("optional_last", (*u.OptionalLast).String()))
+	}
+	switch v := u.Union.(type) {
+	case UUIDStringMatrixUnionUUID:
+		attrs = append(attrs, slog.String("union", avrobin.UUID(v).String()))
+	case UUIDStringMatrixUnionLong:
+		attrs = append(attrs, slog.Int64("union", int64(v)))
+	case *UUIDStringOther:
+		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
+	}
+	switch v := u.UnionFirst.(type) {
+	case UUIDStringMatrixUnionFirstUUID:
+		attrs = append(attrs, slog.String("union_first", avrobin.UUID(v).String()))
+	case UUIDStringMatrixUnionFirstLong:
+		attrs = append(attrs, slog.Int64("union_first", int64(v)))
+	}
+	attrs = append(attrs,
+		slog.Group("array", slog.Int("len", len(u.Array))),
+		slog.Group("map", slog.Int("len", len(u.Map))),
+		slog.Group("array_of_arrays", slog.Int("len", len(u.ArrayOfArrays))),
+		slog.Group("map_of_arrays", slog.Int("len", len(u.MapOfArrays))),
+		slog.Group("array_of_maps", slog.Int("len", len(u.ArrayOfMaps))),
+		slog.Group("map_of_maps", slog.Int("len", len(u.MapOfMaps))),
+		slog.Group("array_of_optionals", slog.Int("len", len(u.ArrayOfOptionals))),
+		slog.Group("map_of_optionals", slog.Int("len", len(u.MapOfOptionals))),
+		slog.Group("array_of_unions", slog.Int("len", len(u.ArrayOfUnions))),
+	)
+	if u.OptionalArray != nil {
+		attrs = append(attrs, slog.Group("optional_array", slog.Int("len", len(*u.OptionalArray))))
+	}
+	if u.OptionalMap != nil {
+		attrs = append(attrs, slog.Group("optional_map", slog.Int("len", len(*u.OptionalMap))))
+	}
+	attrs = append(attrs,
+		slog.Attr{Key: "record", Value: u.Record.LogValue()},
+		slog.Group("records", slog.Int("len", len(u.Records))),
+		slog.Group("record_map", slog.Int("len", len(u.RecordMap))),
+		slog.Attr{Key: "optional_record", Value: u.OptionalRecord.LogValue()},
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // UUIDStringMatrixArrayOfUnionsItem is the union [uuid, "long", Other] of
 // UUIDStringMatrix.ArrayOfUnions. Its values are
 // UUIDStringMatrixArrayOfUnionsItemUUID,
@@ -1053,6 +1112,15 @@ func (u *UUIDStringOther) Validate() error {
 	return nil
 }
 
+// LogValue describes u to slog as a group of its fields, named as in the
+// schema. A nil u is an empty group, which slog leaves out.
+func (u *UUIDStringOther) LogValue() slog.Value {
+	if u == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("n", u.N))
+}
+
 // UUIDStringHolder is the Avro record corpus.matrix.uuid_string.Holder. Its
 // Go name begins with the end of its namespace, uuid_string, as other named
 // types are Holder in Go too: corpus.matrix.boolean.Holder,
@@ -1168,4 +1236,23 @@ func (u *UUIDStringHolder) Validate() error {
 		return avrobin.Invalid(uuidStringHolderTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes u to slog as a group of its fields, named as in the
+// schema. Of values it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil u is an empty group,
+// which slog leaves out.
+func (u *UUIDStringHolder) LogValue() slog.Value {
+	if u == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 3)
+	attrs = append(attrs,
+		slog.String("value", u.Value.String()),
+		slog.Group("values", slog.Int("len", len(u.Values))),
+	)
+	if u.Maybe != nil {
+		attrs = append(attrs, slog.String("maybe", (*u.Maybe).String()))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -4,6 +4,8 @@
 package corpus
 
 import (
+	"log/slog"
+
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
@@ -180,4 +182,27 @@ func (p *Primitives) Validate() error {
 		return avrobin.Invalid(primitivesTypeName, "note", err)
 	}
 	return nil
+}
+
+// LogValue describes p to slog as a group of its fields, named as in the
+// schema. Of blob it logs only the length, as content may be large or
+// secret. A field that is null is left out. A nil p is an empty group,
+// which slog leaves out.
+func (p *Primitives) LogValue() slog.Value {
+	if p == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("id", p.ID),
+		slog.Bool("flag", p.Flag),
+		slog.Int("small", int(p.Small)),
+		slog.Int64("big", p.Big),
+		slog.Float64("ratio", float64(p.Ratio)),
+		slog.Float64("precise", p.Precise),
+		slog.Group("blob", slog.Int("len", len(p.Blob))),
+		slog.String("url", p.URL),
+		slog.Int64("user_id", p.UserID),
+		slog.Int("httpStatus", int(p.HTTPStatus)),
+		slog.String("note", p.Note),
+	)
 }

@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -284,6 +285,33 @@ func (x *Recursion) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. Of children and by_name it logs only the length, as content may
+// be large or secret. A field that is null is left out. A nil x is an empty
+// group, which slog leaves out. Records of its recursive type nested more
+// than 8 deep are left out.
+func (x *Recursion) LogValue() slog.Value { return x.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (x *Recursion) logValue(depth int) slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.Int64("id", x.ID),
+		slog.Attr{Key: "self", Value: x.Self.logValue(depth + 1)},
+		slog.Group("children", slog.Int("len", len(x.Children))),
+		slog.Group("by_name", slog.Int("len", len(x.ByName))),
+		slog.Attr{Key: "expr", Value: x.Expr.LogValue()},
+		slog.Attr{Key: "json", Value: x.JSON.LogValue()},
+		slog.Attr{Key: "first", Value: x.First.LogValue()},
+		slog.Attr{Key: "even", Value: x.Even.LogValue()},
+	)
+}
+
 // Expr is the Avro record corpus.recursion.Expr.
 //
 // Recurses through a union in an array.
@@ -448,6 +476,26 @@ func (e *Expr) validate(depth int) error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. Of args it logs only the length, as content may be large or
+// secret. A nil e is an empty group, which slog leaves out. Records of its
+// recursive type nested more than 8 deep are left out.
+func (e *Expr) LogValue() slog.Value { return e.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (e *Expr) logValue(depth int) slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.String("op", e.Op.String()),
+		slog.Group("args", slog.Int("len", len(e.Args))),
+	)
 }
 
 // ExprArgsItem is the union ["long", "double", Expr] of Expr.Args. Its
@@ -753,6 +801,38 @@ func (j *JSON) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes j to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil j is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (j *JSON) LogValue() slog.Value { return j.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (j *JSON) logValue(depth int) slog.Value {
+	if j == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	attrs := make([]slog.Attr, 0, 1)
+	switch v := j.Value.(type) {
+	case JSONValueBoolean:
+		attrs = append(attrs, slog.Bool("value", bool(v)))
+	case JSONValueLong:
+		attrs = append(attrs, slog.Int64("value", int64(v)))
+	case JSONValueDouble:
+		attrs = append(attrs, slog.Float64("value", float64(v)))
+	case JSONValueString:
+		attrs = append(attrs, slog.String("value", string(v)))
+	case JSONValueArray:
+		attrs = append(attrs, slog.Group("value", slog.Int("len", len(v))))
+	case JSONValueMap:
+		attrs = append(attrs, slog.Group("value", slog.Int("len", len(v))))
+	}
+	return slog.GroupValue(attrs...)
+}
+
 // JSONValue is the union ["null", "boolean", "long", "double", "string",
 // array of Json, map of Json] of JSON.Value. Its values are
 // JSONValueBoolean, JSONValueLong, JSONValueDouble, JSONValueString,
@@ -899,6 +979,23 @@ func (f *First) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes f to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil f is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (f *First) LogValue() slog.Value { return f.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (f *First) logValue(depth int) slog.Value {
+	if f == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Attr{Key: "second", Value: f.Second.logValue(depth + 1)})
+}
+
 // Second is the Avro record corpus.recursion.Second.
 type Second struct {
 	Thirds []Third `avro:"thirds"`
@@ -1009,6 +1106,23 @@ func (s *Second) validate(depth int) error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. Of thirds it logs only the length, as content may be large or
+// secret. A nil s is an empty group, which slog leaves out. Records of its
+// recursive type nested more than 8 deep are left out.
+func (s *Second) LogValue() slog.Value { return s.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (s *Second) logValue(depth int) slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Group("thirds", slog.Int("len", len(s.Thirds))))
 }
 
 // Third is the Avro record corpus.recursion.Third.
@@ -1134,6 +1248,23 @@ func (t *Third) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of firsts it logs only the length, as content may be large or
+// secret. A nil t is an empty group, which slog leaves out. Records of its
+// recursive type nested more than 8 deep are left out.
+func (t *Third) LogValue() slog.Value { return t.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (t *Third) logValue(depth int) slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Group("firsts", slog.Int("len", len(t.Firsts))))
+}
+
 // Even is the Avro record corpus.recursion.Even.
 //
 // Recurses by two, through unions with null first and last.
@@ -1241,6 +1372,23 @@ func (e *Even) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes e to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil e is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (e *Even) LogValue() slog.Value { return e.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (e *Even) logValue(depth int) slog.Value {
+	if e == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Attr{Key: "odd", Value: e.Odd.logValue(depth + 1)})
+}
+
 // Odd is the Avro record corpus.recursion.Odd.
 type Odd struct {
 	Even *Even `avro:"even"`
@@ -1344,4 +1492,21 @@ func (o *Odd) validate(depth int) error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil o is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (o *Odd) LogValue() slog.Value { return o.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (o *Odd) logValue(depth int) slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Attr{Key: "even", Value: o.Even.logValue(depth + 1)})
 }

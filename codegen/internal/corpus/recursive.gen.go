@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -169,6 +170,21 @@ func (x *Recursive) Validate() error {
 	return nil
 }
 
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
+func (x *Recursive) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.Int64("id", x.ID),
+		slog.Attr{Key: "list", Value: x.List.LogValue()},
+		slog.Attr{Key: "tree", Value: x.Tree.LogValue()},
+		slog.Attr{Key: "ping", Value: x.Ping.LogValue()},
+	)
+}
+
 // Node is the Avro record corpus.Node.
 type Node struct {
 	Value int64 `avro:"value"`
@@ -277,6 +293,26 @@ func (x *Node) validate(depth int) error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (x *Node) LogValue() slog.Value { return x.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (x *Node) logValue(depth int) slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.Int64("value", x.Value),
+		slog.Attr{Key: "next", Value: x.Next.logValue(depth + 1)},
+	)
 }
 
 // Tree is the Avro record corpus.Tree.
@@ -444,6 +480,27 @@ func (t *Tree) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes t to slog as a group of its fields, named as in the
+// schema. Of children and index it logs only the length, as content may be
+// large or secret. A nil t is an empty group, which slog leaves out.
+// Records of its recursive type nested more than 8 deep are left out.
+func (t *Tree) LogValue() slog.Value { return t.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (t *Tree) logValue(depth int) slog.Value {
+	if t == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.String("label", t.Label),
+		slog.Group("children", slog.Int("len", len(t.Children))),
+		slog.Group("index", slog.Int("len", len(t.Index))),
+	)
+}
+
 // Ping is the Avro record corpus.Ping.
 type Ping struct {
 	N    int32 `avro:"n"`
@@ -554,6 +611,26 @@ func (p *Ping) validate(depth int) error {
 	return nil
 }
 
+// LogValue describes p to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil p is an empty group,
+// which slog leaves out. Records of its recursive type nested more than 8
+// deep are left out.
+func (p *Ping) LogValue() slog.Value { return p.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (p *Ping) logValue(depth int) slog.Value {
+	if p == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(
+		slog.Int("n", int(p.N)),
+		slog.Attr{Key: "pong", Value: p.Pong.logValue(depth + 1)},
+	)
+}
+
 // Pong is the Avro record corpus.Pong.
 type Pong struct {
 	Ping Ping `avro:"ping"`
@@ -641,4 +718,20 @@ func (p *Pong) validate(depth int) error {
 		return avrobin.Invalid(pongTypeName, "ping", err)
 	}
 	return nil
+}
+
+// LogValue describes p to slog as a group of its fields, named as in the
+// schema. A nil p is an empty group, which slog leaves out. Records of its
+// recursive type nested more than 8 deep are left out.
+func (p *Pong) LogValue() slog.Value { return p.logValue(0) }
+
+// logValue is LogValue at a depth of nesting of the recursive type.
+func (p *Pong) logValue(depth int) slog.Value {
+	if p == nil {
+		return slog.GroupValue()
+	}
+	if depth >= 8 {
+		return slog.StringValue("(nested deeper: left out)")
+	}
+	return slog.GroupValue(slog.Attr{Key: "ping", Value: p.Ping.logValue(depth + 1)})
 }

@@ -4,6 +4,8 @@
 package corpus
 
 import (
+	"log/slog"
+
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
@@ -114,4 +116,13 @@ func (s *SharedA) Validate() error {
 		return avrobin.Invalid(sharedATypeName, "address", err)
 	}
 	return nil
+}
+
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. A nil s is an empty group, which slog leaves out.
+func (s *SharedA) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Attr{Key: "address", Value: s.Address.LogValue()})
 }

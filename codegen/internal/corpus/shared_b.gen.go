@@ -4,6 +4,8 @@
 package corpus
 
 import (
+	"log/slog"
+
 	"github.com/lunchbot/eventkit/sdk/avrobin"
 	"github.com/lunchbot/eventkit/sdk/contract"
 )
@@ -137,4 +139,17 @@ func (s *SharedB) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes s to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil s is an empty group,
+// which slog leaves out.
+func (s *SharedB) LogValue() slog.Value {
+	if s == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.Attr{Key: "home", Value: s.Home.LogValue()},
+		slog.Attr{Key: "work", Value: s.Work.LogValue()},
+	)
 }

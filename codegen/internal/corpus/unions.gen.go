@@ -5,6 +5,7 @@ package corpus
 
 import (
 	"fmt"
+	"log/slog"
 	"math/big"
 	"slices"
 	"strconv"
@@ -784,6 +785,87 @@ func (u *Unions) Validate() error {
 	return nil
 }
 
+// LogValue describes u to slog as a group of its fields, named as in the
+// schema. Of opt_bytes, list and lookup it logs only the length, as content
+// may be large or secret. A field that is null is left out. A nil u is an
+// empty group, which slog leaves out.
+func (u *Unions) LogValue() slog.Value {
+	if u == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 14)
+	attrs = append(attrs, slog.String("kind", u.Kind.String()))
+	if u.OptString != nil {
+		attrs = append(attrs, slog.String("opt_string", *u.OptString))
+	}
+	if u.OptLongLast != nil {
+		attrs = append(attrs, slog.Int64("opt_long_last", *u.OptLongLast))
+	}
+	attrs = append(attrs, slog.Attr{Key: "opt_card", Value: u.OptCard.LogValue()})
+	if u.OptDouble != nil {
+		attrs = append(attrs, slog.Float64("opt_double", *u.OptDouble))
+	}
+	if u.OptBytes != nil {
+		attrs = append(attrs, slog.Group("opt_bytes", slog.Int("len", len(*u.OptBytes))))
+	}
+	switch v := u.Payment.(type) {
+	case UnionsPaymentString:
+		attrs = append(attrs, slog.String("payment", string(v)))
+	case UnionsPaymentLong:
+		attrs = append(attrs, slog.Int64("payment", int64(v)))
+	case *Card:
+		attrs = append(attrs, slog.Attr{Key: "payment", Value: v.LogValue()})
+	}
+	switch v := u.Tender.(type) {
+	case *Card:
+		attrs = append(attrs, slog.Attr{Key: "tender", Value: v.LogValue()})
+	case *Cash:
+		attrs = append(attrs, slog.Attr{Key: "tender", Value: v.LogValue()})
+	case *Voucher:
+		attrs = append(attrs, slog.Attr{Key: "tender", Value: v.LogValue()})
+	}
+	switch v := u.Mixed.(type) {
+	case UnionsMixedBoolean:
+		attrs = append(attrs, slog.Bool("mixed", bool(v)))
+	case UnionsMixedInt:
+		attrs = append(attrs, slog.Int("mixed", int(int32(v))))
+	case UnionsMixedFloat:
+		attrs = append(attrs, slog.Float64("mixed", float64(float32(v))))
+	case UnionsMixedDouble:
+		attrs = append(attrs, slog.Float64("mixed", float64(v)))
+	case UnionsMixedBytes:
+		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len([]byte(v)))))
+	case UnionsMixedString:
+		attrs = append(attrs, slog.String("mixed", string(v)))
+	case Kind:
+		attrs = append(attrs, slog.String("mixed", v.String()))
+	case Tag:
+		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len(v))))
+	case UnionsMixedArray:
+		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len(v))))
+	case UnionsMixedMap:
+		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len(v))))
+	}
+	switch v := u.Logical.(type) {
+	case UnionsLogicalDate:
+		attrs = append(attrs, slog.String("logical", avrobin.Date(v).String()))
+	case UnionsLogicalTimestampMillis:
+		attrs = append(attrs, slog.Time("logical", time.Time(v)))
+	case *UnionsLogicalDecimal:
+		if (*big.Rat)(v) != nil {
+			attrs = append(attrs, slog.String("logical", (*big.Rat)(v).FloatString(3)))
+		}
+	case UnionsLogicalUUID:
+		attrs = append(attrs, slog.String("logical", avrobin.UUID(v).String()))
+	}
+	attrs = append(attrs,
+		slog.String("one", u.One),
+		slog.Group("list", slog.Int("len", len(u.List))),
+		slog.Group("lookup", slog.Int("len", len(u.Lookup))),
+	)
+	return slog.GroupValue(attrs...)
+}
+
 // UnionsListItem is the union ["null", "string", Cash] of Unions.List. Its
 // values are UnionsListItemString, *Cash; nil is null.
 type UnionsListItem interface {
@@ -1061,6 +1143,18 @@ func (c *Card) Validate() error {
 	return nil
 }
 
+// LogValue describes c to slog as a group of its fields, named as in the
+// schema. A nil c is an empty group, which slog leaves out.
+func (c *Card) LogValue() slog.Value {
+	if c == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("number", c.Number),
+		slog.String("expires", c.Expires.String()),
+	)
+}
+
 // Cash is the Avro record corpus.Cash.
 type Cash struct {
 	Cents int64 `avro:"cents"`
@@ -1125,6 +1219,15 @@ func (c *Cash) Validate() error {
 		return avrobin.Invalid(cashTypeName, "", avrobin.ErrUnset)
 	}
 	return nil
+}
+
+// LogValue describes c to slog as a group of its fields, named as in the
+// schema. A nil c is an empty group, which slog leaves out.
+func (c *Cash) LogValue() slog.Value {
+	if c == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.Int64("cents", c.Cents))
 }
 
 // Voucher is the Avro record corpus.Voucher.
@@ -1221,6 +1324,19 @@ func (x *Voucher) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LogValue describes x to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
+func (x *Voucher) LogValue() slog.Value {
+	if x == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("code", x.Code),
+		slog.Attr{Key: "value", Value: x.Value.LogValue()},
+	)
 }
 
 // Tag is the Avro fixed corpus.Tag, of 4 bytes.

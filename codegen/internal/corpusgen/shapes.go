@@ -104,7 +104,7 @@ func clashesSchema() obj {
 		field("pay", union("string", "long")),
 		field("clashes_pay", record("ClashesPay", "", field("n", "long"))),
 		field("validate", "int"), field("append_avro", "int"), field("decode_avro", "int"), field("unmarshal_avro", "int"),
-		field("contract", "int"), field("append_key", "int"),
+		field("contract", "int"), field("append_key", "int"), field("log_value", "int"),
 		field("x_y", "int"), field("xY", "int"),
 		field("a", union("int", "boolean")), field("a_int", union("string", "bytes")),
 		field("kind", "string").with("const", "clashes"), field("type_name", "string").with("const", "tn"),

@@ -3,7 +3,11 @@
 
 package events
 
-import "github.com/lunchbot/eventkit/sdk/avrobin"
+import (
+	"log/slog"
+
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+)
 
 // CafeRef is the Avro record com.example.orders.CafeRef.
 //
@@ -78,4 +82,16 @@ func (c *CafeRef) Validate() error {
 		return avrobin.Invalid(cafeRefTypeName, "name", err)
 	}
 	return nil
+}
+
+// LogValue describes c to slog as a group of its fields, named as in the
+// schema. A nil c is an empty group, which slog leaves out.
+func (c *CafeRef) LogValue() slog.Value {
+	if c == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.Int64("cafe_id", c.CafeID),
+		slog.String("name", c.Name),
+	)
 }

@@ -3,7 +3,11 @@
 
 package events
 
-import "github.com/lunchbot/eventkit/sdk/avrobin"
+import (
+	"log/slog"
+
+	"github.com/lunchbot/eventkit/sdk/avrobin"
+)
 
 // Money is the Avro record com.example.orders.Money.
 //
@@ -81,4 +85,16 @@ func (m *Money) Validate() error {
 		return avrobin.Invalid(moneyTypeName, "currency", err)
 	}
 	return nil
+}
+
+// LogValue describes m to slog as a group of its fields, named as in the
+// schema. A nil m is an empty group, which slog leaves out.
+func (m *Money) LogValue() slog.Value {
+	if m == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("currency", m.Currency),
+		slog.Int64("amount_cents", m.AmountCents),
+	)
 }

@@ -4,6 +4,7 @@
 package events
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -194,4 +195,20 @@ func (o *OrderCancelled) Validate() error {
 		return avrobin.Invalid(orderCancelledTypeName, "cancelled_at", err)
 	}
 	return nil
+}
+
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. A field that is null is left out. A nil o is an empty group,
+// which slog leaves out.
+func (o *OrderCancelled) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("order_id", o.OrderID),
+		slog.Attr{Key: "cafe", Value: o.Cafe.LogValue()},
+		slog.String("reason", o.Reason),
+		slog.Attr{Key: "refund", Value: o.Refund.LogValue()},
+		slog.Time("cancelled_at", o.CancelledAt),
+	)
 }

@@ -4,6 +4,7 @@
 package events
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/lunchbot/eventkit/sdk/avrobin"
@@ -152,4 +153,17 @@ func (o *OrderPaid) Validate() error {
 		return avrobin.Invalid(orderPaidTypeName, "paid_at", err)
 	}
 	return nil
+}
+
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. A nil o is an empty group, which slog leaves out.
+func (o *OrderPaid) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("order_id", o.OrderID),
+		slog.Attr{Key: "amount", Value: o.Amount.LogValue()},
+		slog.Time("paid_at", o.PaidAt),
+	)
 }

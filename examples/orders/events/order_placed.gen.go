@@ -4,6 +4,7 @@
 package events
 
 import (
+	"log/slog"
 	"slices"
 	"time"
 
@@ -203,6 +204,22 @@ func (o *OrderPlaced) Validate() error {
 	return nil
 }
 
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. Of items it logs only the length, as content may be large or
+// secret. A nil o is an empty group, which slog leaves out.
+func (o *OrderPlaced) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("order_id", o.OrderID),
+		slog.Attr{Key: "cafe", Value: o.Cafe.LogValue()},
+		slog.Group("items", slog.Int("len", len(o.Items))),
+		slog.Attr{Key: "total", Value: o.Total.LogValue()},
+		slog.Time("placed_at", o.PlacedAt),
+	)
+}
+
 // OrderItem is the Avro record com.example.orders.OrderItem.
 //
 // One line of an order.
@@ -291,4 +308,17 @@ func (o *OrderItem) Validate() error {
 		return avrobin.Invalid(orderItemTypeName, "price", err)
 	}
 	return nil
+}
+
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. A nil o is an empty group, which slog leaves out.
+func (o *OrderItem) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("name", o.Name),
+		slog.Int("quantity", int(o.Quantity)),
+		slog.Attr{Key: "price", Value: o.Price.LogValue()},
+	)
 }

@@ -5,6 +5,7 @@ package benchevents
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -421,6 +422,44 @@ func (o *OrderPlaced) Validate() error {
 	return nil
 }
 
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. Of items, dish_names and labels it logs only the length, as
+// content may be large or secret. A field that is null is left out. A nil o
+// is an empty group, which slog leaves out.
+func (o *OrderPlaced) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	attrs := make([]slog.Attr, 0, 22)
+	attrs = append(attrs,
+		slog.String("order_id", o.OrderID),
+		slog.Int64("cafe_id", o.CafeID),
+		slog.Int64("user_id", o.UserID),
+		slog.String("user_name", o.UserName),
+		slog.String("office", o.Office),
+		slog.Int("floor", int(o.Floor)),
+		slog.String("channel", o.Channel),
+		slog.String("channel_id", o.ChannelID),
+		slog.String("status", o.Status.String()),
+		slog.String("delivery_date", o.DeliveryDate.String()),
+		slog.Time("placed_at", o.PlacedAt),
+		slog.Time("updated_at", o.UpdatedAt),
+		slog.Group("items", slog.Int("len", len(o.Items))),
+		slog.Group("dish_names", slog.Int("len", len(o.DishNames))),
+		slog.Group("labels", slog.Int("len", len(o.Labels))),
+		slog.Int64("total_cents", o.TotalCents),
+		slog.Int64("discount_cents", o.DiscountCents),
+		slog.String("currency", o.Currency),
+		slog.Bool("paid", o.Paid),
+		slog.Float64("tip", o.Tip),
+	)
+	if o.Note != nil {
+		attrs = append(attrs, slog.String("note", *o.Note))
+	}
+	attrs = append(attrs, slog.Int("version", int(o.Version)))
+	return slog.GroupValue(attrs...)
+}
+
 // OrderStatus is the Avro enum lunchbot.bench.OrderStatus.
 //
 // Where an order stands.
@@ -559,4 +598,17 @@ func (o *OrderItem) Validate() error {
 		return avrobin.Invalid(orderItemTypeName, "sku", err)
 	}
 	return nil
+}
+
+// LogValue describes o to slog as a group of its fields, named as in the
+// schema. A nil o is an empty group, which slog leaves out.
+func (o *OrderItem) LogValue() slog.Value {
+	if o == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(
+		slog.String("sku", o.Sku),
+		slog.Int("quantity", int(o.Quantity)),
+		slog.Int64("price_cents", o.PriceCents),
+	)
 }
