@@ -46,6 +46,9 @@ func logValueMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 	if short := lengthOnly(s); len(short) > 0 {
 		doc += fmt.Sprintf(" Of %s it logs only the length, as content may be large or secret.", andList(short))
 	}
+	if slices.ContainsFunc(s.Fields, func(fl *schema.Field) bool { return mayBeText(fl.Type) }) {
+		doc += " A string longer than avrobin.MaxLogText bytes shows its start and its length."
+	}
 	if slices.ContainsFunc(s.Fields, func(fl *schema.Field) bool { return mayBeNull(fl.Type) }) {
 		doc += " A field that is null is left out."
 	}
@@ -196,7 +199,7 @@ func (f *fn) logAttrExpr(sl slot, key string) (string, bool) {
 		if s.Logical == schema.LogicalUUID {
 			return text(paren(x) + ".String()")
 		}
-		return text(x)
+		return text(f.avro() + "LogText(" + x + ")")
 	case schema.Bytes, schema.Fixed:
 		switch s.Logical {
 		case schema.LogicalDecimal:
@@ -263,6 +266,13 @@ func lengthOnly(s *schema.Schema) []string {
 func mayBeNull(s *schema.Schema) bool {
 	return s.Kind == schema.Null || s.Logical == schema.LogicalDecimal ||
 		s.Kind == schema.Union && slices.ContainsFunc(s.Branches, mayBeNull)
+}
+
+// mayBeText reports whether a value of s may be a string LogValue shows
+// through avrobin.LogText: a plain string, or a union with one.
+func mayBeText(s *schema.Schema) bool {
+	return s.Kind == schema.String && s.Logical == "" ||
+		s.Kind == schema.Union && slices.ContainsFunc(s.Branches, mayBeText)
 }
 
 // andList joins names as "a", "a and b", "a, b and c".

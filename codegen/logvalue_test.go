@@ -45,7 +45,7 @@ func TestLogValueOfEveryType(t *testing.T) {
 		slog.Float64("ratio", float64(a.Ratio)),
 		slog.Float64("share", a.Share),
 		slog.Group("blob", slog.Int("len", len(a.Blob))),
-		slog.String("label", a.Label),
+		slog.String("label", avrobin.LogText(a.Label)),
 		slog.String("day", a.Day.String()),
 		slog.String("opens", avrobin.TimeOfDayText(a.Opens, 3)),
 		slog.String("closes", avrobin.TimeOfDayText(a.Closes, 6)),
@@ -58,7 +58,7 @@ func TestLogValueOfEveryType(t *testing.T) {
 		slog.Group("tags", slog.Int("len", len(a.Tags))),
 		slog.Group("counts", slog.Int("len", len(a.Counts))),
 		slog.Attr{Key: "inner", Value: a.Inner.LogValue()},
-		slog.String("only", a.Only),
+		slog.String("only", avrobin.LogText(a.Only)),
 	)
 }`
 	if body != want {
@@ -94,7 +94,7 @@ func TestLogValueLeavesOutNulls(t *testing.T) {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs, slog.Int64("id", o.ID))
 	if o.Note != nil {
-		attrs = append(attrs, slog.String("note", *o.Note))
+		attrs = append(attrs, slog.String("note", avrobin.LogText(*o.Note)))
 	}
 	if o.Price != nil {
 		attrs = append(attrs, slog.String("price", o.Price.FloatString(2)))
@@ -104,13 +104,13 @@ func TestLogValueLeavesOutNulls(t *testing.T) {
 	}
 	switch v := o.Pay.(type) {
 	case OptPayString:
-		attrs = append(attrs, slog.String("pay", string(v)))
+		attrs = append(attrs, slog.String("pay", avrobin.LogText(string(v))))
 	case *Card:
 		attrs = append(attrs, slog.Attr{Key: "pay", Value: v.LogValue()})
 	}
 	attrs = append(attrs,
 		slog.Attr{Key: "card", Value: o.Card.LogValue()},
-		slog.String("kind", o.Kind),
+		slog.String("kind", avrobin.LogText(o.Kind)),
 		slog.Int("rank", int(o.Rank)),
 	)
 	return slog.GroupValue(attrs...)

@@ -136,13 +136,14 @@ func (d *DailyTask) Validate() error {
 }
 
 // LogValue describes d to slog as a group of its fields, named as in the
-// schema. A nil d is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil d is an empty group, which slog leaves out.
 func (d *DailyTask) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("type", d.Type),
+		slog.String("type", avrobin.LogText(d.Type)),
 		slog.Time("timestamp", d.Timestamp),
 	)
 }

@@ -172,13 +172,14 @@ func (d *DeadlinePassed) Validate() error {
 }
 
 // LogValue describes d to slog as a group of its fields, named as in the
-// schema. A nil d is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil d is an empty group, which slog leaves out.
 func (d *DeadlinePassed) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("type", d.Type),
+		slog.String("type", avrobin.LogText(d.Type)),
 		slog.Int64("cafe_id", d.CafeID),
 		slog.String("date", d.Date.String()),
 		slog.Time("timestamp", d.Timestamp),

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 )
 
 // ErrInvalid is matched (errors.Is) by every *ValidationError: a value that
@@ -219,11 +218,7 @@ func quoteStart(s string) string {
 	if len(s) <= 64 {
 		return strconv.Quote(s)
 	}
-	n := 64
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return strconv.Quote(s[:n]) + "..."
+	return strconv.Quote(textStart(s, 64)) + "..."
 }
 
 type constError struct{ want, got string }

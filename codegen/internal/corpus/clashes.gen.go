@@ -583,7 +583,8 @@ func (c *Clashes) Validate() error {
 
 // LogValue describes c to slog as a group of its fields, named as in the
 // schema. Of b_id it logs only the length, as content may be large or
-// secret. A field that is null is left out. A nil c is an empty group,
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil c is an empty group,
 // which slog leaves out.
 func (c *Clashes) LogValue() slog.Value {
 	if c == nil {
@@ -625,7 +626,7 @@ func (c *Clashes) LogValue() slog.Value {
 	)
 	switch v := c.Pay.(type) {
 	case ClashesPayString:
-		attrs = append(attrs, slog.String("pay", string(v)))
+		attrs = append(attrs, slog.String("pay", avrobin.LogText(string(v))))
 	case ClashesPayLong:
 		attrs = append(attrs, slog.Int64("pay", int64(v)))
 	}
@@ -649,13 +650,13 @@ func (c *Clashes) LogValue() slog.Value {
 	}
 	switch v := c.AInt.(type) {
 	case ClashesAIntUnionString:
-		attrs = append(attrs, slog.String("a_int", string(v)))
+		attrs = append(attrs, slog.String("a_int", avrobin.LogText(string(v))))
 	case ClashesAIntUnionBytes:
 		attrs = append(attrs, slog.Group("a_int", slog.Int("len", len([]byte(v)))))
 	}
 	attrs = append(attrs,
-		slog.String("kind", c.Kind),
-		slog.String("type_name", c.TypeName),
+		slog.String("kind", avrobin.LogText(c.Kind)),
+		slog.String("type_name", avrobin.LogText(c.TypeName)),
 		slog.Attr{Key: "rec_a", Value: c.RecA.LogValue()},
 		slog.Attr{Key: "rec_ab", Value: c.RecAb.LogValue()},
 	)
@@ -821,14 +822,15 @@ func (g *GeoAddress) Validate() error {
 }
 
 // LogValue describes g to slog as a group of its fields, named as in the
-// schema. A nil g is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil g is an empty group, which slog leaves out.
 func (g *GeoAddress) LogValue() slog.Value {
 	if g == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("street", g.Street),
-		slog.String("city", g.City),
+		slog.String("street", avrobin.LogText(g.Street)),
+		slog.String("city", avrobin.LogText(g.City)),
 	)
 }
 
@@ -929,16 +931,17 @@ func (s *ShippingAddress) Validate() error {
 }
 
 // LogValue describes s to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil s is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil s is an empty group,
 // which slog leaves out.
 func (s *ShippingAddress) LogValue() slog.Value {
 	if s == nil {
 		return slog.GroupValue()
 	}
 	attrs := make([]slog.Attr, 0, 2)
-	attrs = append(attrs, slog.String("street", s.Street))
+	attrs = append(attrs, slog.String("street", avrobin.LogText(s.Street)))
 	if s.Zip != nil {
-		attrs = append(attrs, slog.String("zip", *s.Zip))
+		attrs = append(attrs, slog.String("zip", avrobin.LogText(*s.Zip)))
 	}
 	return slog.GroupValue(attrs...)
 }
@@ -1016,12 +1019,13 @@ func (b *BillingAddress) Validate() error {
 }
 
 // LogValue describes b to slog as a group of its fields, named as in the
-// schema. A nil b is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil b is an empty group, which slog leaves out.
 func (b *BillingAddress) LogValue() slog.Value {
 	if b == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", b.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(b.Line)))
 }
 
 // Address is the Avro record Address.
@@ -1093,12 +1097,13 @@ func (a *Address) Validate() error {
 }
 
 // LogValue describes a to slog as a group of its fields, named as in the
-// schema. A nil a is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil a is an empty group, which slog leaves out.
 func (a *Address) LogValue() slog.Value {
 	if a == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", a.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(a.Line)))
 }
 
 // AXID is the Avro enum a.x.Id. Its Go name begins with the end of its
@@ -1305,12 +1310,13 @@ func (x *NewClashesRecord) Validate() error {
 }
 
 // LogValue describes x to slog as a group of its fields, named as in the
-// schema. A nil x is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil x is an empty group, which slog leaves out.
 func (x *NewClashesRecord) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", x.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(x.Line)))
 }
 
 // ClashesContractRecord is the Avro record corpus.clashes.ClashesContract.
@@ -1385,12 +1391,13 @@ func (c *ClashesContractRecord) Validate() error {
 }
 
 // LogValue describes c to slog as a group of its fields, named as in the
-// schema. A nil c is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil c is an empty group, which slog leaves out.
 func (c *ClashesContractRecord) LogValue() slog.Value {
 	if c == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", c.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(c.Line)))
 }
 
 // ContractsRecord is the Avro record corpus.clashes.Contracts. Its Go name
@@ -1464,12 +1471,13 @@ func (c *ContractsRecord) Validate() error {
 }
 
 // LogValue describes c to slog as a group of its fields, named as in the
-// schema. A nil c is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil c is an empty group, which slog leaves out.
 func (c *ContractsRecord) LogValue() slog.Value {
 	if c == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", c.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(c.Line)))
 }
 
 // Rank is the Avro enum corpus.clashes.Rank.
@@ -1595,12 +1603,13 @@ func (x *RankAceRecord) Validate() error {
 }
 
 // LogValue describes x to slog as a group of its fields, named as in the
-// schema. A nil x is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil x is an empty group, which slog leaves out.
 func (x *RankAceRecord) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
 	}
-	return slog.GroupValue(slog.String("line", x.Line))
+	return slog.GroupValue(slog.String("line", avrobin.LogText(x.Line)))
 }
 
 // ParseRankEnum is the Avro enum corpus.clashes.ParseRank. Its Go name is
@@ -1831,7 +1840,8 @@ func (a *A) Validate() error {
 }
 
 // LogValue describes a to slog as a group of its fields, named as in the
-// schema. A nil a is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil a is an empty group, which slog leaves out.
 func (a *A) LogValue() slog.Value {
 	if a == nil {
 		return slog.GroupValue()
@@ -1839,7 +1849,7 @@ func (a *A) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 1)
 	switch v := a.BC.(type) {
 	case ABCString:
-		attrs = append(attrs, slog.String("b_c", string(v)))
+		attrs = append(attrs, slog.String("b_c", avrobin.LogText(string(v))))
 	case ABCLong:
 		attrs = append(attrs, slog.Int64("b_c", int64(v)))
 	}
@@ -1964,7 +1974,8 @@ func (a *ABRecord) Validate() error {
 }
 
 // LogValue describes a to slog as a group of its fields, named as in the
-// schema. A nil a is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil a is an empty group, which slog leaves out.
 func (a *ABRecord) LogValue() slog.Value {
 	if a == nil {
 		return slog.GroupValue()
@@ -1972,7 +1983,7 @@ func (a *ABRecord) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 1)
 	switch v := a.C.(type) {
 	case ABRecordCString:
-		attrs = append(attrs, slog.String("c", string(v)))
+		attrs = append(attrs, slog.String("c", avrobin.LogText(string(v))))
 	case ABRecordCLong:
 		attrs = append(attrs, slog.Int64("c", int64(v)))
 	}

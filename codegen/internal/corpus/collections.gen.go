@@ -885,13 +885,14 @@ func (x *Item) Validate() error {
 }
 
 // LogValue describes x to slog as a group of its fields, named as in the
-// schema. A nil x is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil x is an empty group, which slog leaves out.
 func (x *Item) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("sku", x.Sku),
+		slog.String("sku", avrobin.LogText(x.Sku)),
 		slog.Int("quantity", int(x.Quantity)),
 		slog.Float64("unit_price", x.UnitPrice),
 	)
@@ -1136,7 +1137,8 @@ func (s *SharedAddress) Validate() error {
 }
 
 // LogValue describes s to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil s is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil s is an empty group,
 // which slog leaves out.
 func (s *SharedAddress) LogValue() slog.Value {
 	if s == nil {
@@ -1144,11 +1146,11 @@ func (s *SharedAddress) LogValue() slog.Value {
 	}
 	attrs := make([]slog.Attr, 0, 3)
 	attrs = append(attrs,
-		slog.String("street", s.Street),
-		slog.String("city", s.City),
+		slog.String("street", avrobin.LogText(s.Street)),
+		slog.String("city", avrobin.LogText(s.City)),
 	)
 	if s.Zip != nil {
-		attrs = append(attrs, slog.String("zip", *s.Zip))
+		attrs = append(attrs, slog.String("zip", avrobin.LogText(*s.Zip)))
 	}
 	return slog.GroupValue(attrs...)
 }

@@ -557,15 +557,16 @@ func (d *Defaults) Validate() error {
 
 // LogValue describes d to slog as a group of its fields, named as in the
 // schema. Of raw, tag, list, empty_list and dict it logs only the length,
-// as content may be large or secret. A field that is null is left out. A
-// nil d is an empty group, which slog leaves out.
+// as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil d is an empty group, which slog leaves out.
 func (d *Defaults) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
 	}
 	attrs := make([]slog.Attr, 0, 26)
 	attrs = append(attrs,
-		slog.String("kind", d.Kind),
+		slog.String("kind", avrobin.LogText(d.Kind)),
 		slog.Int("version", int(d.Version)),
 		slog.Bool("b", d.B),
 		slog.Int("i", int(d.I)),
@@ -573,7 +574,7 @@ func (d *Defaults) LogValue() slog.Value {
 		slog.Float64("f", float64(d.F)),
 		slog.Float64("d", d.D),
 		slog.Group("raw", slog.Int("len", len(d.Raw))),
-		slog.String("s", d.S),
+		slog.String("s", avrobin.LogText(d.S)),
 		slog.String("level", d.Level.String()),
 		slog.Group("tag", slog.Int("len", len(d.Tag))),
 		slog.Group("list", slog.Int("len", len(d.List))),
@@ -583,17 +584,17 @@ func (d *Defaults) LogValue() slog.Value {
 		slog.Attr{Key: "fresh", Value: d.Fresh.LogValue()},
 	)
 	if d.Opt != nil {
-		attrs = append(attrs, slog.String("opt", *d.Opt))
+		attrs = append(attrs, slog.String("opt", avrobin.LogText(*d.Opt)))
 	}
 	if d.OptSet != nil {
-		attrs = append(attrs, slog.String("opt_set", *d.OptSet))
+		attrs = append(attrs, slog.String("opt_set", avrobin.LogText(*d.OptSet)))
 	}
 	attrs = append(attrs, slog.Attr{Key: "opt_inner", Value: d.OptInner.LogValue()})
 	switch v := d.Choice.(type) {
 	case DefaultsChoiceLong:
 		attrs = append(attrs, slog.Int64("choice", int64(v)))
 	case DefaultsChoiceString:
-		attrs = append(attrs, slog.String("choice", string(v)))
+		attrs = append(attrs, slog.String("choice", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.String("day", d.Day.String()),
@@ -787,7 +788,8 @@ func (x *Inner) Validate() error {
 }
 
 // LogValue describes x to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil x is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil x is an empty group,
 // which slog leaves out.
 func (x *Inner) LogValue() slog.Value {
 	if x == nil {
@@ -796,7 +798,7 @@ func (x *Inner) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 3)
 	attrs = append(attrs,
 		slog.Int("x", int(x.X)),
-		slog.String("y", x.Y),
+		slog.String("y", avrobin.LogText(x.Y)),
 	)
 	if x.Z != nil {
 		attrs = append(attrs, slog.Int64("z", *x.Z))

@@ -1359,8 +1359,9 @@ func (x *Keywords) Validate() error {
 // LogValue describes x to slog as a group of its fields, named as in the
 // schema. Of byte, comparable, copy, fallthrough, go, int16, len, nil,
 // real, struct, uint32 and byte_fixed it logs only the length, as content
-// may be large or secret. A field that is null is left out. A nil x is an
-// empty group, which slog leaves out.
+// may be large or secret. A string longer than avrobin.MaxLogText bytes
+// shows its start and its length. A field that is null is left out. A nil x
+// is an empty group, which slog leaves out.
 func (x *Keywords) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
@@ -1369,7 +1370,7 @@ func (x *Keywords) LogValue() slog.Value {
 	attrs = append(attrs,
 		slog.String("word", x.Word.String()),
 		slog.Int64("any", x.Any),
-		slog.String("append", x.Append),
+		slog.String("append", avrobin.LogText(x.Append)),
 	)
 	if x.Bool != nil {
 		attrs = append(attrs, slog.Bool("bool", *x.Bool))
@@ -1382,11 +1383,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsCapInt:
 		attrs = append(attrs, slog.Int("cap", int(int32(v))))
 	case KeywordsCapString:
-		attrs = append(attrs, slog.String("cap", string(v)))
+		attrs = append(attrs, slog.String("cap", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("case", x.Case),
-		slog.String("chan", x.Chan),
+		slog.String("chan", avrobin.LogText(x.Chan)),
 	)
 	if x.Clear != nil {
 		attrs = append(attrs, slog.Bool("clear", *x.Clear))
@@ -1399,11 +1400,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsComplexInt:
 		attrs = append(attrs, slog.Int("complex", int(int32(v))))
 	case KeywordsComplexString:
-		attrs = append(attrs, slog.String("complex", string(v)))
+		attrs = append(attrs, slog.String("complex", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("complex128", x.Complex128),
-		slog.String("complex64", x.Complex64),
+		slog.String("complex64", avrobin.LogText(x.Complex64)),
 	)
 	if x.Const != nil {
 		attrs = append(attrs, slog.Bool("const", *x.Const))
@@ -1416,11 +1417,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsDefaultInt:
 		attrs = append(attrs, slog.Int("default", int(int32(v))))
 	case KeywordsDefaultString:
-		attrs = append(attrs, slog.String("default", string(v)))
+		attrs = append(attrs, slog.String("default", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("defer", x.Defer),
-		slog.String("delete", x.Delete),
+		slog.String("delete", avrobin.LogText(x.Delete)),
 	)
 	if x.Else != nil {
 		attrs = append(attrs, slog.Bool("else", *x.Else))
@@ -1433,11 +1434,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsFalseInt:
 		attrs = append(attrs, slog.Int("false", int(int32(v))))
 	case KeywordsFalseString:
-		attrs = append(attrs, slog.String("false", string(v)))
+		attrs = append(attrs, slog.String("false", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("float32", x.Float32),
-		slog.String("float64", x.Float64),
+		slog.String("float64", avrobin.LogText(x.Float64)),
 	)
 	if x.For != nil {
 		attrs = append(attrs, slog.Bool("for", *x.For))
@@ -1450,11 +1451,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsGotoInt:
 		attrs = append(attrs, slog.Int("goto", int(int32(v))))
 	case KeywordsGotoString:
-		attrs = append(attrs, slog.String("goto", string(v)))
+		attrs = append(attrs, slog.String("goto", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("if", x.If),
-		slog.String("imag", x.Imag),
+		slog.String("imag", avrobin.LogText(x.Imag)),
 	)
 	if x.Import != nil {
 		attrs = append(attrs, slog.Bool("import", *x.Import))
@@ -1467,11 +1468,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsInt32Int:
 		attrs = append(attrs, slog.Int("int32", int(int32(v))))
 	case KeywordsInt32String:
-		attrs = append(attrs, slog.String("int32", string(v)))
+		attrs = append(attrs, slog.String("int32", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("int64", x.Int64),
-		slog.String("int8", x.Int8),
+		slog.String("int8", avrobin.LogText(x.Int8)),
 	)
 	if x.Interface != nil {
 		attrs = append(attrs, slog.Bool("interface", *x.Interface))
@@ -1484,11 +1485,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsMakeInt:
 		attrs = append(attrs, slog.Int("make", int(int32(v))))
 	case KeywordsMakeString:
-		attrs = append(attrs, slog.String("make", string(v)))
+		attrs = append(attrs, slog.String("make", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("map", x.Map),
-		slog.String("max", x.Max),
+		slog.String("max", avrobin.LogText(x.Max)),
 	)
 	if x.Min != nil {
 		attrs = append(attrs, slog.Bool("min", *x.Min))
@@ -1501,11 +1502,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsPackageInt:
 		attrs = append(attrs, slog.Int("package", int(int32(v))))
 	case KeywordsPackageString:
-		attrs = append(attrs, slog.String("package", string(v)))
+		attrs = append(attrs, slog.String("package", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("panic", x.Panic),
-		slog.String("print", x.Print),
+		slog.String("print", avrobin.LogText(x.Print)),
 	)
 	if x.Println != nil {
 		attrs = append(attrs, slog.Bool("println", *x.Println))
@@ -1518,11 +1519,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsRecoverInt:
 		attrs = append(attrs, slog.Int("recover", int(int32(v))))
 	case KeywordsRecoverString:
-		attrs = append(attrs, slog.String("recover", string(v)))
+		attrs = append(attrs, slog.String("recover", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("return", x.Return),
-		slog.String("rune", x.Rune),
+		slog.String("rune", avrobin.LogText(x.Rune)),
 	)
 	if x.Select != nil {
 		attrs = append(attrs, slog.Bool("select", *x.Select))
@@ -1535,11 +1536,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsSwitchInt:
 		attrs = append(attrs, slog.Int("switch", int(int32(v))))
 	case KeywordsSwitchString:
-		attrs = append(attrs, slog.String("switch", string(v)))
+		attrs = append(attrs, slog.String("switch", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("true", x.True),
-		slog.String("type", x.Type),
+		slog.String("type", avrobin.LogText(x.Type)),
 	)
 	if x.Uint != nil {
 		attrs = append(attrs, slog.Bool("uint", *x.Uint))
@@ -1552,11 +1553,11 @@ func (x *Keywords) LogValue() slog.Value {
 	case KeywordsUint64Int:
 		attrs = append(attrs, slog.Int("uint64", int(int32(v))))
 	case KeywordsUint64String:
-		attrs = append(attrs, slog.String("uint64", string(v)))
+		attrs = append(attrs, slog.String("uint64", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Int64("uint8", x.Uint8),
-		slog.String("uintptr", x.Uintptr),
+		slog.String("uintptr", avrobin.LogText(x.Uintptr)),
 	)
 	if x.Var != nil {
 		attrs = append(attrs, slog.Bool("var", *x.Var))

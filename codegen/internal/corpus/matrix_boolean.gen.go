@@ -928,8 +928,9 @@ func (b *BooleanMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil b is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil b is an empty group, which slog leaves out.
 func (b *BooleanMatrix) LogValue() slog.Value {
 	if b == nil {
 		return slog.GroupValue()
@@ -946,7 +947,7 @@ func (b *BooleanMatrix) LogValue() slog.Value {
 	case BooleanMatrixUnionBoolean:
 		attrs = append(attrs, slog.Bool("union", bool(v)))
 	case BooleanMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *BooleanOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -954,7 +955,7 @@ func (b *BooleanMatrix) LogValue() slog.Value {
 	case BooleanMatrixUnionFirstBoolean:
 		attrs = append(attrs, slog.Bool("union_first", bool(v)))
 	case BooleanMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(b.Array))),

@@ -933,7 +933,8 @@ func (b *BytesMatrix) Validate() error {
 // map_of_arrays, array_of_maps, map_of_maps, array_of_optionals,
 // map_of_optionals, array_of_unions, optional_array, optional_map, records
 // and record_map it logs only the length, as content may be large or
-// secret. A field that is null is left out. A nil b is an empty group,
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil b is an empty group,
 // which slog leaves out.
 func (b *BytesMatrix) LogValue() slog.Value {
 	if b == nil {
@@ -951,7 +952,7 @@ func (b *BytesMatrix) LogValue() slog.Value {
 	case BytesMatrixUnionBytes:
 		attrs = append(attrs, slog.Group("union", slog.Int("len", len([]byte(v)))))
 	case BytesMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *BytesOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -959,7 +960,7 @@ func (b *BytesMatrix) LogValue() slog.Value {
 	case BytesMatrixUnionFirstBytes:
 		attrs = append(attrs, slog.Group("union_first", slog.Int("len", len([]byte(v)))))
 	case BytesMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(b.Array))),

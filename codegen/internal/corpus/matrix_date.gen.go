@@ -1041,8 +1041,9 @@ func (d *DateMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil d is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil d is an empty group, which slog leaves out.
 func (d *DateMatrix) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
@@ -1059,7 +1060,7 @@ func (d *DateMatrix) LogValue() slog.Value {
 	case DateMatrixUnionDate:
 		attrs = append(attrs, slog.String("union", avrobin.Date(v).String()))
 	case DateMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *DateOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1067,7 +1068,7 @@ func (d *DateMatrix) LogValue() slog.Value {
 	case DateMatrixUnionFirstDate:
 		attrs = append(attrs, slog.String("union_first", avrobin.Date(v).String()))
 	case DateMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(d.Array))),

@@ -1035,8 +1035,9 @@ func (d *DecimalBytesMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil d is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil d is an empty group, which slog leaves out.
 func (d *DecimalBytesMatrix) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
@@ -1057,7 +1058,7 @@ func (d *DecimalBytesMatrix) LogValue() slog.Value {
 			attrs = append(attrs, slog.String("union", (*big.Rat)(v).FloatString(9)))
 		}
 	case DecimalBytesMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *DecimalBytesOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1067,7 +1068,7 @@ func (d *DecimalBytesMatrix) LogValue() slog.Value {
 			attrs = append(attrs, slog.String("union_first", (*big.Rat)(v).FloatString(9)))
 		}
 	case DecimalBytesMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(d.Array))),

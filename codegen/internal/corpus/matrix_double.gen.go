@@ -927,8 +927,9 @@ func (d *DoubleMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil d is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil d is an empty group, which slog leaves out.
 func (d *DoubleMatrix) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
@@ -945,7 +946,7 @@ func (d *DoubleMatrix) LogValue() slog.Value {
 	case DoubleMatrixUnionDouble:
 		attrs = append(attrs, slog.Float64("union", float64(v)))
 	case DoubleMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *DoubleOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -953,7 +954,7 @@ func (d *DoubleMatrix) LogValue() slog.Value {
 	case DoubleMatrixUnionFirstDouble:
 		attrs = append(attrs, slog.Float64("union_first", float64(v)))
 	case DoubleMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(d.Array))),

@@ -927,8 +927,9 @@ func (d *DurationMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil d is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil d is an empty group, which slog leaves out.
 func (d *DurationMatrix) LogValue() slog.Value {
 	if d == nil {
 		return slog.GroupValue()
@@ -945,7 +946,7 @@ func (d *DurationMatrix) LogValue() slog.Value {
 	case DurationMatrixUnionSpan:
 		attrs = append(attrs, slog.Group("union", slog.Uint64("months", uint64(avrobin.Duration(v).Months)), slog.Uint64("days", uint64(avrobin.Duration(v).Days)), slog.Uint64("milliseconds", uint64(avrobin.Duration(v).Milliseconds))))
 	case DurationMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *DurationOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -953,7 +954,7 @@ func (d *DurationMatrix) LogValue() slog.Value {
 	case DurationMatrixUnionFirstSpan:
 		attrs = append(attrs, slog.Group("union_first", slog.Uint64("months", uint64(avrobin.Duration(v).Months)), slog.Uint64("days", uint64(avrobin.Duration(v).Days)), slog.Uint64("milliseconds", uint64(avrobin.Duration(v).Milliseconds))))
 	case DurationMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(d.Array))),

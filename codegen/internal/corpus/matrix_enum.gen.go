@@ -1042,8 +1042,9 @@ func (e *EnumMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil e is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil e is an empty group, which slog leaves out.
 func (e *EnumMatrix) LogValue() slog.Value {
 	if e == nil {
 		return slog.GroupValue()
@@ -1060,7 +1061,7 @@ func (e *EnumMatrix) LogValue() slog.Value {
 	case Color:
 		attrs = append(attrs, slog.String("union", v.String()))
 	case EnumMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *EnumOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1068,7 +1069,7 @@ func (e *EnumMatrix) LogValue() slog.Value {
 	case Color:
 		attrs = append(attrs, slog.String("union_first", v.String()))
 	case EnumMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(e.Array))),

@@ -927,7 +927,8 @@ func (f *FixedMatrix) Validate() error {
 // map_of_arrays, array_of_maps, map_of_maps, array_of_optionals,
 // map_of_optionals, array_of_unions, optional_array, optional_map, records
 // and record_map it logs only the length, as content may be large or
-// secret. A field that is null is left out. A nil f is an empty group,
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil f is an empty group,
 // which slog leaves out.
 func (f *FixedMatrix) LogValue() slog.Value {
 	if f == nil {
@@ -945,7 +946,7 @@ func (f *FixedMatrix) LogValue() slog.Value {
 	case Blob:
 		attrs = append(attrs, slog.Group("union", slog.Int("len", len(v))))
 	case FixedMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *FixedOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -953,7 +954,7 @@ func (f *FixedMatrix) LogValue() slog.Value {
 	case Blob:
 		attrs = append(attrs, slog.Group("union_first", slog.Int("len", len(v))))
 	case FixedMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(f.Array))),

@@ -926,8 +926,9 @@ func (f *FloatMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil f is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil f is an empty group, which slog leaves out.
 func (f *FloatMatrix) LogValue() slog.Value {
 	if f == nil {
 		return slog.GroupValue()
@@ -944,7 +945,7 @@ func (f *FloatMatrix) LogValue() slog.Value {
 	case FloatMatrixUnionFloat:
 		attrs = append(attrs, slog.Float64("union", float64(float32(v))))
 	case FloatMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *FloatOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -952,7 +953,7 @@ func (f *FloatMatrix) LogValue() slog.Value {
 	case FloatMatrixUnionFirstFloat:
 		attrs = append(attrs, slog.Float64("union_first", float64(float32(v))))
 	case FloatMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(f.Array))),

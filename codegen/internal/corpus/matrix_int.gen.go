@@ -932,8 +932,9 @@ func (x *IntMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil x is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil x is an empty group, which slog leaves out.
 func (x *IntMatrix) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
@@ -950,7 +951,7 @@ func (x *IntMatrix) LogValue() slog.Value {
 	case IntMatrixUnionInt:
 		attrs = append(attrs, slog.Int("union", int(int32(v))))
 	case IntMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *IntOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -958,7 +959,7 @@ func (x *IntMatrix) LogValue() slog.Value {
 	case IntMatrixUnionFirstInt:
 		attrs = append(attrs, slog.Int("union_first", int(int32(v))))
 	case IntMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(x.Array))),

@@ -1046,8 +1046,9 @@ func (l *LocalTimestampMillisMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil l is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil l is an empty group, which slog leaves out.
 func (l *LocalTimestampMillisMatrix) LogValue() slog.Value {
 	if l == nil {
 		return slog.GroupValue()
@@ -1064,7 +1065,7 @@ func (l *LocalTimestampMillisMatrix) LogValue() slog.Value {
 	case LocalTimestampMillisMatrixUnionLocalTimestampMillis:
 		attrs = append(attrs, slog.String("union", string(avrobin.AppendTimeText(nil, time.Time(v), 3, true))))
 	case LocalTimestampMillisMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *LocalTimestampMillisOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1072,7 +1073,7 @@ func (l *LocalTimestampMillisMatrix) LogValue() slog.Value {
 	case LocalTimestampMillisMatrixUnionFirstLocalTimestampMillis:
 		attrs = append(attrs, slog.String("union_first", string(avrobin.AppendTimeText(nil, time.Time(v), 3, true))))
 	case LocalTimestampMillisMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(l.Array))),

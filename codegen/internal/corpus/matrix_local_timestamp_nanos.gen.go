@@ -1044,8 +1044,9 @@ func (l *LocalTimestampNanosMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil l is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil l is an empty group, which slog leaves out.
 func (l *LocalTimestampNanosMatrix) LogValue() slog.Value {
 	if l == nil {
 		return slog.GroupValue()
@@ -1062,7 +1063,7 @@ func (l *LocalTimestampNanosMatrix) LogValue() slog.Value {
 	case LocalTimestampNanosMatrixUnionLocalTimestampNanos:
 		attrs = append(attrs, slog.String("union", string(avrobin.AppendTimeText(nil, time.Time(v), 9, true))))
 	case LocalTimestampNanosMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *LocalTimestampNanosOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1070,7 +1071,7 @@ func (l *LocalTimestampNanosMatrix) LogValue() slog.Value {
 	case LocalTimestampNanosMatrixUnionFirstLocalTimestampNanos:
 		attrs = append(attrs, slog.String("union_first", string(avrobin.AppendTimeText(nil, time.Time(v), 9, true))))
 	case LocalTimestampNanosMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(l.Array))),

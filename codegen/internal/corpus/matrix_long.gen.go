@@ -932,8 +932,9 @@ func (l *LongMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil l is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil l is an empty group, which slog leaves out.
 func (l *LongMatrix) LogValue() slog.Value {
 	if l == nil {
 		return slog.GroupValue()
@@ -950,7 +951,7 @@ func (l *LongMatrix) LogValue() slog.Value {
 	case LongMatrixUnionLong:
 		attrs = append(attrs, slog.Int64("union", int64(v)))
 	case LongMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *LongOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -958,7 +959,7 @@ func (l *LongMatrix) LogValue() slog.Value {
 	case LongMatrixUnionFirstLong:
 		attrs = append(attrs, slog.Int64("union_first", int64(v)))
 	case LongMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(l.Array))),

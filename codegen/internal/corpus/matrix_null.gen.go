@@ -696,8 +696,9 @@ func (x *NullMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_unions, optional_array, optional_map, records and
 // record_map it logs only the length, as content may be large or secret. A
-// field that is null is left out. A nil x is an empty group, which slog
-// leaves out.
+// string longer than avrobin.MaxLogText bytes shows its start and its
+// length. A field that is null is left out. A nil x is an empty group,
+// which slog leaves out.
 func (x *NullMatrix) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
@@ -705,7 +706,7 @@ func (x *NullMatrix) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 15)
 	switch v := x.Union.(type) {
 	case NullMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *NullOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}

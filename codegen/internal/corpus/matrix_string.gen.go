@@ -1000,23 +1000,24 @@ func (s *StringMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil s is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil s is an empty group, which slog leaves out.
 func (s *StringMatrix) LogValue() slog.Value {
 	if s == nil {
 		return slog.GroupValue()
 	}
 	attrs := make([]slog.Attr, 0, 20)
-	attrs = append(attrs, slog.String("value", s.Value))
+	attrs = append(attrs, slog.String("value", avrobin.LogText(s.Value)))
 	if s.Optional != nil {
-		attrs = append(attrs, slog.String("optional", *s.Optional))
+		attrs = append(attrs, slog.String("optional", avrobin.LogText(*s.Optional)))
 	}
 	if s.OptionalLast != nil {
-		attrs = append(attrs, slog.String("optional_last", *s.OptionalLast))
+		attrs = append(attrs, slog.String("optional_last", avrobin.LogText(*s.OptionalLast)))
 	}
 	switch v := s.Union.(type) {
 	case StringMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case StringMatrixUnionLong:
 		attrs = append(attrs, slog.Int64("union", int64(v)))
 	case *StringOther:
@@ -1024,7 +1025,7 @@ func (s *StringMatrix) LogValue() slog.Value {
 	}
 	switch v := s.UnionFirst.(type) {
 	case StringMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	case StringMatrixUnionFirstLong:
 		attrs = append(attrs, slog.Int64("union_first", int64(v)))
 	}
@@ -1326,7 +1327,8 @@ func (s *StringHolder) Validate() error {
 
 // LogValue describes s to slog as a group of its fields, named as in the
 // schema. Of values it logs only the length, as content may be large or
-// secret. A field that is null is left out. A nil s is an empty group,
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil s is an empty group,
 // which slog leaves out.
 func (s *StringHolder) LogValue() slog.Value {
 	if s == nil {
@@ -1334,11 +1336,11 @@ func (s *StringHolder) LogValue() slog.Value {
 	}
 	attrs := make([]slog.Attr, 0, 3)
 	attrs = append(attrs,
-		slog.String("value", s.Value),
+		slog.String("value", avrobin.LogText(s.Value)),
 		slog.Group("values", slog.Int("len", len(s.Values))),
 	)
 	if s.Maybe != nil {
-		attrs = append(attrs, slog.String("maybe", *s.Maybe))
+		attrs = append(attrs, slog.String("maybe", avrobin.LogText(*s.Maybe)))
 	}
 	return slog.GroupValue(attrs...)
 }

@@ -1006,8 +1006,9 @@ func (t *TimeMicrosMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil t is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil t is an empty group, which slog leaves out.
 func (t *TimeMicrosMatrix) LogValue() slog.Value {
 	if t == nil {
 		return slog.GroupValue()
@@ -1024,7 +1025,7 @@ func (t *TimeMicrosMatrix) LogValue() slog.Value {
 	case TimeMicrosMatrixUnionTimeMicros:
 		attrs = append(attrs, slog.String("union", avrobin.TimeOfDayText(time.Duration(v), 6)))
 	case TimeMicrosMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *TimeMicrosOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1032,7 +1033,7 @@ func (t *TimeMicrosMatrix) LogValue() slog.Value {
 	case TimeMicrosMatrixUnionFirstTimeMicros:
 		attrs = append(attrs, slog.String("union_first", avrobin.TimeOfDayText(time.Duration(v), 6)))
 	case TimeMicrosMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(t.Array))),

@@ -1038,8 +1038,9 @@ func (t *TimeMillisMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil t is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil t is an empty group, which slog leaves out.
 func (t *TimeMillisMatrix) LogValue() slog.Value {
 	if t == nil {
 		return slog.GroupValue()
@@ -1056,7 +1057,7 @@ func (t *TimeMillisMatrix) LogValue() slog.Value {
 	case TimeMillisMatrixUnionTimeMillis:
 		attrs = append(attrs, slog.String("union", avrobin.TimeOfDayText(time.Duration(v), 3)))
 	case TimeMillisMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *TimeMillisOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1064,7 +1065,7 @@ func (t *TimeMillisMatrix) LogValue() slog.Value {
 	case TimeMillisMatrixUnionFirstTimeMillis:
 		attrs = append(attrs, slog.String("union_first", avrobin.TimeOfDayText(time.Duration(v), 3)))
 	case TimeMillisMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(t.Array))),

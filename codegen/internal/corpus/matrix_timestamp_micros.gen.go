@@ -1039,8 +1039,9 @@ func (t *TimestampMicrosMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil t is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil t is an empty group, which slog leaves out.
 func (t *TimestampMicrosMatrix) LogValue() slog.Value {
 	if t == nil {
 		return slog.GroupValue()
@@ -1057,7 +1058,7 @@ func (t *TimestampMicrosMatrix) LogValue() slog.Value {
 	case TimestampMicrosMatrixUnionTimestampMicros:
 		attrs = append(attrs, slog.Time("union", time.Time(v)))
 	case TimestampMicrosMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *TimestampMicrosOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -1065,7 +1066,7 @@ func (t *TimestampMicrosMatrix) LogValue() slog.Value {
 	case TimestampMicrosMatrixUnionFirstTimestampMicros:
 		attrs = append(attrs, slog.Time("union_first", time.Time(v)))
 	case TimestampMicrosMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(t.Array))),

@@ -927,8 +927,9 @@ func (u *UUIDFixedMatrix) Validate() error {
 // schema. Of array, map, array_of_arrays, map_of_arrays, array_of_maps,
 // map_of_maps, array_of_optionals, map_of_optionals, array_of_unions,
 // optional_array, optional_map, records and record_map it logs only the
-// length, as content may be large or secret. A field that is null is left
-// out. A nil u is an empty group, which slog leaves out.
+// length, as content may be large or secret. A string longer than
+// avrobin.MaxLogText bytes shows its start and its length. A field that is
+// null is left out. A nil u is an empty group, which slog leaves out.
 func (u *UUIDFixedMatrix) LogValue() slog.Value {
 	if u == nil {
 		return slog.GroupValue()
@@ -945,7 +946,7 @@ func (u *UUIDFixedMatrix) LogValue() slog.Value {
 	case UUIDFixedMatrixUnionID:
 		attrs = append(attrs, slog.String("union", avrobin.UUID(v).String()))
 	case UUIDFixedMatrixUnionString:
-		attrs = append(attrs, slog.String("union", string(v)))
+		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *UUIDFixedOther:
 		attrs = append(attrs, slog.Attr{Key: "union", Value: v.LogValue()})
 	}
@@ -953,7 +954,7 @@ func (u *UUIDFixedMatrix) LogValue() slog.Value {
 	case UUIDFixedMatrixUnionFirstID:
 		attrs = append(attrs, slog.String("union_first", avrobin.UUID(v).String()))
 	case UUIDFixedMatrixUnionFirstString:
-		attrs = append(attrs, slog.String("union_first", string(v)))
+		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}
 	attrs = append(attrs,
 		slog.Group("array", slog.Int("len", len(u.Array))),

@@ -186,23 +186,24 @@ func (p *Primitives) Validate() error {
 
 // LogValue describes p to slog as a group of its fields, named as in the
 // schema. Of blob it logs only the length, as content may be large or
-// secret. A field that is null is left out. A nil p is an empty group,
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil p is an empty group,
 // which slog leaves out.
 func (p *Primitives) LogValue() slog.Value {
 	if p == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("id", p.ID),
+		slog.String("id", avrobin.LogText(p.ID)),
 		slog.Bool("flag", p.Flag),
 		slog.Int("small", int(p.Small)),
 		slog.Int64("big", p.Big),
 		slog.Float64("ratio", float64(p.Ratio)),
 		slog.Float64("precise", p.Precise),
 		slog.Group("blob", slog.Int("len", len(p.Blob))),
-		slog.String("url", p.URL),
+		slog.String("url", avrobin.LogText(p.URL)),
 		slog.Int64("user_id", p.UserID),
 		slog.Int("httpStatus", int(p.HTTPStatus)),
-		slog.String("note", p.Note),
+		slog.String("note", avrobin.LogText(p.Note)),
 	)
 }

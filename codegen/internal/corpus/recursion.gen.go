@@ -802,7 +802,8 @@ func (j *JSON) validate(depth int) error {
 }
 
 // LogValue describes j to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil j is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil j is an empty group,
 // which slog leaves out. Records of its recursive type nested more than 8
 // deep are left out.
 func (j *JSON) LogValue() slog.Value { return j.logValue(0) }
@@ -824,7 +825,7 @@ func (j *JSON) logValue(depth int) slog.Value {
 	case JSONValueDouble:
 		attrs = append(attrs, slog.Float64("value", float64(v)))
 	case JSONValueString:
-		attrs = append(attrs, slog.String("value", string(v)))
+		attrs = append(attrs, slog.String("value", avrobin.LogText(string(v))))
 	case JSONValueArray:
 		attrs = append(attrs, slog.Group("value", slog.Int("len", len(v))))
 	case JSONValueMap:

@@ -482,7 +482,8 @@ func (t *Tree) validate(depth int) error {
 
 // LogValue describes t to slog as a group of its fields, named as in the
 // schema. Of children and index it logs only the length, as content may be
-// large or secret. A nil t is an empty group, which slog leaves out.
+// large or secret. A string longer than avrobin.MaxLogText bytes shows its
+// start and its length. A nil t is an empty group, which slog leaves out.
 // Records of its recursive type nested more than 8 deep are left out.
 func (t *Tree) LogValue() slog.Value { return t.logValue(0) }
 
@@ -495,7 +496,7 @@ func (t *Tree) logValue(depth int) slog.Value {
 		return slog.StringValue("(nested deeper: left out)")
 	}
 	return slog.GroupValue(
-		slog.String("label", t.Label),
+		slog.String("label", avrobin.LogText(t.Label)),
 		slog.Group("children", slog.Int("len", len(t.Children))),
 		slog.Group("index", slog.Int("len", len(t.Index))),
 	)

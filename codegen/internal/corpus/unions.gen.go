@@ -787,8 +787,9 @@ func (u *Unions) Validate() error {
 
 // LogValue describes u to slog as a group of its fields, named as in the
 // schema. Of opt_bytes, list and lookup it logs only the length, as content
-// may be large or secret. A field that is null is left out. A nil u is an
-// empty group, which slog leaves out.
+// may be large or secret. A string longer than avrobin.MaxLogText bytes
+// shows its start and its length. A field that is null is left out. A nil u
+// is an empty group, which slog leaves out.
 func (u *Unions) LogValue() slog.Value {
 	if u == nil {
 		return slog.GroupValue()
@@ -796,7 +797,7 @@ func (u *Unions) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 14)
 	attrs = append(attrs, slog.String("kind", u.Kind.String()))
 	if u.OptString != nil {
-		attrs = append(attrs, slog.String("opt_string", *u.OptString))
+		attrs = append(attrs, slog.String("opt_string", avrobin.LogText(*u.OptString)))
 	}
 	if u.OptLongLast != nil {
 		attrs = append(attrs, slog.Int64("opt_long_last", *u.OptLongLast))
@@ -810,7 +811,7 @@ func (u *Unions) LogValue() slog.Value {
 	}
 	switch v := u.Payment.(type) {
 	case UnionsPaymentString:
-		attrs = append(attrs, slog.String("payment", string(v)))
+		attrs = append(attrs, slog.String("payment", avrobin.LogText(string(v))))
 	case UnionsPaymentLong:
 		attrs = append(attrs, slog.Int64("payment", int64(v)))
 	case *Card:
@@ -836,7 +837,7 @@ func (u *Unions) LogValue() slog.Value {
 	case UnionsMixedBytes:
 		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len([]byte(v)))))
 	case UnionsMixedString:
-		attrs = append(attrs, slog.String("mixed", string(v)))
+		attrs = append(attrs, slog.String("mixed", avrobin.LogText(string(v))))
 	case Kind:
 		attrs = append(attrs, slog.String("mixed", v.String()))
 	case Tag:
@@ -859,7 +860,7 @@ func (u *Unions) LogValue() slog.Value {
 		attrs = append(attrs, slog.String("logical", avrobin.UUID(v).String()))
 	}
 	attrs = append(attrs,
-		slog.String("one", u.One),
+		slog.String("one", avrobin.LogText(u.One)),
 		slog.Group("list", slog.Int("len", len(u.List))),
 		slog.Group("lookup", slog.Int("len", len(u.Lookup))),
 	)
@@ -1144,13 +1145,14 @@ func (c *Card) Validate() error {
 }
 
 // LogValue describes c to slog as a group of its fields, named as in the
-// schema. A nil c is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil c is an empty group, which slog leaves out.
 func (c *Card) LogValue() slog.Value {
 	if c == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("number", c.Number),
+		slog.String("number", avrobin.LogText(c.Number)),
 		slog.String("expires", c.Expires.String()),
 	)
 }
@@ -1327,14 +1329,15 @@ func (x *Voucher) Validate() error {
 }
 
 // LogValue describes x to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil x is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil x is an empty group,
 // which slog leaves out.
 func (x *Voucher) LogValue() slog.Value {
 	if x == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("code", x.Code),
+		slog.String("code", avrobin.LogText(x.Code)),
 		slog.Attr{Key: "value", Value: x.Value.LogValue()},
 	)
 }

@@ -85,13 +85,14 @@ func (c *CafeRef) Validate() error {
 }
 
 // LogValue describes c to slog as a group of its fields, named as in the
-// schema. A nil c is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil c is an empty group, which slog leaves out.
 func (c *CafeRef) LogValue() slog.Value {
 	if c == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
 		slog.Int64("cafe_id", c.CafeID),
-		slog.String("name", c.Name),
+		slog.String("name", avrobin.LogText(c.Name)),
 	)
 }

@@ -88,13 +88,14 @@ func (m *Money) Validate() error {
 }
 
 // LogValue describes m to slog as a group of its fields, named as in the
-// schema. A nil m is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil m is an empty group, which slog leaves out.
 func (m *Money) LogValue() slog.Value {
 	if m == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("currency", m.Currency),
+		slog.String("currency", avrobin.LogText(m.Currency)),
 		slog.Int64("amount_cents", m.AmountCents),
 	)
 }

@@ -198,16 +198,17 @@ func (o *OrderCancelled) Validate() error {
 }
 
 // LogValue describes o to slog as a group of its fields, named as in the
-// schema. A field that is null is left out. A nil o is an empty group,
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A field that is null is left out. A nil o is an empty group,
 // which slog leaves out.
 func (o *OrderCancelled) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("order_id", o.OrderID),
+		slog.String("order_id", avrobin.LogText(o.OrderID)),
 		slog.Attr{Key: "cafe", Value: o.Cafe.LogValue()},
-		slog.String("reason", o.Reason),
+		slog.String("reason", avrobin.LogText(o.Reason)),
 		slog.Attr{Key: "refund", Value: o.Refund.LogValue()},
 		slog.Time("cancelled_at", o.CancelledAt),
 	)

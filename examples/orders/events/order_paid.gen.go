@@ -156,13 +156,14 @@ func (o *OrderPaid) Validate() error {
 }
 
 // LogValue describes o to slog as a group of its fields, named as in the
-// schema. A nil o is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil o is an empty group, which slog leaves out.
 func (o *OrderPaid) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("order_id", o.OrderID),
+		slog.String("order_id", avrobin.LogText(o.OrderID)),
 		slog.Attr{Key: "amount", Value: o.Amount.LogValue()},
 		slog.Time("paid_at", o.PaidAt),
 	)

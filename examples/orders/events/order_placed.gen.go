@@ -206,13 +206,14 @@ func (o *OrderPlaced) Validate() error {
 
 // LogValue describes o to slog as a group of its fields, named as in the
 // schema. Of items it logs only the length, as content may be large or
-// secret. A nil o is an empty group, which slog leaves out.
+// secret. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil o is an empty group, which slog leaves out.
 func (o *OrderPlaced) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("order_id", o.OrderID),
+		slog.String("order_id", avrobin.LogText(o.OrderID)),
 		slog.Attr{Key: "cafe", Value: o.Cafe.LogValue()},
 		slog.Group("items", slog.Int("len", len(o.Items))),
 		slog.Attr{Key: "total", Value: o.Total.LogValue()},
@@ -311,13 +312,14 @@ func (o *OrderItem) Validate() error {
 }
 
 // LogValue describes o to slog as a group of its fields, named as in the
-// schema. A nil o is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil o is an empty group, which slog leaves out.
 func (o *OrderItem) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("name", o.Name),
+		slog.String("name", avrobin.LogText(o.Name)),
 		slog.Int("quantity", int(o.Quantity)),
 		slog.Attr{Key: "price", Value: o.Price.LogValue()},
 	)

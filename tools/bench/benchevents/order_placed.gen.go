@@ -424,22 +424,23 @@ func (o *OrderPlaced) Validate() error {
 
 // LogValue describes o to slog as a group of its fields, named as in the
 // schema. Of items, dish_names and labels it logs only the length, as
-// content may be large or secret. A field that is null is left out. A nil o
-// is an empty group, which slog leaves out.
+// content may be large or secret. A string longer than avrobin.MaxLogText
+// bytes shows its start and its length. A field that is null is left out. A
+// nil o is an empty group, which slog leaves out.
 func (o *OrderPlaced) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	attrs := make([]slog.Attr, 0, 22)
 	attrs = append(attrs,
-		slog.String("order_id", o.OrderID),
+		slog.String("order_id", avrobin.LogText(o.OrderID)),
 		slog.Int64("cafe_id", o.CafeID),
 		slog.Int64("user_id", o.UserID),
-		slog.String("user_name", o.UserName),
-		slog.String("office", o.Office),
+		slog.String("user_name", avrobin.LogText(o.UserName)),
+		slog.String("office", avrobin.LogText(o.Office)),
 		slog.Int("floor", int(o.Floor)),
-		slog.String("channel", o.Channel),
-		slog.String("channel_id", o.ChannelID),
+		slog.String("channel", avrobin.LogText(o.Channel)),
+		slog.String("channel_id", avrobin.LogText(o.ChannelID)),
 		slog.String("status", o.Status.String()),
 		slog.String("delivery_date", o.DeliveryDate.String()),
 		slog.Time("placed_at", o.PlacedAt),
@@ -449,12 +450,12 @@ func (o *OrderPlaced) LogValue() slog.Value {
 		slog.Group("labels", slog.Int("len", len(o.Labels))),
 		slog.Int64("total_cents", o.TotalCents),
 		slog.Int64("discount_cents", o.DiscountCents),
-		slog.String("currency", o.Currency),
+		slog.String("currency", avrobin.LogText(o.Currency)),
 		slog.Bool("paid", o.Paid),
 		slog.Float64("tip", o.Tip),
 	)
 	if o.Note != nil {
-		attrs = append(attrs, slog.String("note", *o.Note))
+		attrs = append(attrs, slog.String("note", avrobin.LogText(*o.Note)))
 	}
 	attrs = append(attrs, slog.Int("version", int(o.Version)))
 	return slog.GroupValue(attrs...)
@@ -601,13 +602,14 @@ func (o *OrderItem) Validate() error {
 }
 
 // LogValue describes o to slog as a group of its fields, named as in the
-// schema. A nil o is an empty group, which slog leaves out.
+// schema. A string longer than avrobin.MaxLogText bytes shows its start and
+// its length. A nil o is an empty group, which slog leaves out.
 func (o *OrderItem) LogValue() slog.Value {
 	if o == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(
-		slog.String("sku", o.Sku),
+		slog.String("sku", avrobin.LogText(o.Sku)),
 		slog.Int("quantity", int(o.Quantity)),
 		slog.Int64("price_cents", o.PriceCents),
 	)
