@@ -27,7 +27,7 @@ func init() {
 }
 
 var compatHelp = commandHelp{
-	usage: `eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
+	usage: `eventctl compat check [--level LEVEL] [--ref SHARED.avsc ...] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc
 eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]
                       [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]`,
 	about: compatAbout,
@@ -38,7 +38,9 @@ Checks schemas with the rules the Confluent Schema Registry applies (Apache
 Avro's schema resolution) and reports every incompatibility, one per line.
 
 With --new, checks NEW.avsc against the --old files (oldest first) at LEVEL
-(default BACKWARD, the registry's default).
+(default BACKWARD, the registry's default). Named types that the schemas
+use but do not define (schema references) come from the --ref files,
+dependencies first, as the registry reads a schema with its references.
 
 Without --new, checks every schema of the manifest at its manifest level
 against its previous versions in git: those on the main branch, i.e. the
@@ -109,6 +111,7 @@ func runCompat(ctx context.Context, env *environment, args []string) int {
 type compatOptions struct {
 	level           string
 	olds            compatFileList
+	refs            compatFileList
 	newFile         string
 	manifest        string
 	against         string
@@ -124,6 +127,7 @@ func newCompatFlags(o *compatOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("eventctl compat check", flag.ContinueOnError)
 	fs.StringVar(&o.level, "level", "", "compatibility `LEVEL` (explicit files: default BACKWARD; repository: overrides the manifest)")
 	fs.Var(&o.olds, "old", "a previous version's `FILE`, oldest first; repeat for each version")
+	fs.Var(&o.refs, "ref", "with --new: a `FILE` defining named types the schemas reference, dependencies first; repeat for each")
 	fs.StringVar(&o.newFile, "new", "", "the new schema `FILE`; without it, the manifest's schemas are checked against git")
 	fs.StringVar(&o.manifest, "manifest", "avro/manifest.json", "the manifest `FILE` (repository mode)")
 	fs.StringVar(&o.against, "against", "", "git `REF` whose history counts as registered (default: merge base of HEAD with main, or origin/main)")
@@ -177,9 +181,11 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 		if level == "" {
 			level = contract.Backward
 		}
-		rep, err = compatCheckFiles(level, o.olds, o.newFile)
+		rep, err = compatCheckFiles(level, o.refs, o.olds, o.newFile)
 	case len(o.olds) > 0:
 		return fail(env, "compat check", errors.New("--old needs --new"))
+	case len(o.refs) > 0:
+		return fail(env, "compat check", errors.New("--ref is for explicit files (--new); repository mode takes shared types from the manifest"))
 	default:
 		rep, err = compatCheckRepository(ctx, env, o, level)
 	}
@@ -196,13 +202,14 @@ func runCompatCheck(ctx context.Context, env *environment, args []string) int {
 	return exitOK
 }
 
-// compatReadSchemaFile reads and parses one schema file.
-func compatReadSchemaFile(path string) (policy.File, error) {
+// compatReadSchemaFile reads and parses one schema file, whose named types
+// may be those of refs.
+func compatReadSchemaFile(path string, refs []schema.Reference) (policy.File, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return policy.File{}, err
 	}
-	p, err := schema.Parse(string(text))
+	p, err := schema.ParseWithReferences(string(text), refs)
 	if err != nil {
 		return policy.File{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -210,14 +217,22 @@ func compatReadSchemaFile(path string) (policy.File, error) {
 }
 
 // compatCheckFiles is the explicit-files mode.
-func compatCheckFiles(level contract.Compatibility, olds []string, newFile string) (*policy.Report, error) {
-	next, err := compatReadSchemaFile(newFile)
+func compatCheckFiles(level contract.Compatibility, refFiles, olds []string, newFile string) (*policy.Report, error) {
+	var refs []schema.Reference
+	for _, f := range refFiles {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, schema.Reference{Name: f, Text: string(text)})
+	}
+	next, err := compatReadSchemaFile(newFile, refs)
 	if err != nil {
 		return nil, err
 	}
 	var previous []policy.File
 	for _, f := range olds {
-		p, err := compatReadSchemaFile(f)
+		p, err := compatReadSchemaFile(f, refs)
 		if err != nil {
 			return nil, err
 		}

@@ -93,6 +93,40 @@ func TestCompatCheckFiles(t *testing.T) {
 	}
 }
 
+// TestCompatCheckFilesWithReferences: schemas that use a shared type they
+// do not define check with --ref naming its file; a change that breaks
+// through the shared type's fields is found; without --ref the schema does
+// not parse, and says which name is missing.
+func TestCompatCheckFilesWithReferences(t *testing.T) {
+	dir := t.TempDir()
+	money := compatWriteFile(t, filepath.Join(dir, "money.avsc"),
+		`{"type":"record","name":"Money","namespace":"shared","fields":[{"name":"cents","type":"long"}]}`)
+	v1 := compatWriteFile(t, filepath.Join(dir, "v1.avsc"), compatRecord(`{"name":"a","type":"int"}`))
+	ok := compatWriteFile(t, filepath.Join(dir, "ok.avsc"),
+		compatRecord(`{"name":"a","type":"int"},{"name":"price","type":["null","shared.Money"],"default":null}`))
+	bad := compatWriteFile(t, filepath.Join(dir, "bad.avsc"),
+		compatRecord(`{"name":"a","type":"int"},{"name":"price","type":"shared.Money"}`))
+
+	if code, out, errOut := runCompatCmd(t, "compat", "check", "--ref", money, "--old", v1, "--new", ok); code != exitOK || out != "" {
+		t.Errorf("optional shared field: exit %d, output %q %q", code, out, errOut)
+	}
+	code, out, _ := runCompatCmd(t, "compat", "check", "--ref", money, "--old", v1, "--new", bad)
+	if code != exitProblems || !strings.Contains(out, bad+":/fields/1: READER_FIELD_MISSING_DEFAULT_VALUE: field price") {
+		t.Errorf("required shared field: exit %d, output %q", code, out)
+	}
+	// The old version may use the shared type too.
+	if code, out, _ := runCompatCmd(t, "compat", "check", "--ref", money, "--old", ok, "--new", bad); code != exitProblems || out == "" {
+		t.Errorf("old and new with references: exit %d, output %q", code, out)
+	}
+	code, _, errOut := runCompatCmd(t, "compat", "check", "--old", v1, "--new", ok)
+	if code != exitBadInput || !strings.Contains(errOut, "shared.Money") {
+		t.Errorf("without --ref: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCompatCmd(t, "compat", "check", "--ref", money); code != exitBadInput || !strings.Contains(errOut, "--ref is for explicit files") {
+		t.Errorf("--ref without --new: exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestCompatCheckBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := compatWriteFile(t, filepath.Join(dir, "good.avsc"), compatV1)
