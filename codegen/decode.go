@@ -146,7 +146,7 @@ func (f *fn) decode(sl slot) {
 		f.close("}")
 	case schema.Array:
 		items := s.Items
-		itemMin := minSize(items, map[*schema.Schema]bool{})
+		itemMin := schema.MinSize(items, nil)
 		f.decodeBlocks(sl, itemMin, func(n string) {
 			if itemMin > 0 {
 				f.line("%s = slices.Grow(%s, %s)", x, x, n)
@@ -162,7 +162,7 @@ func (f *fn) decode(sl slot) {
 		})
 	case schema.Map:
 		values := s.Values
-		f.decodeBlocks(sl, 1+minSize(values, map[*schema.Schema]bool{}), func(n string) {
+		f.decodeBlocks(sl, 1+schema.MinSize(values, nil), func(n string) {
 			f.open("for range %s {", n)
 			k, v := f.tmp("k"), f.tmp("v")
 			f.line("var %s string", k)

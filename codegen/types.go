@@ -176,32 +176,6 @@ func (tm *typeMap) typeImports(s *schema.Schema, imp map[string]bool) {
 	})
 }
 
-// minSize returns the fewest bytes a value of s takes.
-func minSize(s *schema.Schema, visiting map[*schema.Schema]bool) int {
-	switch s.Kind {
-	case schema.Null:
-		return 0
-	case schema.Float:
-		return 4
-	case schema.Double:
-		return 8
-	case schema.Fixed:
-		return s.Size
-	case schema.Record:
-		if visiting[s] {
-			return 0
-		}
-		visiting[s] = true
-		n := 0
-		for _, f := range s.Fields {
-			n += minSize(f.Type, visiting)
-		}
-		delete(visiting, s)
-		return n
-	}
-	return 1
-}
-
 // analyze builds the type map of the named types reachable from root, whose
 // Go names nm has.
 func analyze(pkg string, root *schema.Schema, nm *naming) *typeMap {

@@ -115,36 +115,13 @@ func (d *decoder) take(n int, what string) ([]byte, error) {
 	return b, nil
 }
 
-// minSize is the least number of bytes a value of s takes.
+// minSize is the least number of bytes a value of s takes, the records'
+// sizes kept in d.
 func (d *decoder) minSize(s *schema.Schema) int {
-	switch s.Kind {
-	case schema.Null:
-		return 0
-	case schema.Float:
-		return 4
-	case schema.Double:
-		return 8
-	case schema.Fixed:
-		return s.Size
-	case schema.Record:
-		if v, ok := d.sizes[s]; ok {
-			return v
-		}
-		if d.sizes == nil {
-			d.sizes = map[*schema.Schema]int{}
-		}
-		d.sizes[s] = 0 // a record that holds itself: count 0 meanwhile
-		n := 0
-		for _, f := range s.Fields {
-			n += d.minSize(f.Type)
-			if n > 1<<20 {
-				n = 1 << 20
-			}
-		}
-		d.sizes[s] = n
-		return n
+	if d.sizes == nil {
+		d.sizes = map[*schema.Schema]int{}
 	}
-	return 1
+	return schema.MinSize(s, d.sizes)
 }
 
 func (d *decoder) value(dst []byte, s *schema.Schema, depth int) ([]byte, error) {
