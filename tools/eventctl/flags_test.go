@@ -47,13 +47,13 @@ func TestMistakesGetShortAnswers(t *testing.T) {
 		{"misspelled subcommand", []string{"compat", "chek"},
 			"eventctl compat: unknown subcommand \"chek\": did you mean check?\n" +
 				"usage:\n" +
-				"  eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc\n" +
+				"  eventctl compat check [--level LEVEL] [--ref SHARED.avsc ...] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc\n" +
 				"  eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]\n" +
 				"                        [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]\n"},
 		{"subcommand's flag", []string{"compat", "check", "--levl", "FULL"},
 			"eventctl compat check: unknown flag --levl: did you mean --level?\n" +
 				"usage:\n" +
-				"  eventctl compat check [--level LEVEL] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc\n" +
+				"  eventctl compat check [--level LEVEL] [--ref SHARED.avsc ...] --old V1.avsc [--old V2.avsc ...] --new NEW.avsc\n" +
 				"  eventctl compat check [--manifest avro/manifest.json] [--against REF] [--level LEVEL]\n" +
 				"                        [--registry URL | --registry-from-env] [--registry-verdict] [--git=false]\n"},
 	} {
