@@ -16,11 +16,11 @@ func (p *Producer) deliveryLoop() {
 	for ev := range p.kp.Events() {
 		switch ev := ev.(type) {
 		case *kafka.Message:
-			t, ok := ev.Opaque.(*ticket)
-			if !ok {
-				continue
+			if t, ok := ev.Opaque.(*ticket); ok {
+				p.complete(t, ev.TopicPartition)
+			} else if ev.Opaque == nil {
+				p.completeUntracked(ev.TopicPartition)
 			}
-			p.complete(t, ev.TopicPartition)
 		case kafka.Error:
 			p.handleError(ev)
 		}
@@ -63,6 +63,29 @@ func (p *Producer) complete(t *ticket, tp kafka.TopicPartition) {
 	// Drop t's references: its chunk lives on until all its tickets are
 	// done, and must not keep callbacks and waiters alive until then.
 	*t = ticket{}
+	p.reported.Add(1)
+}
+
+// completeUntracked handles the report of a message published without a
+// callback, a span or metrics (see PublishAsync): its topic, partition and
+// outcome are all the report says.
+func (p *Producer) completeUntracked(tp kafka.TopicPartition) {
+	d := Delivery{Partition: tp.Partition, Offset: int64(tp.Offset)}
+	if tp.Topic != nil {
+		d.Topic = *tp.Topic
+	}
+	if tp.Error != nil {
+		p.undelivered.Add(1)
+		err := &DeliveryError{Topic: d.Topic, Err: tp.Error}
+		p.log.LogAttrs(context.Background(), slog.LevelError, "event not delivered (published without a callback)",
+			slog.String("topic", d.Topic), slog.Int("partition", int(d.Partition)), slog.Any("error", err))
+	} else {
+		p.conn.Healthy()
+		if p.log.Enabled(context.Background(), slog.LevelDebug) {
+			p.log.LogAttrs(context.Background(), slog.LevelDebug, "event published (without a callback)",
+				slog.String("topic", d.Topic), slog.Int("partition", int(d.Partition)), slog.Int64("offset", d.Offset))
+		}
+	}
 	p.reported.Add(1)
 }
 

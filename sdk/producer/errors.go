@@ -34,6 +34,9 @@ type DeliveryError struct {
 // Error returns e.g. `producer: message 0190...-... to lunch-bot.deadlines not
 // delivered: Local: Message timed out`.
 func (e *DeliveryError) Error() string {
+	if e.EventID.IsZero() { // HeadersNone, or a publish without a callback
+		return fmt.Sprintf("producer: message to %s not delivered: %v", e.Topic, e.Err)
+	}
 	return fmt.Sprintf("producer: message %s to %s not delivered: %v", e.EventID, e.Topic, e.Err)
 }
 

@@ -173,6 +173,45 @@ func (p *Producer) abort() {
 	close(p.done)
 }
 
+// Flush waits until every message handed to librdkafka is acknowledged or
+// failed, its callback run, or until ctx ends; it returns how many are
+// still in flight then, with ctx's error when that is not none. The
+// producer stays usable, and the last messages wait out linger.ms as
+// usual. Services that publish without callbacks call it where they need
+// their messages on their way; Close flushes anyway.
+func (p *Producer) Flush(ctx context.Context) (inFlight int, err error) {
+	if p.inflight() > 0 {
+		// Polled rather than librdkafka's flush, which would start a
+		// goroutine and compete with the delivery loop for the reports
+		// on every call; linger.ms sends the last batch anyway.
+		tick := time.NewTicker(flushPoll)
+		defer tick.Stop()
+		for p.inflight() > 0 && ctx.Err() == nil {
+			select {
+			case <-ctx.Done():
+			case <-tick.C:
+			}
+		}
+	}
+	if n := p.inflight(); n > 0 {
+		return int(n), fmt.Errorf("producer: %d messages in flight: %w", n, ctx.Err())
+	}
+	return 0, nil
+}
+
+// flushPoll is how often Flush looks at the count in flight.
+const flushPoll = time.Millisecond
+
+// flush serves librdkafka's reports until none is due or ctx ends.
+func (p *Producer) flush(ctx context.Context) {
+	for p.inflight() > 0 && ctx.Err() == nil {
+		if p.kp.Flush(50) == 0 {
+			// librdkafka is done; the delivery loop is still at work.
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
 // Close flushes: it waits until every message handed to librdkafka is
 // acknowledged or failed, or until ctx ends. Messages still undelivered
 // then are purged (their publishers get a *DeliveryError) and counted in
@@ -187,12 +226,7 @@ func (p *Producer) Close(ctx context.Context) (undelivered int, err error) {
 	p.closed = true
 	p.mu.Unlock()
 
-	for p.inflight() > 0 && ctx.Err() == nil {
-		if p.kp.Flush(50) == 0 {
-			// librdkafka is done; the delivery loop is still at work.
-			time.Sleep(time.Millisecond)
-		}
-	}
+	p.flush(ctx)
 	if n := p.inflight(); n > 0 {
 		undelivered = int(n)
 		err = fmt.Errorf("producer: closing with %d messages undelivered: %w", n, ctx.Err())

@@ -77,8 +77,13 @@ func (p *Producer) finish(ctx context.Context, e contract.Event, w *waiter, r re
 // full) the message was not sent and done is never called.
 //
 // done runs on the producer's delivery goroutine: it must return quickly
-// and must not call Close. It may be nil, in which case failures are only
-// logged. ctx bounds only the hand-over (and provides the traceparent).
+// and must not call Close. It may be nil: fire and forget. Failures are
+// then logged (topic, partition and cause: the report of a message without
+// a callback does not say which event it was) and counted in the
+// undelivered metric, and, unless a span or the metrics need it, the
+// message carries no per-message state to its report, which spares the
+// locked map in which confluent-kafka-go keeps it (Flush waits for such
+// messages). ctx bounds only the hand-over (and provides the traceparent).
 func (p *Producer) PublishAsync(ctx context.Context, e contract.Event, done func(Delivery, error)) error {
 	d, err := p.enqueue(ctx, e, nil, done)
 	if err != nil {
@@ -156,12 +161,16 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 		p.tel.inject(ctx, &s.carrier, tp)
 	}
 
-	t := p.tickets.get()
-	t.ti, t.schemaID, t.eventID, t.w, t.done = ti, d.SchemaID, d.EventID, w, done
-	t.key = append(t.keyBuf[:0], s.key...)
-	t.span = span
-	if p.tel.timed(ctx) {
-		t.start = int64(time.Since(epoch))
+	s.msg.Opaque = nil
+	if w != nil || done != nil || span != nil || p.tel.gate.Metrics() {
+		t := p.tickets.get()
+		t.ti, t.schemaID, t.eventID, t.w, t.done = ti, d.SchemaID, d.EventID, w, done
+		t.key = append(t.keyBuf[:0], s.key...)
+		t.span = span
+		if p.tel.timed(ctx) {
+			t.start = int64(time.Since(epoch))
+		}
+		s.msg.Opaque = t
 	}
 
 	s.msg.TopicPartition = kafka.TopicPartition{Topic: &ti.topic, Partition: kafka.PartitionAny}
@@ -172,14 +181,13 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	if len(s.carrier.Headers) > 0 {
 		s.msg.Headers = s.carrier.Headers
 	}
-	s.msg.Opaque = t
 
 	err = p.produce(ctx, &s.msg)
 	if err != nil && span != nil {
 		// Never handed to librdkafka: no report will end the span.
 		span.SetStatus(codes.Error, err.Error())
 		span.End()
-		t.span = nil
+		s.msg.Opaque.(*ticket).span = nil
 	}
 	s.recycle()
 	return d, err

@@ -31,6 +31,8 @@ type clientSpec struct {
 	Publisher       string
 	Profile         string
 	Headers, Opaque bool
+	// NoCallback: the eventkit publisher publishes without callbacks.
+	NoCallback bool
 }
 
 // clientCmd is a command to a client process, a JSON line on its standard
@@ -112,11 +114,16 @@ func (e *brokerEnv) openPublisher(spec clientSpec) (publish func(from, n int) er
 		if err := withHeaders(&cfg, spec.Profile); err != nil {
 			return nil, nil, err
 		}
+		var logErrors atomic.Int64
+		if spec.NoCallback {
+			countLogErrors(&cfg, &logErrors)
+		}
 		p, err := e.openProducer(ctx, cfg)
 		if err != nil {
 			return nil, nil, err
 		}
 		s := e.newSDKPublisher(p)
+		s.noCallback, s.logErrors = spec.NoCallback, &logErrors
 		return func(from, n int) error { return s.publish(ctx, from, n) }, func() error {
 			n, err := p.Close(ctx)
 			if err == nil && n != 0 {

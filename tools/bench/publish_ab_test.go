@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,6 +29,8 @@ import (
 //	profile=full      the default: the six CloudEvents headers (binary mode)
 //	profile=minimal   ce_id and ce_type
 //	profile=none      no header, no event id
+//	profile=none-nocallback   HeadersNone and PublishAsync without a callback (fire and
+//	                  forget), each batch waited for with Flush
 //
 // against these raw producers:
 //
@@ -54,6 +57,7 @@ func BenchmarkPublishAB(b *testing.B) {
 		{"none", "raw-headers", true, false},
 		{"none", "raw-opaque", false, true},
 		{"none", "raw", false, false},
+		{"none-nocallback", "raw", false, false},
 	} {
 		b.Run("profile="+c.profile+"/vs="+c.vs, func(b *testing.B) { e.publishAB(b, c.profile, c.headers, c.opaque) })
 	}
@@ -63,10 +67,16 @@ func (e *brokerEnv) publishAB(b *testing.B, profile string, headers, opaque bool
 	ctx := context.Background()
 	brokers := startBroker(b)
 	cfg := e.producerConfig(brokers)
+	profile, noCallback := strings.CutSuffix(profile, "-nocallback")
 	if err := withHeaders(&cfg, profile); err != nil {
 		b.Fatal(err)
 	}
+	var logErrors atomic.Int64
+	if noCallback {
+		countLogErrors(&cfg, &logErrors)
+	}
 	sdk := e.newSDKPublisher(e.newProducerWith(b, cfg))
+	sdk.noCallback, sdk.logErrors = noCallback, &logErrors
 	var rawPending sync.WaitGroup
 	var rawFailed atomic.Int64
 	raw := e.newRawPublisher(newRawProducer(b, brokers, &rawPending, &rawFailed, opaque), &rawPending, headers, opaque)

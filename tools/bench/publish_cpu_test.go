@@ -24,6 +24,8 @@ import (
 //	impl=eventkit-full      PublishAsync, a callback per message, profile HeadersFull (the default)
 //	impl=eventkit-minimal   the same with HeadersMinimal
 //	impl=eventkit-none      the same with HeadersNone
+//	impl=eventkit-none-nocallback   HeadersNone, PublishAsync without a callback (fire and
+//	                        forget), each batch waited for with Flush
 //	impl=raw-headers        Produce of pre-encoded key and value with the six CloudEvents headers
 //	impl=raw-opaque         the same without headers, with the event as the message's Opaque, so
 //	                        that each delivery report says which event it is about, as PublishAsync
@@ -56,6 +58,7 @@ func BenchmarkPublishCPU(b *testing.B) {
 		{"eventkit-full", run(clientSpec{Publisher: "eventkit", Profile: "full"})},
 		{"eventkit-minimal", run(clientSpec{Publisher: "eventkit", Profile: "minimal"})},
 		{"eventkit-none", run(clientSpec{Publisher: "eventkit", Profile: "none"})},
+		{"eventkit-none-nocallback", run(clientSpec{Publisher: "eventkit", Profile: "none", NoCallback: true})},
 		{"raw-headers", run(clientSpec{Publisher: "raw", Headers: true})},
 		{"raw-opaque", run(clientSpec{Publisher: "raw", Opaque: true})},
 		{"raw", run(clientSpec{Publisher: "raw"})},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"sync"
@@ -122,7 +123,30 @@ type sdkPublisher struct {
 	pending sync.WaitGroup
 	failed  atomic.Int64
 	done    func(producer.Delivery, error)
+	// noCallback: publish without callbacks (fire and forget), waiting
+	// for each batch with Flush; the producer's error log lines, which is
+	// where such failures go, are counted in logErrors (see
+	// countLogErrors).
+	noCallback bool
+	logErrors  *atomic.Int64
 }
+
+// countLogErrors makes cfg's producer count its error log lines in n,
+// instead of logging anything.
+func countLogErrors(cfg *producer.Config, n *atomic.Int64) {
+	cfg.Logger = slog.New(errorCounter{n})
+}
+
+// errorCounter is a slog.Handler that counts the records of level error.
+type errorCounter struct{ n *atomic.Int64 }
+
+func (h errorCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+func (h errorCounter) Handle(context.Context, slog.Record) error {
+	h.n.Add(1)
+	return nil
+}
+func (h errorCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h errorCounter) WithGroup(string) slog.Handler      { return h }
 
 func (e *brokerEnv) newSDKPublisher(p *producer.Producer) *sdkPublisher {
 	s := &sdkPublisher{e: e, p: p}
@@ -134,6 +158,20 @@ func (e *brokerEnv) newSDKPublisher(p *producer.Producer) *sdkPublisher {
 // events) and waits for their delivery reports; a message not delivered
 // is an error.
 func (s *sdkPublisher) publish(ctx context.Context, from, n int) error {
+	if s.noCallback {
+		for i := from; i < from+n; i++ {
+			if err := s.p.PublishAsync(ctx, s.e.events[i%benchKeys], nil); err != nil {
+				return err
+			}
+		}
+		if left, err := flushProducer(ctx, s.p); err != nil || left != 0 {
+			return fmt.Errorf("flush: %d in flight: %w", left, err)
+		}
+		if n := s.logErrors.Swap(0); n > 0 {
+			return fmt.Errorf("%d errors logged", n)
+		}
+		return nil
+	}
 	for i := from; i < from+n; i++ {
 		s.pending.Add(1)
 		if err := s.p.PublishAsync(ctx, s.e.events[i%benchKeys], s.done); err != nil {

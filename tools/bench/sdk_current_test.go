@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/lunchbot/eventkit/sdk/producer"
@@ -15,6 +16,9 @@ import (
 const sdkName = "current"
 
 // withHeaders sets cfg's header profile by its name (HeaderProfile.String).
+// flushProducer waits for p's messages in flight (Producer.Flush).
+func flushProducer(ctx context.Context, p *producer.Producer) (int, error) { return p.Flush(ctx) }
+
 func withHeaders(cfg *producer.Config, profile string) error {
 	for h := producer.HeadersFull; h <= producer.HeadersNone; h++ {
 		if h.String() == profile {

@@ -3,6 +3,8 @@
 package bench
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lunchbot/eventkit/sdk/producer"
@@ -16,6 +18,11 @@ const sdkName = "preotel"
 
 // withHeaders accepts only the full profile: the SDK before OpenTelemetry
 // had no other, and sent every header.
+// flushProducer: the SDK before OpenTelemetry has no Flush.
+func flushProducer(context.Context, *producer.Producer) (int, error) {
+	return 0, errors.New("the SDK before OpenTelemetry has no Flush")
+}
+
 func withHeaders(_ *producer.Config, profile string) error {
 	if profile != "full" {
 		return fmt.Errorf("the SDK before OpenTelemetry has no header profile %q", profile)
