@@ -13,7 +13,9 @@ import (
 )
 
 // TestFaultBrokerGoneCloseBounded stops the broker under a running consumer
-// and then stops the consumer: Run returns once CloseTimeout has passed,
+// and then stops the consumer, its one message finished only once the
+// broker is gone (so that its offset is still to commit, whatever the
+// periodic commits did before): Run returns once CloseTimeout has passed,
 // with an error matching ErrCloseTimeout, instead of waiting for
 // librdkafka's last commit until the group session times out; and no log
 // line claims the brokers answer again.
@@ -30,9 +32,10 @@ func TestFaultBrokerGoneCloseBounded(t *testing.T) {
 	cfg := e.config("close-bounded")
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	cfg.CloseTimeout = 2 * time.Second
-	handled := make(chan struct{}, 1)
+	handled, release := make(chan struct{}, 1), make(chan struct{})
 	c, err := consumer.New(cfg, consumer.Handle(func(context.Context, *testEvent, consumer.Message) error {
 		handled <- struct{}{}
+		<-release
 		return nil
 	}))
 	if err != nil {
@@ -45,6 +48,7 @@ func TestFaultBrokerGoneCloseBounded(t *testing.T) {
 	recv(t, handled, "the event")
 	s.Stop()
 	cancel()
+	close(release)
 	select {
 	case err := <-done:
 		if !errors.Is(err, consumer.ErrCloseTimeout) {
