@@ -169,6 +169,21 @@ func (c *ConnLog) Cause(text string) {
 	c.Failure(text)
 }
 
+// Record notes a client error about connecting, a refused handshake as the
+// cause (Cause), any other as a failure (Failure), and reports whether e
+// was one; other errors are the caller's to log.
+func (c *ConnLog) Record(e kafka.Error) bool {
+	switch {
+	case IsHandshakeError(e):
+		c.Cause(e.Error())
+	case IsConnError(e):
+		c.Failure(e.Error())
+	default:
+		return false
+	}
+	return true
+}
+
 // Refused reports whether a handshake was refused (Cause was called).
 func (c *ConnLog) Refused() bool {
 	c.mu.Lock()

@@ -94,3 +94,21 @@ func TestCheckReachableFailsWithinTheTimeout(t *testing.T) {
 		t.Fatalf("with a short context: %v", err)
 	}
 }
+
+// TestConnLogRecord: a refused handshake is the cause, another connection
+// error a failure, and any other error is left to the caller.
+func TestConnLogRecord(t *testing.T) {
+	c := NewConnLog(slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), nil)
+	if c.Record(kafka.NewError(kafka.ErrMsgSizeTooLarge, "too large", false)) {
+		t.Error("a message error counted as a connection error")
+	}
+	if !c.Record(kafka.NewError(kafka.ErrTransport, "connection refused", false)) || c.Refused() {
+		t.Error("a transport error: not recorded, or taken for a refused handshake")
+	}
+	if !c.Down() {
+		t.Error("a transport error did not mark the brokers down")
+	}
+	if !c.Record(kafka.NewError(kafka.ErrSsl, "certificate verify failed", false)) || !c.Refused() {
+		t.Error("a TLS error not recorded as the cause")
+	}
+}

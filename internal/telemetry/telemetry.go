@@ -78,15 +78,16 @@ const (
 // Kafka is messaging.system=kafka.
 var Kafka = semconv.MessagingSystemKafka
 
-// Gate tells, cheaply on every message, whether tracing and metrics do
-// anything: false while the providers are otel's initial global ones and
-// no program has set real ones (otel.SetTracerProvider,
-// otel.SetMeterProvider). The SDK skips its per-message work then, so that
+// Gate tells, cheaply on every message, whether tracing, metrics and
+// propagation do anything: false while the providers are otel's initial
+// global ones and no program has set real ones (otel.SetTracerProvider,
+// otel.SetMeterProvider, otel.SetTextMapPropagator). The SDK skips its per-message work then, so that
 // instrumentation costs nothing until it is switched on; providers set
 // later are picked up on the next message.
 type Gate struct {
-	tracer trace.TracerProvider // the initial global delegate, or nil
-	meter  metric.MeterProvider // likewise
+	tracer trace.TracerProvider          // the initial global delegate, or nil
+	meter  metric.MeterProvider          // likewise
+	prop   propagation.TextMapPropagator // likewise
 }
 
 // NewGate returns the Gate of providers p (after WithDefaults).
@@ -98,6 +99,9 @@ func NewGate(p Providers) Gate {
 	if initialGlobal(p.Meter) {
 		g.meter = p.Meter
 	}
+	if initialGlobal(p.Propagator) {
+		g.prop = p.Propagator
+	}
 	return g
 }
 
@@ -106,6 +110,12 @@ func (g Gate) Tracing() bool { return g.tracer == nil || otel.GetTracerProvider(
 
 // Metrics reports whether measurements may be recorded.
 func (g Gate) Metrics() bool { return g.meter == nil || otel.GetMeterProvider() != g.meter }
+
+// Propagation reports whether the propagator may inject or extract
+// anything.
+func (g Gate) Propagation() bool {
+	return g.prop == nil || otel.GetTextMapPropagator() != g.prop
+}
 
 // initialGlobal reports whether p is otel's global delegate holding no
 // provider yet. The delegate's type is internal to otel, so it is known by
@@ -117,6 +127,8 @@ func initialGlobal(p any) bool {
 		return p == otel.GetTracerProvider() && fmt.Sprintf("%T", p) == "*global.tracerProvider"
 	case metric.MeterProvider:
 		return p == otel.GetMeterProvider() && fmt.Sprintf("%T", p) == "*global.meterProvider"
+	case propagation.TextMapPropagator:
+		return p == otel.GetTextMapPropagator() && fmt.Sprintf("%T", p) == "*global.textMapPropagator"
 	}
 	return false
 }

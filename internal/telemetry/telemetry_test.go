@@ -15,11 +15,11 @@ import (
 // provider, and always on for a provider given outright.
 func TestGate(t *testing.T) {
 	g := NewGate(Providers{}.WithDefaults())
-	if g.Tracing() || g.Metrics() {
+	if g.Tracing() || g.Metrics() || g.Propagation() {
 		t.Fatal("the gate is open with otel's initial global providers")
 	}
-	given := NewGate(Providers{Tracer: noop.NewTracerProvider()}.WithDefaults())
-	if !given.Tracing() {
+	given := NewGate(Providers{Tracer: noop.NewTracerProvider(), Propagator: propagation.TraceContext{}}.WithDefaults())
+	if !given.Tracing() || !given.Propagation() {
 		t.Error("a provider given outright does not open the gate")
 	}
 	prev := otel.GetTracerProvider()
@@ -27,6 +27,15 @@ func TestGate(t *testing.T) {
 	defer otel.SetTracerProvider(prev)
 	if !g.Tracing() {
 		t.Error("setting the global tracer provider did not open the gate")
+	}
+	if g.Propagation() {
+		t.Error("setting the tracer provider opened propagation")
+	}
+	prevProp := otel.GetTextMapPropagator()
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	defer otel.SetTextMapPropagator(prevProp)
+	if !g.Propagation() {
+		t.Error("setting the global propagator did not open the gate")
 	}
 }
 

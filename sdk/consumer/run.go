@@ -74,12 +74,8 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 				if ev == nil {
 					return
 				}
-				if e, ok := ev.(kafka.Error); ok && kafkaclient.IsConnError(e) {
-					if kafkaclient.IsHandshakeError(e) {
-						conn.Cause(e.Error())
-					} else {
-						conn.Failure(e.Error())
-					}
+				if e, ok := ev.(kafka.Error); ok {
+					conn.Record(e)
 				}
 			}
 		}
@@ -114,8 +110,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 			defer loops.Done()
 			for ev := range r.fwd.Events() {
 				if e, ok := ev.(kafka.Error); ok {
-					if kafkaclient.IsConnError(e) {
-						fwdConn.Failure(e.Error())
+					if fwdConn.Record(e) {
 						continue
 					}
 					fwdLog.Warn("dead-letter producer error", slog.String("error", redact.Scrub(e.Error(), c.secrets)))
@@ -193,8 +188,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 				c.log.Error("the broker refused the credentials", slog.String("error", redact.Scrub(ev.Error(), c.secrets)))
 				return fmt.Errorf("consumer: the broker refused the credentials (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM): %w", redact.Error(ev, c.secrets))
 			}
-			if kafkaclient.IsConnError(ev) {
-				conn.Failure(ev.Error())
+			if conn.Record(ev) {
 				continue
 			}
 			c.log.Warn("kafka client error", slog.String("error", redact.Scrub(ev.Error(), c.secrets)), slog.String("code", ev.Code().String()))

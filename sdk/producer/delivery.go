@@ -6,7 +6,6 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
-	"github.com/lunchbot/eventkit/internal/kafkaclient"
 	"github.com/lunchbot/eventkit/internal/redact"
 )
 
@@ -120,12 +119,7 @@ func (p *Producer) handleError(e kafka.Error) {
 		p.log.Error("producer failed fatally; publishes will fail", slog.String("error", redact.Scrub(err.Error(), p.secrets)))
 		return
 	}
-	switch {
-	case kafkaclient.IsHandshakeError(e):
-		p.conn.Cause(e.Error())
-		return
-	case kafkaclient.IsConnError(e):
-		p.conn.Failure(e.Error())
+	if p.conn.Record(e) {
 		return
 	}
 	p.log.Warn("kafka client error", slog.String("error", redact.Scrub(e.Error(), p.secrets)), slog.String("code", e.Code().String()))

@@ -181,9 +181,11 @@ func (p *Producer) abort() {
 // their messages on their way; Close flushes anyway.
 func (p *Producer) Flush(ctx context.Context) (inFlight int, err error) {
 	if p.inflight() > 0 {
-		// Polled rather than librdkafka's flush, which would start a
-		// goroutine and compete with the delivery loop for the reports
-		// on every call; linger.ms sends the last batch anyway.
+		// Polled rather than librdkafka's flush (which Close uses, to send
+		// lingering batches at once before it purges): that starts a
+		// goroutine on every call and competes with the delivery loop for
+		// the reports, a cost a service flushing often would pay; linger.ms
+		// sends the last batch anyway.
 		tick := time.NewTicker(flushPoll)
 		defer tick.Stop()
 		for p.inflight() > 0 && ctx.Err() == nil {

@@ -183,11 +183,15 @@ func (p *Producer) enqueue(ctx context.Context, e contract.Event, w *waiter, don
 	}
 
 	err = p.produce(ctx, &s.msg)
-	if err != nil && span != nil {
-		// Never handed to librdkafka: no report will end the span.
-		span.SetStatus(codes.Error, err.Error())
-		span.End()
-		s.msg.Opaque.(*ticket).span = nil
+	if t, ok := s.msg.Opaque.(*ticket); ok && err != nil {
+		// Never handed to librdkafka: no report will end the span or
+		// complete the ticket, which must not keep the waiter and the
+		// callback alive as long as its chunk lives.
+		if span != nil {
+			span.SetStatus(codes.Error, err.Error())
+			span.End()
+		}
+		*t = ticket{}
 	}
 	s.recycle()
 	return d, err

@@ -93,10 +93,10 @@ func (t *tracing) unregister() error {
 
 // topicTracing is what a contract's spans and metrics share, made once.
 type topicTracing struct {
-	spanName  string
-	spanAttrs []attribute.KeyValue
-	sentOK    metric.AddOption
-	durOK     metric.RecordOption
+	spanName string
+	// base are the metrics' attributes, spanAttrs base and the event type.
+	base, spanAttrs []attribute.KeyValue
+	ok              metric.MeasurementOption // base, as a set
 }
 
 func newTopicTracing(topic, typ string) topicTracing {
@@ -106,12 +106,11 @@ func newTopicTracing(topic, typ string) topicTracing {
 		semconv.MessagingOperationName("send"),
 		semconv.MessagingOperationTypeSend,
 	}
-	set := attribute.NewSet(base...)
 	return topicTracing{
 		spanName:  "send " + topic,
+		base:      base,
 		spanAttrs: append(base[:len(base):len(base)], telemetry.EventTypeKey.String(typ)),
-		sentOK:    metric.WithAttributeSet(set),
-		durOK:     metric.WithAttributeSet(set),
+		ok:        metric.WithAttributeSet(attribute.NewSet(base...)),
 	}
 }
 
@@ -138,10 +137,14 @@ func (t *tracing) start(ctx context.Context, tp string, ti *topicInfo, d *Delive
 	return ctx, span
 }
 
-// inject puts ctx's trace context in the headers; the traceparent tp (from
-// cloudevents.WithTraceparent) goes in too when the propagator put none.
+// inject puts ctx's trace context in the headers, unless the propagator is
+// otel's untouched global one (a no-op behind a lock); the traceparent tp
+// (from cloudevents.WithTraceparent) goes in too when the propagator put
+// none.
 func (t *tracing) inject(ctx context.Context, c *telemetry.Carrier, tp string) {
-	t.prop.Inject(ctx, c)
+	if t.gate.Propagation() {
+		t.prop.Inject(ctx, c)
+	}
 	if tp != "" && c.Get(cloudevents.HeaderTraceparent) == "" {
 		c.Set(cloudevents.HeaderTraceparent, tp)
 	}
@@ -180,15 +183,16 @@ func (t *tracing) finish(tk *ticket, tp kafka.TopicPartition) {
 		return
 	}
 	if errType == "" {
-		t.sent.Inst().Add(ctx, 1, ti.sentOK)
-		if tk.start != 0 {
-			t.duration.Inst().Record(ctx, time.Duration(int64(time.Since(epoch))-tk.start).Seconds(), ti.durOK)
-		}
+		t.record(ctx, tk, ti.ok)
 		return
 	}
-	failed := metric.WithAttributes(append(ti.spanAttrs[:4:4], semconv.ErrorTypeKey.String(errType))...)
-	t.sent.Inst().Add(ctx, 1, failed)
+	t.record(ctx, tk, metric.WithAttributes(append(ti.base[:len(ti.base):len(ti.base)], semconv.ErrorTypeKey.String(errType))...))
+}
+
+// record counts a message sent and, when it was timed, its duration.
+func (t *tracing) record(ctx context.Context, tk *ticket, attrs metric.MeasurementOption) {
+	t.sent.Inst().Add(ctx, 1, attrs)
 	if tk.start != 0 {
-		t.duration.Inst().Record(ctx, time.Duration(int64(time.Since(epoch))-tk.start).Seconds(), metric.WithAttributes(append(ti.spanAttrs[:4:4], semconv.ErrorTypeKey.String(errType))...))
+		t.duration.Inst().Record(ctx, time.Duration(int64(time.Since(epoch))-tk.start).Seconds(), attrs)
 	}
 }
