@@ -20,17 +20,17 @@ func (tm *typeMap) nameFields(rec *schema.Schema) {
 			taken[m] = true
 		}
 	}
-	byGo := map[string]string{}
+	byGo := map[string]string{} // the fields so far, by their Go names
 	for _, f := range rec.Fields {
 		natural := goName(f.Name)
 		tm.fields[f] = freeName(natural, "Field", taken)
+		byGo[tm.fields[f]] = f.Name
 		switch other, dup := byGo[natural]; {
+		case tm.fields[f] == natural:
 		case dup:
 			tm.fieldNotes[f] = fmt.Sprintf("Not %s, which is field %s.", natural, other)
-		case tm.fields[f] != natural:
-			tm.fieldNotes[f] = fmt.Sprintf("Not %s, which is a method.", natural)
 		default:
-			byGo[natural] = f.Name
+			tm.fieldNotes[f] = fmt.Sprintf("Not %s, which is a method.", natural)
 		}
 	}
 }

@@ -149,8 +149,11 @@ func (f *fn) logAttr(sl slot, key string) {
 			f.line("case %s:", br.goType)
 			f.indent++
 			in := f.branchSlot(sl, br, v)
-			if br.wrapper != "" && br.s.Logical == schema.LogicalUUID {
+			switch {
+			case br.wrapper != "" && br.s.Logical == schema.LogicalUUID:
 				in.expr = br.underlying + "(" + v + ")" // for its String method
+			case br.wrapper != "" && br.s.Logical == "" && (br.s.Kind == schema.Int || br.s.Kind == schema.Float || br.s.Kind == schema.Bytes || br.s.Kind == schema.Fixed):
+				in.expr = v // converted (int, float64) or measured (len) as it is
 			}
 			f.logAttr(in, key)
 			f.indent--

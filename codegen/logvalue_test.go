@@ -151,3 +151,19 @@ func TestLogValueIsNoFieldName(t *testing.T) {
 		t.Errorf("field log_value:\n%s", src)
 	}
 }
+
+// TestRenamedFieldNotes: a field renamed because of a method says so; one
+// renamed because an earlier field took its Go name names that field, even
+// when the earlier one was itself renamed.
+func TestRenamedFieldNotes(t *testing.T) {
+	src := generateOne(t, `{"type":"record","name":"R","fields":[{"name":"validate","type":"long"},{"name":"validate_field","type":"long"},{"name":"a_b","type":"long"},{"name":"aB","type":"long"}]}`)
+	for _, want := range []string{
+		"// The Avro field validate. Not Validate, which is a method.\n",
+		"// The Avro field validate_field. Not ValidateField, which is field\n\t// validate.\n",
+		"// The Avro field aB. Not AB, which is field a_b.\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("generated code lacks %q:\n%s", want, src)
+		}
+	}
+}

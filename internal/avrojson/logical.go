@@ -47,25 +47,13 @@ func fracDigits(perSecond int64) int {
 	return 9
 }
 
-func appendFrac(b []byte, frac int64, digits int) []byte {
-	s := strconv.FormatInt(frac, 10)
-	b = append(b, '.')
-	for i := len(s); i < digits; i++ {
-		b = append(b, '0')
-	}
-	return append(b, s...)
-}
-
 // formatTimeOfDay returns "HH:MM:SS.fff" (as many fraction digits as the
 // unit has) for v units after midnight, false outside one day.
 func formatTimeOfDay(v, perSecond int64) (string, bool) {
 	if v < 0 || v >= secondsPerDay*perSecond {
 		return "", false
 	}
-	sec, frac := v/perSecond, v%perSecond
-	b := make([]byte, 0, 18)
-	b = fmt.Appendf(b, "%02d:%02d:%02d", sec/3600, sec/60%60, sec%60)
-	return string(appendFrac(b, frac, fracDigits(perSecond))), true
+	return avrobin.TimeOfDayText(time.Duration(v*(int64(time.Second)/perSecond)), fracDigits(perSecond)), true
 }
 
 func parseTimeOfDay(s string, perSecond int64) (int64, error) {

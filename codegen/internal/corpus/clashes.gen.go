@@ -644,7 +644,7 @@ func (c *Clashes) LogValue() slog.Value {
 	)
 	switch v := c.A.(type) {
 	case ClashesAInt:
-		attrs = append(attrs, slog.Int("a", int(int32(v))))
+		attrs = append(attrs, slog.Int("a", int(v)))
 	case ClashesABoolean:
 		attrs = append(attrs, slog.Bool("a", bool(v)))
 	}
@@ -652,7 +652,7 @@ func (c *Clashes) LogValue() slog.Value {
 	case ClashesAIntUnionString:
 		attrs = append(attrs, slog.String("a_int", avrobin.LogText(string(v))))
 	case ClashesAIntUnionBytes:
-		attrs = append(attrs, slog.Group("a_int", slog.Int("len", len([]byte(v)))))
+		attrs = append(attrs, slog.Group("a_int", slog.Int("len", len(v))))
 	}
 	attrs = append(attrs,
 		slog.String("kind", avrobin.LogText(c.Kind)),

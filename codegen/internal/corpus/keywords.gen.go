@@ -1381,7 +1381,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Cap.(type) {
 	case KeywordsCapInt:
-		attrs = append(attrs, slog.Int("cap", int(int32(v))))
+		attrs = append(attrs, slog.Int("cap", int(v)))
 	case KeywordsCapString:
 		attrs = append(attrs, slog.String("cap", avrobin.LogText(string(v))))
 	}
@@ -1398,7 +1398,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Complex.(type) {
 	case KeywordsComplexInt:
-		attrs = append(attrs, slog.Int("complex", int(int32(v))))
+		attrs = append(attrs, slog.Int("complex", int(v)))
 	case KeywordsComplexString:
 		attrs = append(attrs, slog.String("complex", avrobin.LogText(string(v))))
 	}
@@ -1415,7 +1415,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Default.(type) {
 	case KeywordsDefaultInt:
-		attrs = append(attrs, slog.Int("default", int(int32(v))))
+		attrs = append(attrs, slog.Int("default", int(v)))
 	case KeywordsDefaultString:
 		attrs = append(attrs, slog.String("default", avrobin.LogText(string(v))))
 	}
@@ -1432,7 +1432,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.False.(type) {
 	case KeywordsFalseInt:
-		attrs = append(attrs, slog.Int("false", int(int32(v))))
+		attrs = append(attrs, slog.Int("false", int(v)))
 	case KeywordsFalseString:
 		attrs = append(attrs, slog.String("false", avrobin.LogText(string(v))))
 	}
@@ -1449,7 +1449,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Goto.(type) {
 	case KeywordsGotoInt:
-		attrs = append(attrs, slog.Int("goto", int(int32(v))))
+		attrs = append(attrs, slog.Int("goto", int(v)))
 	case KeywordsGotoString:
 		attrs = append(attrs, slog.String("goto", avrobin.LogText(string(v))))
 	}
@@ -1466,7 +1466,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Int32.(type) {
 	case KeywordsInt32Int:
-		attrs = append(attrs, slog.Int("int32", int(int32(v))))
+		attrs = append(attrs, slog.Int("int32", int(v)))
 	case KeywordsInt32String:
 		attrs = append(attrs, slog.String("int32", avrobin.LogText(string(v))))
 	}
@@ -1483,7 +1483,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Make.(type) {
 	case KeywordsMakeInt:
-		attrs = append(attrs, slog.Int("make", int(int32(v))))
+		attrs = append(attrs, slog.Int("make", int(v)))
 	case KeywordsMakeString:
 		attrs = append(attrs, slog.String("make", avrobin.LogText(string(v))))
 	}
@@ -1500,7 +1500,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Package.(type) {
 	case KeywordsPackageInt:
-		attrs = append(attrs, slog.Int("package", int(int32(v))))
+		attrs = append(attrs, slog.Int("package", int(v)))
 	case KeywordsPackageString:
 		attrs = append(attrs, slog.String("package", avrobin.LogText(string(v))))
 	}
@@ -1517,7 +1517,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Recover.(type) {
 	case KeywordsRecoverInt:
-		attrs = append(attrs, slog.Int("recover", int(int32(v))))
+		attrs = append(attrs, slog.Int("recover", int(v)))
 	case KeywordsRecoverString:
 		attrs = append(attrs, slog.String("recover", avrobin.LogText(string(v))))
 	}
@@ -1534,7 +1534,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Switch.(type) {
 	case KeywordsSwitchInt:
-		attrs = append(attrs, slog.Int("switch", int(int32(v))))
+		attrs = append(attrs, slog.Int("switch", int(v)))
 	case KeywordsSwitchString:
 		attrs = append(attrs, slog.String("switch", avrobin.LogText(string(v))))
 	}
@@ -1551,7 +1551,7 @@ func (x *Keywords) LogValue() slog.Value {
 	)
 	switch v := x.Uint64.(type) {
 	case KeywordsUint64Int:
-		attrs = append(attrs, slog.Int("uint64", int(int32(v))))
+		attrs = append(attrs, slog.Int("uint64", int(v)))
 	case KeywordsUint64String:
 		attrs = append(attrs, slog.String("uint64", avrobin.LogText(string(v))))
 	}

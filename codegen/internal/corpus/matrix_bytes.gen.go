@@ -950,7 +950,7 @@ func (b *BytesMatrix) LogValue() slog.Value {
 	}
 	switch v := b.Union.(type) {
 	case BytesMatrixUnionBytes:
-		attrs = append(attrs, slog.Group("union", slog.Int("len", len([]byte(v)))))
+		attrs = append(attrs, slog.Group("union", slog.Int("len", len(v))))
 	case BytesMatrixUnionString:
 		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *BytesOther:
@@ -958,7 +958,7 @@ func (b *BytesMatrix) LogValue() slog.Value {
 	}
 	switch v := b.UnionFirst.(type) {
 	case BytesMatrixUnionFirstBytes:
-		attrs = append(attrs, slog.Group("union_first", slog.Int("len", len([]byte(v)))))
+		attrs = append(attrs, slog.Group("union_first", slog.Int("len", len(v))))
 	case BytesMatrixUnionFirstString:
 		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}

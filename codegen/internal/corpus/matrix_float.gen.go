@@ -943,7 +943,7 @@ func (f *FloatMatrix) LogValue() slog.Value {
 	}
 	switch v := f.Union.(type) {
 	case FloatMatrixUnionFloat:
-		attrs = append(attrs, slog.Float64("union", float64(float32(v))))
+		attrs = append(attrs, slog.Float64("union", float64(v)))
 	case FloatMatrixUnionString:
 		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *FloatOther:
@@ -951,7 +951,7 @@ func (f *FloatMatrix) LogValue() slog.Value {
 	}
 	switch v := f.UnionFirst.(type) {
 	case FloatMatrixUnionFirstFloat:
-		attrs = append(attrs, slog.Float64("union_first", float64(float32(v))))
+		attrs = append(attrs, slog.Float64("union_first", float64(v)))
 	case FloatMatrixUnionFirstString:
 		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}

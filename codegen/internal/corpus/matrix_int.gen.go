@@ -949,7 +949,7 @@ func (x *IntMatrix) LogValue() slog.Value {
 	}
 	switch v := x.Union.(type) {
 	case IntMatrixUnionInt:
-		attrs = append(attrs, slog.Int("union", int(int32(v))))
+		attrs = append(attrs, slog.Int("union", int(v)))
 	case IntMatrixUnionString:
 		attrs = append(attrs, slog.String("union", avrobin.LogText(string(v))))
 	case *IntOther:
@@ -957,7 +957,7 @@ func (x *IntMatrix) LogValue() slog.Value {
 	}
 	switch v := x.UnionFirst.(type) {
 	case IntMatrixUnionFirstInt:
-		attrs = append(attrs, slog.Int("union_first", int(int32(v))))
+		attrs = append(attrs, slog.Int("union_first", int(v)))
 	case IntMatrixUnionFirstString:
 		attrs = append(attrs, slog.String("union_first", avrobin.LogText(string(v))))
 	}

@@ -829,13 +829,13 @@ func (u *Unions) LogValue() slog.Value {
 	case UnionsMixedBoolean:
 		attrs = append(attrs, slog.Bool("mixed", bool(v)))
 	case UnionsMixedInt:
-		attrs = append(attrs, slog.Int("mixed", int(int32(v))))
+		attrs = append(attrs, slog.Int("mixed", int(v)))
 	case UnionsMixedFloat:
-		attrs = append(attrs, slog.Float64("mixed", float64(float32(v))))
+		attrs = append(attrs, slog.Float64("mixed", float64(v)))
 	case UnionsMixedDouble:
 		attrs = append(attrs, slog.Float64("mixed", float64(v)))
 	case UnionsMixedBytes:
-		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len([]byte(v)))))
+		attrs = append(attrs, slog.Group("mixed", slog.Int("len", len(v))))
 	case UnionsMixedString:
 		attrs = append(attrs, slog.String("mixed", avrobin.LogText(string(v))))
 	case Kind:
