@@ -22,9 +22,9 @@ func logValueMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 	name := tm.names[s]
 	rv := receiverName(name)
 	f := newFn(tm, imp, s)
-	// direct are the attributes of all the fields while each is an
-	// expression; pending those not appended yet.
-	var direct, pending []string
+	// pending are the attributes (expressions) not appended yet: while
+	// every field has one, all of them.
+	var pending []string
 	allDirect := true
 	for _, fl := range s.Fields {
 		sl := slot{expr: rv + "." + tm.fields[fl], s: fl.Type, ptr: tm.ptrField[fl], nilable: tm.ptrField[fl]}
@@ -35,11 +35,9 @@ func logValueMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 			pending = nil
 			f.logAttr(sl, quote(fl.Name))
 		case e != "":
-			direct = append(direct, e)
 			pending = append(pending, e)
 		}
 	}
-	f.flushAttrs(pending)
 
 	var b strings.Builder
 	doc := fmt.Sprintf("LogValue describes %s to slog as a group of its fields, named as in the schema.", rv)
@@ -69,10 +67,10 @@ func logValueMethod(tm *typeMap, imp map[string]bool, s *schema.Schema) string {
 		fmt.Fprintf(&b, "\tif depth >= %d {\n\t\treturn slog.StringValue(%q)\n\t}\n", logDepth, "(nested deeper: left out)")
 	}
 	if allDirect {
-		f = newFn(tm, imp, s)
-		f.list("return slog.GroupValue", "", direct)
+		f.list("return slog.GroupValue", "", pending)
 		b.WriteString(f.b.String())
 	} else {
+		f.flushAttrs(pending)
 		fmt.Fprintf(&b, "\tattrs := make([]slog.Attr, 0, %d)\n", len(s.Fields))
 		b.WriteString(f.b.String())
 		b.WriteString("\treturn slog.GroupValue(attrs...)\n")

@@ -98,36 +98,6 @@ type Type struct {
 	Name string
 }
 
-// Dependencies returns the shared types r needs: those it uses and, in
-// turn, those they use, each once, dependencies first (the order in which
-// their schemas are parsed or registered before r's).
-func (r *Registered) Dependencies() []*Type {
-	var out []*Type
-	seen := map[*Type]bool{}
-	var visit func(uses []*Type)
-	visit = func(uses []*Type) {
-		for _, t := range uses {
-			if !seen[t] {
-				seen[t] = true
-				visit(t.Uses)
-				out = append(out, t)
-			}
-		}
-	}
-	visit(r.Uses)
-	return out
-}
-
-// References returns the schemas of r's dependencies, as
-// schema.ParseWithReferences takes them.
-func (r *Registered) References() []schema.Reference {
-	var out []schema.Reference
-	for _, t := range r.Dependencies() {
-		out = append(out, schema.Reference{Name: t.Name, Text: t.Schema.Text()})
-	}
-	return out
-}
-
 // GoOptions are the code generator's settings.
 type GoOptions struct {
 	// Package is the Go package name of the generated code.

@@ -318,6 +318,7 @@ func TestSchedulerWaitLoad(t *testing.T) {
 		s.waitLoad(time.Now().Add(time.Hour), 2, 1<<20)
 		close(returned)
 	}()
+	waitForLoadWaiter(t, s) // else waitLoad could start after the dones and return at once
 	u := s.take()
 	s.done(u) // 3 in flight: above the mark
 	select {
@@ -340,6 +341,7 @@ func TestSchedulerWaitLoad(t *testing.T) {
 		s.waitLoad(time.Now().Add(time.Hour), 0, 0)
 		close(stopped)
 	}()
+	waitForLoadWaiter(t, s)
 	s.stop()
 	select {
 	case <-stopped:
@@ -422,6 +424,22 @@ func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
 }
 
 // sleeping returns the number of workers waiting for work.
+// waitForLoadWaiter waits until a waitLoad is waiting on s.
+func waitForLoadWaiter(t *testing.T, s *scheduler) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		waiting := s.lowLoad != nil
+		s.mu.Unlock()
+		if waiting {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no waitLoad waiting after a minute")
+		}
+	}
+}
+
 func sleeping(s *scheduler) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -85,15 +85,29 @@ func newInstruments(prov telemetry.Providers, group string, topics []string) (*i
 		metric.WithUnit("{message}"))
 	add(err)
 	for _, t := range topics {
-		base := []attribute.KeyValue{telemetry.Kafka, semconv.MessagingDestinationName(t), semconv.MessagingConsumerGroupName(group)}
-		ins.topics[t] = &topicAttrs{
-			spanName:  "process " + t,
-			base:      base,
-			consumed:  metric.WithAttributeSet(attribute.NewSet(append(base[:3:3], semconv.MessagingOperationName("poll"))...)),
-			processed: metric.WithAttributeSet(attribute.NewSet(append(base[:3:3], semconv.MessagingOperationName("process"))...)),
-		}
+		ins.topics[t] = newTopicAttrs(t, group)
 	}
 	return ins, errors.Join(errs...)
+}
+
+// newTopicAttrs returns the attributes of topic's messages in group.
+func newTopicAttrs(topic, group string) *topicAttrs {
+	base := []attribute.KeyValue{telemetry.Kafka, semconv.MessagingDestinationName(topic), semconv.MessagingConsumerGroupName(group)}
+	return &topicAttrs{
+		spanName:  "process " + topic,
+		base:      base,
+		consumed:  metric.WithAttributeSet(attribute.NewSet(append(base[:3:3], semconv.MessagingOperationName("poll"))...)),
+		processed: metric.WithAttributeSet(attribute.NewSet(append(base[:3:3], semconv.MessagingOperationName("process"))...)),
+	}
+}
+
+// attrsOf returns the attributes of p's messages: those its topic got when
+// the consumer was made (every subscription has them), else made now.
+func (ins *instruments) attrsOf(p *partition) *topicAttrs {
+	if p.attrs != nil {
+		return p.attrs
+	}
+	return newTopicAttrs(p.topic, ins.group)
 }
 
 // observe registers the gauges' callback over r; the registration ends
@@ -144,10 +158,7 @@ type processOp struct {
 // m.ownOp. It returns the handler's context.
 func (ins *instruments) startProcess(ctx context.Context, m *inflight, msg *Message) (context.Context, *processOp) {
 	op := &m.ownOp
-	*op = processOp{ins: ins, ta: m.part.attrs}
-	if op.ta == nil {
-		op.ta = &topicAttrs{spanName: "process " + m.part.topic}
-	}
+	*op = processOp{ins: ins, ta: ins.attrsOf(m.part)}
 	if ins.gate.Metrics() && ins.process.Enabled(ctx) {
 		op.start = time.Now()
 	}
@@ -176,10 +187,7 @@ func (ins *instruments) startProcess(ctx context.Context, m *inflight, msg *Mess
 // startBatch starts the handling of a batch: one span that links to the
 // context of every message (as the conventions ask of batch processing).
 func (ins *instruments) startBatch(ctx context.Context, unit []*inflight) (context.Context, *processOp) {
-	op := &processOp{ins: ins, ta: unit[0].part.attrs}
-	if op.ta == nil {
-		op.ta = &topicAttrs{spanName: "process " + unit[0].part.topic}
-	}
+	op := &processOp{ins: ins, ta: ins.attrsOf(unit[0].part)}
 	if ins.gate.Metrics() && ins.process.Enabled(ctx) {
 		op.start = time.Now()
 	}

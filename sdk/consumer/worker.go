@@ -28,8 +28,15 @@ func (r *run) handle(unit []*inflight) {
 // not when Run's context ended first (it is delivered again).
 func (r *run) handleOne(m *inflight) bool {
 	if m.h == nil && m.byName != nil {
+		// Counted as the handling's own: a dead letter for a schema that
+		// cannot be fetched comes before the handling starts.
+		m.ownOp = processOp{ins: r.ins, ta: r.ins.attrsOf(m.part)}
+		m.op = &m.ownOp
 		if ok := r.routeByName(m, &msgLog{base: r.log, topic: m.part.topic, partition: m.part.id, offset: int64(m.km.TopicPartition.Offset)}); !ok || m.finished {
 			return ok
+		}
+		if m.h == nil && r.cfg.Unhandled == SkipUnhandled {
+			return true // as a type without a handler is skipped at poll time: no handling
 		}
 		if m.h != nil && m.h.batch != nil {
 			r.handleBatch([]*inflight{m})
@@ -50,10 +57,7 @@ func (r *run) handleOne(m *inflight) bool {
 func (r *run) processOne(ctx context.Context, m *inflight, msg *Message) (handled, finished bool) {
 	ml := newMsgLog(r.log, msg)
 	log := &ml
-	if m.h == nil {
-		if r.cfg.Unhandled == SkipUnhandled {
-			return false, true
-		}
+	if m.h == nil { // routed by name to no handler, not skipped
 		return false, r.deadLetter(m, log, ReasonUnhandled, errUnhandled, 0)
 	}
 	ev, ok := r.decode(m, msg, log)
@@ -106,6 +110,7 @@ func (r *run) handleBatch(unit []*inflight) {
 	events := make([]contract.Event, 0, len(unit))
 	msgs := make([]Message, 0, len(unit))
 	for _, m := range unit {
+		m.op = op // before decoding, which counts a dead letter on it
 		m.keepHeaders()
 		msg := messageOf(m.km, h, &r.texts)
 		ml := newMsgLog(r.log, &msg)
@@ -113,7 +118,6 @@ func (r *run) handleBatch(unit []*inflight) {
 		if !ok {
 			return // shutting down: nothing finished is delivered again
 		}
-		m.op = op
 		if ev == nil {
 			m.finished = true // dead-lettered
 			continue

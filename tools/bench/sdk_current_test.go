@@ -15,10 +15,10 @@ import (
 // BenchmarkPreOTel.
 const sdkName = "current"
 
-// withHeaders sets cfg's header profile by its name (HeaderProfile.String).
 // flushProducer waits for p's messages in flight (Producer.Flush).
 func flushProducer(ctx context.Context, p *producer.Producer) (int, error) { return p.Flush(ctx) }
 
+// withHeaders sets cfg's header profile by its name (HeaderProfile.String).
 func withHeaders(cfg *producer.Config, profile string) error {
 	for h := producer.HeadersFull; h <= producer.HeadersNone; h++ {
 		if h.String() == profile {

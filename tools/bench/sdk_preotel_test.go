@@ -16,13 +16,13 @@ import (
 // have the build constraint !preotel.
 const sdkName = "preotel"
 
-// withHeaders accepts only the full profile: the SDK before OpenTelemetry
-// had no other, and sent every header.
 // flushProducer: the SDK before OpenTelemetry has no Flush.
 func flushProducer(context.Context, *producer.Producer) (int, error) {
 	return 0, errors.New("the SDK before OpenTelemetry has no Flush")
 }
 
+// withHeaders accepts only the full profile: the SDK before OpenTelemetry
+// had no other, and sent every header.
 func withHeaders(_ *producer.Config, profile string) error {
 	if profile != "full" {
 		return fmt.Errorf("the SDK before OpenTelemetry has no header profile %q", profile)

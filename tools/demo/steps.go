@@ -249,7 +249,7 @@ func (d *demo) register(ctx context.Context) error {
 
 // publish runs the example publisher once.
 func (d *demo) publish(ctx context.Context) error {
-	args := []string{"-once", "-metrics-file", d.metricsFile("deadline-publisher")}
+	args := []string{"-once"}
 	if len(d.cafes) > 0 {
 		args = append(args, "-deadlines", strings.Join(d.cafes, ","))
 	}
@@ -259,7 +259,8 @@ func (d *demo) publish(ctx context.Context) error {
 	if d.opts.date != "" {
 		args = append(args, "-date", d.opts.date)
 	}
-	d.heading("Publish with the API service's role (bin/deadline-publisher %s)", strings.Join(args[3:], " "))
+	d.heading("Publish with the API service's role (bin/deadline-publisher %s)", strings.Join(args, " "))
+	args = append(args, "-metrics-file", d.metricsFile("deadline-publisher"))
 	cmd := exec.Command(d.bin("deadline-publisher"), args...)
 	cmd.Dir = d.root
 	cmd.Env = d.serviceEnv()

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/lunchbot/eventkit/sdk/consumer"
 )
 
 func init() {
@@ -71,10 +73,6 @@ before); 1 no dead letter matched, or some could not be replayed (each is
 named on standard error); 2 bad flags, no such topic, or Kafka cannot be
 used (replay needs no registry; list decodes with it when it can).`
 
-// dlqTopicSuffix ends the dead-letter topics of the consumer's default
-// naming (consumer.DefaultDeadLetterTopic).
-const dlqTopicSuffix = ".dlq"
-
 // dlqOptions are the flags list and replay share.
 type dlqOptions struct {
 	consoleFlags
@@ -86,10 +84,12 @@ type dlqOptions struct {
 
 // dlqTopic is the dead-letter topic --topic names.
 func (o *dlqOptions) dlqTopic() string {
-	if strings.HasSuffix(o.topic, dlqTopicSuffix) {
+	// The consumer's default naming: DefaultDeadLetterTopic of no topic is
+	// its suffix.
+	if strings.HasSuffix(o.topic, consumer.DefaultDeadLetterTopic("")) {
 		return o.topic
 	}
-	return o.topic + dlqTopicSuffix
+	return consumer.DefaultDeadLetterTopic(o.topic)
 }
 
 // flagSet defines the flags list and replay share.
