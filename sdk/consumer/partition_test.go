@@ -34,7 +34,7 @@ func TestNewPartitionLooksUpItsTopic(t *testing.T) {
 	}
 	retry := DefaultRetryTopicName(topic, 1)
 	rp := c.newPartition(retry, 2)
-	if rp.route != c.routes[topic] || rp.retryOf != (retryTopic{origin: topic, tier: 1}) || rp.attrs != c.ins.topics[retry] {
+	if rp.route != c.routes[topic] || rp.retryOf != (retryTopic{origin: topic, tier: 1}) || rp.attrs == nil || rp.attrs != c.ins.topics[retry] {
 		t.Errorf("partition of %s: route %p (want %s's %p), retry %+v, attrs %p", retry, rp.route, topic, c.routes[topic], rp.retryOf, rp.attrs)
 	}
 	if other := c.newPartition("elsewhere", 0); other.route != nil || other.attrs != nil {

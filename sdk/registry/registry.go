@@ -9,8 +9,9 @@
 //   - the context's deadline and cancellation honoured on every call;
 //   - ids and schemas cached both ways in bounded caches (id → schema,
 //     (subject, schema, references) → id, and (subject, version) → schema
-//     for versions named by number), and concurrent misses for the same key
-//     collapsed into one request;
+//     for versions named by number), and concurrent misses for the same id
+//     or the same lookup collapsed into one request (versions are fetched
+//     rarely, when references are resolved, and are not);
 //   - schema references: sent on lookups, registrations and compatibility
 //     checks, returned with every schema, and fetched with their own in
 //     turn by ResolveReferences (srclient, whose codecs do not resolve
