@@ -112,7 +112,8 @@ func (g Gate) Tracing() bool { return g.tracer == nil || otel.GetTracerProvider(
 func (g Gate) Metrics() bool { return g.meter == nil || otel.GetMeterProvider() != g.meter }
 
 // Propagation reports whether the propagator may inject or extract
-// anything.
+// anything. (g.prop is a pointer: the comparison cannot panic whatever the
+// global propagator's type.)
 func (g Gate) Propagation() bool {
 	return g.prop == nil || otel.GetTextMapPropagator() != g.prop
 }
@@ -122,13 +123,15 @@ func (g Gate) Propagation() bool {
 // name: should otel rename it, every provider counts as real, which costs
 // time, not correctness.
 func initialGlobal(p any) bool {
-	switch p.(type) {
+	// The type first: comparing p with a global of an uncomparable type
+	// (propagation's composite propagator is a slice) would panic.
+	switch t := fmt.Sprintf("%T", p); p.(type) {
 	case trace.TracerProvider:
-		return p == otel.GetTracerProvider() && fmt.Sprintf("%T", p) == "*global.tracerProvider"
+		return t == "*global.tracerProvider" && p == otel.GetTracerProvider()
 	case metric.MeterProvider:
-		return p == otel.GetMeterProvider() && fmt.Sprintf("%T", p) == "*global.meterProvider"
+		return t == "*global.meterProvider" && p == otel.GetMeterProvider()
 	case propagation.TextMapPropagator:
-		return p == otel.GetTextMapPropagator() && fmt.Sprintf("%T", p) == "*global.textMapPropagator"
+		return t == "*global.textMapPropagator" && p == otel.GetTextMapPropagator()
 	}
 	return false
 }

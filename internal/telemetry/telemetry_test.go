@@ -32,10 +32,14 @@ func TestGate(t *testing.T) {
 		t.Error("setting the tracer provider opened propagation")
 	}
 	prevProp := otel.GetTextMapPropagator()
-	otel.SetTextMapPropagator(propagation.TraceContext{})
+	// A composite propagator, as services set, is of an uncomparable type.
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	defer otel.SetTextMapPropagator(prevProp)
 	if !g.Propagation() {
 		t.Error("setting the global propagator did not open the gate")
+	}
+	if NewGate(Providers{}.WithDefaults()).Propagation() != true {
+		t.Error("a gate made after the global propagator was set is shut")
 	}
 }
 
