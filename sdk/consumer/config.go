@@ -63,6 +63,13 @@ type Config struct {
 	// Concurrency is the largest number of handler calls in flight at
 	// once (a batch handler's call counts as one). 1 handles one message at
 	// a time, in the order they arrive. Default: 1.
+	//
+	// It is a ceiling, not a pool size: workers start as the work needs
+	// them. While handlers return within about 10µs, as many run as there
+	// are CPUs besides the poll loop's (fewer when they keep up), since
+	// waking more would cost more than the handling; once handlers take
+	// longer, or one is stuck for a millisecond, every ready message gets
+	// a worker, up to Concurrency.
 	Concurrency int
 	// Ordering says which messages may be handled at the same time:
 	// OrderKey (the default) keeps each key's events in offset order,

@@ -27,6 +27,9 @@ type inflight struct {
 	// or its batch's.
 	op    *processOp
 	ownOp processOp
+	// stallGen, in a unit's first message, is the scheduler's stall
+	// generation when the unit was taken (see pace.stuck).
+	stallGen uint64
 	// finished is set by the worker when the message is done (handled,
 	// dead-lettered, sent to a retry topic); a message left unfinished at
 	// shutdown is delivered again.

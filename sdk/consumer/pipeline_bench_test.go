@@ -86,13 +86,7 @@ func benchPipeline(b *testing.B, concurrency int, ordering Ordering, keys int) {
 		r.parts[p.key()] = p
 	}
 	var workers sync.WaitGroup
-	for range concurrency {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			r.work()
-		}()
-	}
+	r.startWorkers(&workers)
 	b.ReportAllocs()
 	cpu := processCPU(b)
 	b.ResetTimer()

@@ -148,13 +148,7 @@ func (c *Consumer) Run(ctx context.Context) (err error) {
 	stopDispatch := context.AfterFunc(ctx, r.sched.stop)
 	defer stopDispatch()
 	var workers sync.WaitGroup
-	for range c.cfg.Concurrency {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			r.work()
-		}()
-	}
+	r.startWorkers(&workers)
 	stopCommits := r.commitEvery(c.cfg.CommitInterval)
 	defer func() {
 		r.sched.stop()
@@ -207,12 +201,39 @@ const maxPollWait = 100 * time.Millisecond
 // partitions (see balanceLoad).
 const loadWait = time.Second
 
-// work is a worker: it handles units of work until the scheduler stops.
+// startWorkers has the scheduler start up to Concurrency workers as the
+// work needs them, counted in wg.
+func (r *run) startWorkers(wg *sync.WaitGroup) {
+	r.sched.startWorkers(r.cfg.Concurrency, func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work()
+		}()
+	})
+}
+
+// work is a worker: it handles units of work until the scheduler stops,
+// timing one in unitSample for the scheduler's estimate of how long units
+// take (see scheduler.wake).
 func (r *run) work() {
-	for unit := r.sched.take(); unit != nil; unit = r.sched.next(unit) {
-		r.handle(unit)
+	n := 0
+	for unit := r.sched.arrive(); unit != nil; n++ {
+		took := unmeasured
+		if n%unitSample == 0 {
+			start := time.Now()
+			r.handle(unit)
+			took = time.Since(start)
+		} else {
+			r.handle(unit)
+		}
+		unit = r.sched.next(unit, took)
 	}
 }
+
+// unitSample is how often a worker times a unit: a sample is enough for an
+// average, and the clock is read twice per timed unit.
+const unitSample = 8
 
 // balanceLoad pauses the assigned partitions when what is in flight reached
 // MaxInFlight or MaxInFlightBytes and the workers did not bring it back

@@ -32,9 +32,17 @@ type scheduler struct {
 	stopped bool
 
 	// sleeping is the number of workers waiting for a ready lane; waking
-	// is set from a signal to one of them until it wakes (see wake).
+	// is set from a signal to one of them, or from starting one, until it
+	// is there (see wake).
 	sleeping int
 	waking   bool
+	// workers are started as the work needs them (spawn), up to
+	// maxWorkers: with quick handlers a few do all the work, however high
+	// Concurrency is.
+	workers, maxWorkers int
+	spawn               func()
+	// pace decides how many workers run (see wake).
+	pace pace
 
 	// lowLoad, when set, is closed once count and bytes are down to
 	// lowCount and lowBytes (or the scheduler stopped): the poll loop
@@ -55,7 +63,7 @@ type scheduler struct {
 const maxFreeLanes = 1024
 
 func newScheduler() *scheduler {
-	s := &scheduler{lanes: map[laneKey]*lane{}, seed: maphash.MakeSeed()}
+	s := &scheduler{lanes: map[laneKey]*lane{}, seed: maphash.MakeSeed(), pace: newPace()}
 	s.work.L, s.linger.L, s.idle.L = &s.mu, &s.mu, &s.mu
 	return s
 }
@@ -95,19 +103,6 @@ func (s *scheduler) makeReady(l *lane) {
 	}
 }
 
-// wake signals one sleeping worker when a lane is ready and no signalled
-// worker is on its way yet; the lock is held. The worker that wakes passes
-// the signal on when lanes are still ready after it took its unit
-// (takeLocked), so that work spreads to as many workers as it needs while
-// a burst of messages wakes them one at a time, not one per message, and a
-// worker that gives a unit back and takes the next itself wakes no one.
-func (s *scheduler) wake() {
-	if s.ready.len() > 0 && s.sleeping > 0 && !s.waking {
-		s.waking = true
-		s.work.Signal()
-	}
-}
-
 // newLane returns an empty shared lane for key, reusing a free one.
 func (s *scheduler) newLane(key laneKey) *lane {
 	if n := len(s.freeLanes); n > 0 {
@@ -129,6 +124,28 @@ func (s *scheduler) deleteLane(l *lane) {
 	}
 }
 
+// startWorkers has the scheduler start workers with spawn, which runs
+// under the lock and makes a goroutine that calls arrive, then next until
+// it returns nil: up to most of them, one now and the others when a ready
+// lane needs one and none is sleeping.
+func (s *scheduler) startWorkers(most int, spawn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxWorkers, s.spawn = most, spawn
+	s.workers++
+	s.waking = true
+	spawn()
+}
+
+// arrive is take, for a worker just started: the wake that started it is
+// spent.
+func (s *scheduler) arrive() []*inflight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waking = false
+	return s.takeLocked(nil)
+}
+
 // take waits for a unit of work and returns it: one message, or a batch
 // for a batch handler (up to its size, waiting up to its linger time for
 // more); nil once the scheduler stopped.
@@ -139,10 +156,12 @@ func (s *scheduler) take() []*inflight {
 }
 
 // next gives a worker's unit back, as done does, and takes its next one,
-// as take does, in one hold of the lock and in unit's slice.
-func (s *scheduler) next(unit []*inflight) []*inflight {
+// as take does, in one hold of the lock and in unit's slice. took is how
+// long the unit took its worker, or unmeasured.
+func (s *scheduler) next(unit []*inflight, took time.Duration) []*inflight {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.pace.measured(took)
 	s.doneLocked(unit)
 	clear(unit)
 	return s.takeLocked(unit[:0])
@@ -151,7 +170,10 @@ func (s *scheduler) next(unit []*inflight) []*inflight {
 // takeLocked is take, with the lock held; the unit goes into unit (empty),
 // so that a worker reuses one slice.
 func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
-	for s.ready.len() == 0 && !s.stopped {
+	for (s.ready.len() == 0 || s.enoughRunning()) && !s.stopped {
+		if s.ready.len() > 0 {
+			s.armStall() // as wake does when it holds a wake back
+		}
 		s.sleeping++
 		s.work.Wait()
 		s.sleeping--
@@ -170,6 +192,7 @@ func (s *scheduler) takeLocked(unit []*inflight) []*inflight {
 	if m.h != nil && m.h.batch != nil {
 		unit = s.gather(unit, m.h, l)
 	}
+	s.pace.took(unit) // after gathering: a worker waiting for a batch is not running
 	s.wake()
 	return unit
 }
@@ -245,6 +268,7 @@ func (s *scheduler) done(unit []*inflight) {
 // doneLocked is done, with the lock held, without waking a worker for the
 // lanes it makes ready (next's caller takes one itself).
 func (s *scheduler) doneLocked(unit []*inflight) {
+	s.pace.gaveBack(unit)
 	var bytes int64
 	for _, m := range unit {
 		m.part.running--
@@ -379,6 +403,7 @@ func (s *scheduler) checkLowLoad() {
 func (s *scheduler) stop() {
 	s.mu.Lock()
 	s.stopped = true
+	s.pace.stop()
 	s.work.Broadcast()
 	s.linger.Broadcast()
 	s.checkLowLoad()

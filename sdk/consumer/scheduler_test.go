@@ -63,7 +63,7 @@ func TestSchedulerKeyOrder(t *testing.T) {
 					s.done(unit)
 					unit = s.take()
 				} else {
-					unit = s.next(unit)
+					unit = s.next(unit, unmeasured)
 				}
 			}
 		}()
@@ -256,6 +256,7 @@ func TestSchedulerDropRevoked(t *testing.T) {
 // unit here waits until every worker holds one.
 func TestSchedulerWakeSpreadsWork(t *testing.T) {
 	s := newScheduler()
+	s.pace.unitTime = time.Millisecond // slow units: every ready lane gets a worker
 	p := testPartition("t", 0)
 	const workers = 8
 	var holding sync.WaitGroup
@@ -267,7 +268,7 @@ func TestSchedulerWakeSpreadsWork(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for unit := s.take(); unit != nil; unit = s.next(unit) {
+			for unit := s.take(); unit != nil; unit = s.next(unit, unmeasured) {
 				holding.Done()
 				<-all
 				unit[0].finished = true
@@ -423,7 +424,6 @@ func TestSchedulerDropEmptiesReadyLanes(t *testing.T) {
 	}
 }
 
-// sleeping returns the number of workers waiting for work.
 // waitForLoadWaiter waits until a waitLoad is waiting on s.
 func waitForLoadWaiter(t *testing.T, s *scheduler) {
 	t.Helper()
@@ -440,6 +440,7 @@ func waitForLoadWaiter(t *testing.T, s *scheduler) {
 	}
 }
 
+// sleeping returns the number of workers waiting for work.
 func sleeping(s *scheduler) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

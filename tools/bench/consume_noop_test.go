@@ -21,14 +21,21 @@ import (
 //
 // The raw consumer has the librdkafka settings of the SDK's that bear on
 // fetching. The implementations run in a rotating order (BENCH_ROUND), as
-// the publish benchmarks do.
+// the publish benchmarks do; untimed SDK consumers read after each fill of
+// the topic (warmUpConsume), so that no timed run comes right after one.
 func BenchmarkConsumeNoop(b *testing.B) {
 	e := newBrokerEnv(b)
 	brokers := startBroker(b)
 	fill := e.newTopicFill(brokers, benchKeys)
+	upTo := func(b *testing.B) {
+		if fill.n < b.N {
+			fill.upTo(b, b.N)
+			e.warmUpConsume(b, brokers, min(b.N, consumeWarmUp))
+		}
+	}
 	sdk := func(concurrency int) func(*testing.B) {
 		return func(b *testing.B) {
-			fill.upTo(b, b.N)
+			upTo(b)
 			b.ReportAllocs()
 			cfg := e.consumerConfig(brokers)
 			cfg.Concurrency = concurrency
@@ -40,7 +47,7 @@ func BenchmarkConsumeNoop(b *testing.B) {
 		{"eventkit-c64", sdk(64)},
 		{"eventkit-c1", sdk(1)},
 		{"raw-count", func(b *testing.B) {
-			fill.upTo(b, b.N)
+			upTo(b)
 			b.ReportAllocs()
 			cm := rawConsumerConfig(brokers)
 			cm["enable.auto.commit"] = false
@@ -51,4 +58,24 @@ func BenchmarkConsumeNoop(b *testing.B) {
 			pollN(b, kc, b.N, func(*kafka.Message) {})
 		}},
 	})
+}
+
+// consumeWarmUp is how many messages BenchmarkConsumeNoop reads, untimed,
+// after it filled the topic. As with publishing (warmUpMessages), the run
+// right after a fill ran slower than the later ones, which counted against
+// whichever implementation ran first.
+const consumeWarmUp = 50_000
+
+// warmUpConsume reads n messages of brokers' deadline topic with an SDK
+// consumer of Concurrency 1, then with one of 64. The clock is stopped (by
+// the fill before it).
+func (e *brokerEnv) warmUpConsume(b *testing.B, brokers string, n int) {
+	b.Helper()
+	for _, concurrency := range []int{1, 64} {
+		cfg := e.consumerConfig(brokers)
+		cfg.Concurrency = concurrency
+		if err := consumeUntil(cfg, n, nil, func() {}, func() {}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
