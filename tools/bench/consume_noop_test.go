@@ -17,6 +17,8 @@ import (
 //
 //	impl=eventkit-c64   consumer.Consumer, Concurrency 64, per-key order (the default)
 //	impl=eventkit-c1    consumer.Consumer, Concurrency 1
+//	impl=eventkit-c1-again   the same, a second time: c1-again ÷ c1 is how far a
+//	                    ratio of two runs of one code swings in a round
 //	impl=raw-count      Poll, count: no decoding, no offsets stored or committed
 //
 // The raw consumer has the librdkafka settings of the SDK's that bear on
@@ -46,6 +48,7 @@ func BenchmarkConsumeNoop(b *testing.B) {
 	runRotated(b, []impl{
 		{"eventkit-c64", sdk(64)},
 		{"eventkit-c1", sdk(1)},
+		{"eventkit-c1-again", sdk(1)},
 		{"raw-count", func(b *testing.B) {
 			upTo(b)
 			b.ReportAllocs()
