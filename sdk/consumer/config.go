@@ -65,11 +65,12 @@ type Config struct {
 	// a time, in the order they arrive. Default: 1.
 	//
 	// It is a ceiling, not a pool size: workers start as the work needs
-	// them. While handlers return within about 10µs, as many run as there
-	// are CPUs besides the poll loop's (fewer when they keep up), since
-	// waking more would cost more than the handling; once handlers take
-	// longer, or one is stuck for a millisecond, every ready message gets
-	// a worker, up to Concurrency.
+	// them. While handlers return within about 10µs, at most as many run as
+	// there are CPUs besides the poll loop's (fewer when they keep up),
+	// since waking more would cost more than the handling; once handlers
+	// take longer, every ready message gets a worker, up to Concurrency. A
+	// handler stuck for a millisecond no longer counts as running, so it
+	// holds no other message back.
 	Concurrency int
 	// Ordering says which messages may be handled at the same time:
 	// OrderKey (the default) keeps each key's events in offset order,
