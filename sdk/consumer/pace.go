@@ -20,7 +20,8 @@ type pace struct {
 	active, stuck int
 	gen           uint64
 	// unitTime is a moving average of the units the workers timed; until
-	// they have, units are taken to be quick (a stall says otherwise).
+	// they have, units are taken to be quick (the stall check keeps a slow
+	// first one from holding the others back).
 	unitTime time.Duration
 	// quickWorkers is the most workers that run quick units: those that
 	// can run at once besides the poll loop.

@@ -116,7 +116,7 @@ func TestStuckHandlerDoesNotHoldOthersBack(t *testing.T) {
 		s.add(testInflight(p, off, key, &Handler{}), OrderKey)
 		off++
 	}
-	for i := range 100 { // one at a time: the unit time falls to quick
+	for i := range 100 { // one at a time: quick units, measured
 		add("q" + strconv.Itoa(i))
 		<-handled
 	}

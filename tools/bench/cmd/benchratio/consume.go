@@ -34,8 +34,11 @@ func consumeMet(r *results, i int, x float64) bool {
 	if x >= t.min {
 		return true
 	}
+	if t.control == "" {
+		return false
+	}
 	c, ok := medianOf(r.roundRatios(t.control, t.b, "msgs/s"))
-	return t.control != "" && ok && x >= c
+	return ok && x >= c
 }
 
 // consumeVerdict is the verdict of target i at median x.
